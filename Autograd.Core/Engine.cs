@@ -1,0 +1,165 @@
+namespace Autograd;
+
+/// <summary>
+/// Reverse-mode sweep. Sorts the graph above the outputs topologically with an explicit stack (no recursion,
+/// so million-op chains are fine), then visits nodes outputs-first: each node's pending gradient is the sum of
+/// what every consumer sent it — Δ(h, o) = Σ_{h→h'} Φ'(a_h')·w·Δ(h', o), seed 000 eq. 1.25–1.27 — and its
+/// backward rule sends its inputs their shares.
+/// </summary>
+internal static class Engine
+{
+    private static int s_stamp;
+
+    /// <summary>
+    /// Runs backward from <paramref name="outputs"/> seeded with <paramref name="seeds"/>. With
+    /// <paramref name="inputs"/> null, gradients accumulate into the leaves' <see cref="Tensor.Grad"/>; otherwise
+    /// the gradients of <paramref name="inputs"/> are returned and no <see cref="Tensor.Grad"/> changes.
+    /// </summary>
+    public static Tensor?[]? Run(Tensor[] outputs, Tensor[] seeds, bool retainGraph, bool createGraph, Tensor[]? inputs, bool allowUnused)
+    {
+        using var mode = new NoGradScope(createGraph);
+        int stamp = Interlocked.Increment(ref s_stamp);
+        var order = TopologicalOrder(outputs, stamp);
+
+        var wanted = new Dictionary<Tensor, int>(ReferenceEqualityComparer.Instance);
+        var wantedFns = new Dictionary<Function, int>(ReferenceEqualityComparer.Instance);
+        Tensor?[]? results = null;
+        if (inputs is not null)
+        {
+            results = new Tensor?[inputs.Length];
+            for (int i = 0; i < inputs.Length; i++)
+            {
+                if (!inputs[i].RequiresGrad)
+                    throw new ArgumentException($"Grad: input {i} (shape {ShapeUtil.Format(inputs[i].Dims)}) does not require grad.");
+                if (inputs[i].GradFn is { } f) wantedFns.TryAdd(f, i);
+                else wanted.TryAdd(inputs[i], i);
+            }
+        }
+
+        void Deliver(Tensor target, Tensor g)
+        {
+            if (target.GradFn is { } fn)
+            {
+                fn.PendingGrad = fn.PendingGrad is null ? g : fn.PendingGrad + g;
+            }
+            else if (results is not null)
+            {
+                if (wanted.TryGetValue(target, out int i)) results[i] = results[i] is null ? g : results[i]! + g;
+            }
+            else
+            {
+                var own = createGraph ? g : g.Detach();
+                // A fresh tensor, so later in-place updates of .Grad never write into a caller's seed or another node's gradient.
+                target.Grad = target.Grad is null ? (createGraph ? own : own.Clone()) : target.Grad + own;
+            }
+        }
+
+        try
+        {
+            for (int i = 0; i < outputs.Length; i++)
+                if (outputs[i].RequiresGrad) Deliver(outputs[i], seeds[i]);
+
+            foreach (var fn in order)
+            {
+                var g = fn.PendingGrad;
+                fn.PendingGrad = null;
+                if (g is null) continue;
+                if (results is not null && wantedFns.TryGetValue(fn, out int w)) results[w] = g;
+                var grads = fn.Backward(g);
+                if (grads.Length != fn.Inputs.Length)
+                    throw new InvalidOperationException($"{fn.Name}: backward returned {grads.Length} gradients for {fn.Inputs.Length} inputs.");
+                for (int k = 0; k < grads.Length; k++)
+                {
+                    var input = fn.Inputs[k];
+                    var gk = grads[k];
+                    if (gk is null || !input.RequiresGrad) continue;
+                    if (!ShapeUtil.SameShape(gk.Dims, input.Dims) || gk.DType != input.DType)
+                        throw new InvalidOperationException(
+                            $"{fn.Name}: backward produced a gradient of shape {ShapeUtil.Format(gk.Dims)} ({gk.DType.Name()}) for input {k} of shape {ShapeUtil.Format(input.Dims)} ({input.DType.Name()}).");
+                    Deliver(input, gk);
+                }
+                if (!retainGraph) fn.Release();
+            }
+        }
+        finally
+        {
+            foreach (var fn in order) fn.PendingGrad = null;
+        }
+
+        if (results is not null && !allowUnused)
+        {
+            for (int i = 0; i < results.Length; i++)
+                if (results[i] is null)
+                    throw new InvalidOperationException(
+                        $"Grad: input {i} (shape {ShapeUtil.Format(inputs![i].Dims)}) was not used to compute the outputs; pass allowUnused: true to get null for it.");
+        }
+        return results;
+    }
+
+    /// <summary>Nodes reachable from the outputs, each after every node that consumes its output.</summary>
+    private static List<Function> TopologicalOrder(Tensor[] outputs, int stamp)
+    {
+        var post = new List<Function>();
+        var stack = new List<(Function Fn, int Next)>();
+        foreach (var o in outputs)
+        {
+            if (o.GradFn is not { } root || root.VisitStamp == stamp) continue;
+            root.VisitStamp = stamp;
+            stack.Add((root, 0));
+            while (stack.Count > 0)
+            {
+                var (fn, next) = stack[^1];
+                if (next < fn.Inputs.Length)
+                {
+                    stack[^1] = (fn, next + 1);
+                    if (fn.Inputs[next].GradFn is { } child && child.VisitStamp != stamp)
+                    {
+                        child.VisitStamp = stamp;
+                        stack.Add((child, 0));
+                    }
+                }
+                else
+                {
+                    stack.RemoveAt(stack.Count - 1);
+                    post.Add(fn);
+                }
+            }
+        }
+        post.Reverse();
+        return post;
+    }
+}
+
+/// <summary>Entry points of the autodiff engine that are not methods of a tensor.</summary>
+public static class Autodiff
+{
+    /// <summary>Whether ops on the current thread record onto the graph.</summary>
+    public static bool IsGradEnabled => GradMode.IsEnabled;
+
+    /// <summary>Begins a scope in which ops record nothing: <c>using (Autodiff.NoGrad()) { … }</c>.</summary>
+    public static NoGradScope NoGrad() => new(false);
+
+    /// <summary>Begins a scope in which ops record again, inside a <see cref="NoGrad"/> scope.</summary>
+    public static NoGradScope EnableGrad() => new(true);
+
+    /// <summary>
+    /// Computes the gradients of <paramref name="outputs"/> with respect to <paramref name="inputs"/>
+    /// (PyTorch's torch.autograd.grad), without touching any <see cref="Tensor.Grad"/>.
+    /// </summary>
+    /// <param name="outputs">Tensors to differentiate.</param>
+    /// <param name="inputs">Tensors that require grad; leaves or intermediate results.</param>
+    /// <param name="gradOutputs">Seeds of the outputs' shapes; may be null for one-element outputs.</param>
+    /// <param name="createGraph">Record the backward pass, so the returned gradients can be differentiated again.</param>
+    /// <param name="retainGraph">Keep saved tensors for another pass; defaults to <paramref name="createGraph"/>.</param>
+    /// <param name="allowUnused">Return null for an input the outputs do not depend on, instead of throwing.</param>
+    public static Tensor?[] Grad(Tensor[] outputs, Tensor[] inputs, Tensor?[]? gradOutputs = null, bool createGraph = false,
+        bool? retainGraph = null, bool allowUnused = false)
+    {
+        var seeds = Tensor.Seeds("Grad", outputs, gradOutputs);
+        return Engine.Run(outputs, seeds, retainGraph ?? createGraph, createGraph, inputs, allowUnused)!;
+    }
+
+    /// <summary>The gradient of one output with respect to one input; see <see cref="Grad(Tensor[], Tensor[], Tensor?[], bool, bool?, bool)"/>.</summary>
+    public static Tensor Grad(Tensor output, Tensor input, Tensor? gradOutput = null, bool createGraph = false, bool? retainGraph = null) =>
+        Grad([output], [input], [gradOutput], createGraph, retainGraph)[0]!;
+}

@@ -1,0 +1,65 @@
+namespace Autograd;
+
+/// <summary>
+/// A recorded op: a node on the tape. Holds its inputs and what its backward rule needs. Each primitive is
+/// one small sealed subclass with its forward (a static method) and backward side by side.
+/// </summary>
+public abstract class Function
+{
+    private Tensor[]? _saved;
+    private bool _released;
+
+    internal Tensor[] Inputs = [];
+    internal Tensor? PendingGrad;
+    internal int VisitStamp;
+
+    /// <summary>The op's name, as shown in errors and graph dumps.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>
+    /// Given dL/d(output), returns dL/d(input) for every input (null where an input needs none), each of its
+    /// input's shape and dtype. Written with differentiable tensor ops so that gradients of gradients work.
+    /// </summary>
+    protected internal abstract Tensor?[] Backward(Tensor grad);
+
+    /// <summary>Keeps tensors for <see cref="Backward"/>; they are released after a backward pass unless the graph is retained.</summary>
+    protected void Save(params Tensor[] tensors) => _saved = tensors;
+
+    /// <summary>The i-th tensor kept by <see cref="Save"/>.</summary>
+    protected Tensor Saved(int i)
+    {
+        if (_released)
+            throw new InvalidOperationException(
+                $"{Name}: trying to backward through the graph a second time, but the tensors it saved were released after the first backward. " +
+                "Pass retainGraph: true to the first Backward() or Autodiff.Grad() call to keep them.");
+        return _saved![i];
+    }
+
+    internal void Release()
+    {
+        if (_saved is null) return;
+        _saved = null;
+        _released = true;
+    }
+
+    /// <summary>Whether recording is on and some input needs a gradient.</summary>
+    internal static bool ShouldRecord(Tensor a) => GradMode.IsEnabled && a.RequiresGrad;
+
+    internal static bool ShouldRecord(Tensor a, Tensor b) => GradMode.IsEnabled && (a.RequiresGrad || b.RequiresGrad);
+
+    internal static bool ShouldRecord(Tensor[] inputs)
+    {
+        if (!GradMode.IsEnabled) return false;
+        foreach (var t in inputs) if (t.RequiresGrad) return true;
+        return false;
+    }
+
+    /// <summary>Makes <paramref name="output"/> the result of <paramref name="fn"/> on <paramref name="inputs"/>.</summary>
+    internal static Tensor Attach(Function fn, Tensor output, params Tensor[] inputs)
+    {
+        fn.Inputs = inputs;
+        output.GradFn = fn;
+        output.MarkRequiresGrad();
+        return output;
+    }
+}

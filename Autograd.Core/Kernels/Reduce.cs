@@ -1,0 +1,210 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace Autograd.Kernels;
+
+internal static class Reduce
+{
+    /// <summary>Sums over the axes in <paramref name="mask"/>; the result keeps those axes with size 1.</summary>
+    public static Tensor Sum(Tensor x, bool[] mask, string op)
+    {
+        x.RequireFloat(op);
+        var outShape = x.Shape;
+        for (int d = 0; d < mask.Length; d++) if (mask[d]) outShape[d] = 1;
+        var y = Tensor.Empty(outShape, x.DType);
+        if (x.DType == DType.Float32) SumCore<float>(x, mask, y);
+        else SumCore<double>(x, mask, y);
+        return y;
+    }
+
+    private static void SumCore<T>(Tensor x, bool[] mask, Tensor y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var ys = (int[])y.StrideArray.Clone();
+        for (int d = 0; d < mask.Length; d++) if (mask[d]) ys[d] = 0;
+        var layout = Layout.Create(x.Dims, x.StrideArray, ys);
+        var dst = y.Array<T>();
+        if (layout.NumElements == 0) return;
+        T[] src = x.Array<T>();
+        int n = layout.Inner, sx = layout.Strides[0][^1], sy = layout.Strides[1][^1];
+        var cur = new RowCursor(layout, x.Offset, 0);
+        do
+        {
+            int ox = cur.Offsets[0], oy = cur.Offsets[1];
+            if (sy == 0)
+            {
+                T s = T.Zero;
+                if (sx == 1) s = TensorPrimitives.Sum<T>(src.AsSpan(ox, n));
+                else for (int i = 0; i < n; i++) s += src[ox + i * sx];
+                dst[oy] += s;
+            }
+            else if (sx == 1 && sy == 1)
+            {
+                TensorPrimitives.Add(dst.AsSpan(oy, n), src.AsSpan(ox, n), dst.AsSpan(oy, n));
+            }
+            else
+            {
+                for (int i = 0; i < n; i++) dst[oy + i * sy] += src[ox + i * sx];
+            }
+        } while (cur.Next());
+    }
+
+    /// <summary>Index of the first maximum (or minimum) along <paramref name="axis"/>, NaN counting as the extreme; keeps the axis with size 1.</summary>
+    public static Tensor ArgExtreme(Tensor x, int axis, bool max, string op)
+    {
+        x.RequireFloat(op);
+        if (x.Rank > 0 && x.Dims[axis] == 0)
+            throw new ArgumentException($"{op}: cannot reduce over axis {axis} of size 0 (shape {ShapeUtil.Format(x.Dims)}).");
+        var outShape = x.Shape;
+        if (x.Rank > 0) outShape[axis] = 1;
+        var result = Tensor.Empty(outShape, DType.Int64);
+        if (x.DType == DType.Float32) ArgCore<float>(x, axis, max, result);
+        else ArgCore<double>(x, axis, max, result);
+        return result;
+    }
+
+    private static void ArgCore<T>(Tensor x, int axis, bool max, Tensor result) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var dst = result.Array<long>();
+        if (x.Rank == 0) { dst[0] = 0; return; }
+        int len = x.Dims[axis], stride = x.StrideArray[axis];
+        var outer = x.Shape;
+        outer[axis] = 1;
+        var layout = Layout.Create(outer, x.StrideArray, result.StrideArray);
+        if (layout.NumElements == 0) return;
+        var src = x.Array<T>();
+        int n = layout.Inner, sx = layout.Strides[0][^1], sr = layout.Strides[1][^1];
+        var cur = new RowCursor(layout, x.Offset, 0);
+        do
+        {
+            for (int i = 0; i < n; i++)
+            {
+                int o = cur.Offsets[0] + i * sx;
+                int best = 0;
+                T bv = src[o];
+                for (int k = 1; k < len && !T.IsNaN(bv); k++)
+                {
+                    T v = src[o + k * stride];
+                    if (T.IsNaN(v) || (max ? v > bv : v < bv)) { bv = v; best = k; }
+                }
+                dst[cur.Offsets[1] + i * sr] = best;
+            }
+        } while (cur.Next());
+    }
+}
+
+internal static class Indexing
+{
+    private static long[] Indices(Tensor index) => index.Contiguous().ToArray<long>();
+
+    /// <summary>y[..., i, ...] = x[..., index[..., i, ...], ...] along <paramref name="axis"/> (torch.gather).</summary>
+    public static Tensor Gather(Tensor x, int axis, Tensor index, string op)
+    {
+        var y = Tensor.Empty(index.Shape, x.DType);
+        var xc = x.IsContiguous ? x : Strided.ToContiguous(x);
+        if (x.DType == DType.Float32) { float[] s = xc.Array<float>(), d = y.Array<float>(); Walk(x.Dims, axis, index, op, (xo, yo) => d[yo] = s[xc.Offset + xo]); }
+        else { double[] s = xc.Array<double>(), d = y.Array<double>(); Walk(x.Dims, axis, index, op, (xo, yo) => d[yo] = s[xc.Offset + xo]); }
+        return y;
+    }
+
+    /// <summary>y = zeros(shape); y[..., index[..., i, ...], ...] += src[..., i, ...] along <paramref name="axis"/>.</summary>
+    public static Tensor ScatterAdd(int[] shape, int axis, Tensor index, Tensor src, string op)
+    {
+        var y = Tensor.Empty(shape, src.DType);
+        var s = src.Contiguous();
+        Walk(shape, axis, index, op, (yo, so) => Accumulate(s, s.Offset + so, y, yo));
+        return y;
+    }
+
+    // Calls visit(offset in a contiguous tensor of `shape` picked by index, flat position in index) for every element of index.
+    private static void Walk(int[] shape, int axis, Tensor index, string op, Action<int, int> visit)
+    {
+        if (index.Rank != shape.Length)
+            throw new ArgumentException($"{op}: index of shape {ShapeUtil.Format(index.Dims)} must have the same rank as the input of shape {ShapeUtil.Format(shape)}.");
+        for (int d = 0; d < shape.Length; d++)
+            if (d != axis && index.Dims[d] > shape[d])
+                throw new ArgumentException($"{op}: index of shape {ShapeUtil.Format(index.Dims)} is larger than the input of shape {ShapeUtil.Format(shape)} at axis {d}.");
+        var idx = Indices(index);
+        var strides = ShapeUtil.ContiguousStrides(shape);
+        int rank = shape.Length;
+        var counter = new int[rank];
+        for (int flat = 0; flat < idx.Length; flat++)
+        {
+            int off = 0;
+            for (int d = 0; d < rank; d++)
+            {
+                if (d == axis)
+                {
+                    long v = idx[flat];
+                    int size = rank == 0 ? 1 : shape[axis];
+                    if (v < 0 || v >= size)
+                        throw new ArgumentOutOfRangeException(nameof(index), v, $"{op}: index {v} is out of range for axis {axis} of size {size}.");
+                    off += (int)v * (rank == 0 ? 0 : strides[d]);
+                }
+                else off += counter[d] * strides[d];
+            }
+            visit(off, flat);
+            for (int d = rank - 1; d >= 0; d--)
+            {
+                if (++counter[d] < index.Dims[d]) break;
+                counter[d] = 0;
+            }
+        }
+    }
+
+    private static void Accumulate(Tensor s, int so, Tensor y, int yo)
+    {
+        if (s.DType == DType.Float32) y.Array<float>()[yo] += s.Array<float>()[so];
+        else y.Array<double>()[yo] += s.Array<double>()[so];
+    }
+
+    public static void CheckIndices(string op, long[] indices, int size, int axis)
+    {
+        foreach (var v in indices)
+            if (v < -size || v >= size)
+                throw new ArgumentOutOfRangeException(nameof(indices), v, $"{op}: index {v} is out of range for axis {axis} of size {size}.");
+    }
+
+    /// <summary>y = x.index_select(axis, indices).</summary>
+    public static Tensor IndexSelect(Tensor x, int axis, long[] indices, string op)
+    {
+        CheckIndices(op, indices, x.Dims[axis], axis);
+        var shape = x.Shape;
+        shape[axis] = indices.Length;
+        var y = Tensor.Empty(shape, x.DType);
+        for (int j = 0; j < indices.Length; j++)
+        {
+            int i = (int)(indices[j] < 0 ? indices[j] + x.Dims[axis] : indices[j]);
+            Strided.CopyInto(x.SliceView(axis, i, 1), y.SliceView(axis, j, 1), x.SliceView(axis, i, 1).Dims);
+        }
+        return y;
+    }
+
+    /// <summary>y = zeros(shape); y.index_add_(axis, indices, src).</summary>
+    public static Tensor IndexAdd(int[] shape, int axis, long[] indices, Tensor src, string op)
+    {
+        CheckIndices(op, indices, shape[axis], axis);
+        var y = Tensor.Empty(shape, src.DType);
+        for (int j = 0; j < indices.Length; j++)
+        {
+            int i = (int)(indices[j] < 0 ? indices[j] + shape[axis] : indices[j]);
+            var from = src.SliceView(axis, j, 1);
+            var to = y.SliceView(axis, i, 1);
+            if (src.DType == DType.Float32) AddInto<float>(from, to);
+            else AddInto<double>(from, to);
+        }
+        return y;
+    }
+
+    private static void AddInto<T>(Tensor src, Tensor dst) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var layout = Layout.Create(dst.Dims, src.StrideArray, dst.StrideArray);
+        if (layout.NumElements == 0) return;
+        T[] s = src.Array<T>(), d = dst.Array<T>();
+        int n = layout.Inner, ss = layout.Strides[0][^1], ds = layout.Strides[1][^1];
+        var cur = new RowCursor(layout, src.Offset, dst.Offset);
+        do
+        {
+            for (int i = 0; i < n; i++) d[cur.Offsets[1] + i * ds] += s[cur.Offsets[0] + i * ss];
+        } while (cur.Next());
+    }
+}

@@ -1,0 +1,135 @@
+using Autograd.Kernels;
+
+namespace Autograd.Ops;
+
+/// <summary>A primitive of two broadcast inputs; gradients are summed back to each input's shape.</summary>
+internal abstract class BinaryFunction : Function
+{
+    protected Tensor A => Saved(0);
+    protected Tensor B => Saved(1);
+
+    protected static Tensor Record(BinaryFunction fn, Tensor a, Tensor b, Tensor y)
+    {
+        if (!ShouldRecord(a, b)) return y;
+        Attach(fn, y, a, b);
+        fn.Save(a, b, y);
+        return y;
+    }
+
+    protected Tensor Y => Saved(2);
+
+    protected internal sealed override Tensor?[] Backward(Tensor g)
+    {
+        var (ga, gb) = InputGrads(g, Inputs[0].RequiresGrad, Inputs[1].RequiresGrad);
+        return [ga?.SumTo(Inputs[0].Dims), gb?.SumTo(Inputs[1].Dims)];
+    }
+
+    /// <summary>dL/da and dL/db at the broadcast shape, given dL/dy; skipped where not needed.</summary>
+    protected abstract (Tensor? A, Tensor? B) InputGrads(Tensor g, bool needA, bool needB);
+}
+
+// ∂(a + b)/∂a = 1, ∂(a + b)/∂b = 1
+internal sealed class Add : BinaryFunction
+{
+    public override string Name => "add";
+    public static Tensor Forward(Tensor a, Tensor b) => Record(new Add(), a, b, Elementwise.Zip<AddOperator>(a, b, "add"));
+    protected override (Tensor?, Tensor?) InputGrads(Tensor g, bool needA, bool needB) => (g, g);
+}
+
+// ∂(a − b)/∂a = 1, ∂(a − b)/∂b = −1
+internal sealed class Sub : BinaryFunction
+{
+    public override string Name => "sub";
+    public static Tensor Forward(Tensor a, Tensor b) => Record(new Sub(), a, b, Elementwise.Zip<SubOperator>(a, b, "sub"));
+    protected override (Tensor?, Tensor?) InputGrads(Tensor g, bool needA, bool needB) => (g, needB ? -g : null);
+}
+
+// ∂(ab)/∂a = b, ∂(ab)/∂b = a
+internal sealed class Mul : BinaryFunction
+{
+    public override string Name => "mul";
+    public static Tensor Forward(Tensor a, Tensor b) => Record(new Mul(), a, b, Elementwise.Zip<MulOperator>(a, b, "mul"));
+    protected override (Tensor?, Tensor?) InputGrads(Tensor g, bool needA, bool needB) => (needA ? g * B : null, needB ? g * A : null);
+}
+
+// ∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = −a/b²
+internal sealed class Div : BinaryFunction
+{
+    public override string Name => "div";
+    public static Tensor Forward(Tensor a, Tensor b) => Record(new Div(), a, b, Elementwise.Zip<DivOperator>(a, b, "div"));
+    protected override (Tensor?, Tensor?) InputGrads(Tensor g, bool needA, bool needB) =>
+        (needA ? g / B : null, needB ? -(g * A) / (B * B) : null);
+}
+
+// ∂(aᵇ)/∂a = b·aᵇ⁻¹, ∂(aᵇ)/∂b = aᵇ·ln a (taken as 0 where a = 0 and b ≥ 0, as PyTorch)
+internal sealed class Pow : BinaryFunction
+{
+    public override string Name => "pow";
+    public static Tensor Forward(Tensor a, Tensor b) => Record(new Pow(), a, b, Elementwise.Zip<PowOperator>(a, b, "pow"));
+
+    protected override (Tensor?, Tensor?) InputGrads(Tensor g, bool needA, bool needB)
+    {
+        Tensor? ga = needA ? g * (B * Tensor.Pow(A, B - 1.0)) : null;
+        Tensor? gb = null;
+        if (needB)
+        {
+            var zeroBase = A.Eq(0.0) * B.Ge(0.0);
+            gb = Tensor.Where(zeroBase, Tensor.Scalar(0.0, g.DType), g * (Y * A.Log()));
+        }
+        return (ga, gb);
+    }
+}
+
+// ∂max(a, b)/∂a = 1 where a > b, ½ where a = b, else 0 (torch.maximum)
+internal sealed class Maximum : BinaryFunction
+{
+    public override string Name => "maximum";
+    public static Tensor Forward(Tensor a, Tensor b) => Record(new Maximum(), a, b, Elementwise.Zip<MaxOperator>(a, b, "maximum"));
+
+    protected override (Tensor?, Tensor?) InputGrads(Tensor g, bool needA, bool needB)
+    {
+        var tie = 0.5 * A.Eq(B);
+        return (needA ? g * (A.Gt(B) + tie) : null, needB ? g * (B.Gt(A) + tie) : null);
+    }
+}
+
+// ∂min(a, b)/∂a = 1 where a < b, ½ where a = b, else 0 (torch.minimum)
+internal sealed class Minimum : BinaryFunction
+{
+    public override string Name => "minimum";
+    public static Tensor Forward(Tensor a, Tensor b) => Record(new Minimum(), a, b, Elementwise.Zip<MinOperator>(a, b, "minimum"));
+
+    protected override (Tensor?, Tensor?) InputGrads(Tensor g, bool needA, bool needB)
+    {
+        var tie = 0.5 * A.Eq(B);
+        return (needA ? g * (A.Lt(B) + tie) : null, needB ? g * (B.Lt(A) + tie) : null);
+    }
+}
+
+// ∂where(c, a, b)/∂a = [c], ∂/∂b = [¬c]; the condition gets no gradient
+internal sealed class Where : Function
+{
+    public override string Name => "where";
+
+    public static Tensor Forward(Tensor cond, Tensor a, Tensor b)
+    {
+        var y = Elementwise.Where(cond, a, b, "where");
+        if (!ShouldRecord(a, b)) return y;
+        var fn = new Where();
+        Attach(fn, y, cond, a, b);
+        fn.Save(cond);
+        return y;
+    }
+
+    protected internal override Tensor?[] Backward(Tensor g)
+    {
+        var cond = Saved(0);
+        var zero = Tensor.Scalar(0.0, g.DType);
+        return
+        [
+            null,
+            Inputs[1].RequiresGrad ? Tensor.Where(cond, g, zero).SumTo(Inputs[1].Dims) : null,
+            Inputs[2].RequiresGrad ? Tensor.Where(cond, zero, g).SumTo(Inputs[2].Dims) : null,
+        ];
+    }
+}

@@ -1,0 +1,174 @@
+using Autograd.Kernels;
+
+namespace Autograd.Ops;
+
+// reshape: the gradient is reshaped back
+internal sealed class Reshape : Function
+{
+    public override string Name => "reshape";
+
+    public static Tensor Forward(Tensor x, int[] shape)
+    {
+        var src = x.IsContiguous ? x : Strided.ToContiguous(x);
+        var y = src.ViewAs(shape);
+        return ShouldRecord(x) ? Attach(new Reshape(), y, x) : y;
+    }
+
+    protected internal override Tensor?[] Backward(Tensor g) => [g.Reshape(Inputs[0].Dims)];
+}
+
+// permute: the gradient is permuted back by the inverse permutation
+internal sealed class Permute(int[] perm) : Function
+{
+    public override string Name => "permute";
+
+    public static Tensor Forward(Tensor x, int[] perm)
+    {
+        var shape = new int[perm.Length];
+        var strides = new int[perm.Length];
+        for (int i = 0; i < perm.Length; i++)
+        {
+            shape[i] = x.Dims[perm[i]];
+            strides[i] = x.StrideArray[perm[i]];
+        }
+        var y = new Tensor(x.Data, shape, strides, x.Offset, x.DType);
+        return ShouldRecord(x) ? Attach(new Permute(perm), y, x) : y;
+    }
+
+    protected internal override Tensor?[] Backward(Tensor g)
+    {
+        var inverse = new int[perm.Length];
+        for (int i = 0; i < perm.Length; i++) inverse[perm[i]] = i;
+        return [g.Permute(inverse)];
+    }
+}
+
+// broadcast_to: the gradient is summed over the broadcast axes
+internal sealed class Expand : Function
+{
+    public override string Name => "broadcast_to";
+
+    public static Tensor Forward(Tensor x, int[] shape)
+    {
+        var target = ShapeUtil.Broadcast("broadcast_to", x.Dims, shape);
+        if (!ShapeUtil.SameShape(target, shape))
+            throw new ArgumentException($"broadcast_to: cannot broadcast shape {ShapeUtil.Format(x.Dims)} to {ShapeUtil.Format(shape)}.");
+        var y = new Tensor(x.Data, (int[])shape.Clone(), Strided.BroadcastStrides(x, shape), x.Offset, x.DType);
+        return ShouldRecord(x) ? Attach(new Expand(), y, x) : y;
+    }
+
+    protected internal override Tensor?[] Backward(Tensor g) => [g.SumTo(Inputs[0].Dims)];
+}
+
+// slice: the gradient is added into zeros at the sliced positions
+internal sealed class Slice(int axis, long[] indices) : Function
+{
+    public override string Name => "slice";
+
+    public static Tensor Forward(Tensor x, int axis, int start, int count, int step)
+    {
+        var shape = x.Shape;
+        var strides = x.Strides;
+        shape[axis] = count;
+        strides[axis] *= step;
+        var y = new Tensor(x.Data, shape, strides, x.Offset + (count > 0 ? start * x.StrideArray[axis] : 0), x.DType);
+        if (!ShouldRecord(x)) return y;
+        var indices = new long[count];
+        for (int i = 0; i < count; i++) indices[i] = start + (long)i * step;
+        return Attach(new Slice(axis, indices), y, x);
+    }
+
+    protected internal override Tensor?[] Backward(Tensor g) => [IndexAdd.Forward(Inputs[0].Shape, axis, indices, g)];
+}
+
+// index_select: the gradient is index-added into zeros
+internal sealed class IndexSelect(int axis, long[] indices) : Function
+{
+    public override string Name => "index_select";
+
+    public static Tensor Forward(Tensor x, int axis, long[] indices)
+    {
+        var y = Indexing.IndexSelect(x, axis, indices, "index_select");
+        return ShouldRecord(x) ? Attach(new IndexSelect(axis, indices), y, x) : y;
+    }
+
+    protected internal override Tensor?[] Backward(Tensor g) => [IndexAdd.Forward(Inputs[0].Shape, axis, indices, g)];
+}
+
+// index_add into zeros: the gradient is index-selected
+internal sealed class IndexAdd(int axis, long[] indices) : Function
+{
+    public override string Name => "index_add";
+
+    public static Tensor Forward(int[] shape, int axis, long[] indices, Tensor src)
+    {
+        var y = Indexing.IndexAdd(shape, axis, indices, src, "index_add");
+        return ShouldRecord(src) ? Attach(new IndexAdd(axis, indices), y, src) : y;
+    }
+
+    protected internal override Tensor?[] Backward(Tensor g) => [IndexSelect.Forward(g, axis, indices)];
+}
+
+// gather: the gradient is scatter-added into zeros
+internal sealed class Gather(int axis) : Function
+{
+    public override string Name => "gather";
+
+    public static Tensor Forward(Tensor x, int axis, Tensor index)
+    {
+        var y = Indexing.Gather(x, axis, index, "gather");
+        return ShouldRecord(x) ? Attach(new Gather(axis), y, x, index) : y;
+    }
+
+    protected internal override Tensor?[] Backward(Tensor g) => [ScatterAdd.Forward(Inputs[0].Shape, axis, Inputs[1], g), null];
+}
+
+// scatter-add into zeros: the gradient is gathered
+internal sealed class ScatterAdd(int axis) : Function
+{
+    public override string Name => "scatter_add";
+
+    public static Tensor Forward(int[] shape, int axis, Tensor index, Tensor src)
+    {
+        if (!ShapeUtil.SameShape(index.Dims, src.Dims))
+            throw new ArgumentException($"scatter_add: index of shape {ShapeUtil.Format(index.Dims)} and source of shape {ShapeUtil.Format(src.Dims)} must match.");
+        var y = Indexing.ScatterAdd(shape, axis, index, src, "scatter_add");
+        return ShouldRecord(src) ? Attach(new ScatterAdd(axis), y, src, index) : y;
+    }
+
+    protected internal override Tensor?[] Backward(Tensor g) => [Gather.Forward(g, axis, Inputs[1]), null];
+}
+
+// concat: each input's gradient is its slice of the output gradient
+internal sealed class Concat(int axis) : Function
+{
+    public override string Name => "concat";
+
+    public static Tensor Forward(Tensor[] xs, int axis)
+    {
+        var shape = xs[0].Shape;
+        shape[axis] = xs.Sum(t => t.Dims[axis]);
+        var y = Tensor.Empty(shape, xs[0].DType);
+        int at = 0;
+        foreach (var t in xs)
+        {
+            int n = t.Dims[axis];
+            if (n > 0) Strided.CopyInto(t, y.SliceView(axis, at, n), t.Dims);
+            at += n;
+        }
+        return ShouldRecord(xs) ? Attach(new Concat(axis), y, xs) : y;
+    }
+
+    protected internal override Tensor?[] Backward(Tensor g)
+    {
+        var grads = new Tensor?[Inputs.Length];
+        int at = 0;
+        for (int i = 0; i < Inputs.Length; i++)
+        {
+            int n = Inputs[i].Dims[axis];
+            grads[i] = Inputs[i].RequiresGrad ? g.Slice(axis, at, at + n) : null;
+            at += n;
+        }
+        return grads;
+    }
+}

@@ -1,0 +1,131 @@
+using Autograd.Kernels;
+using Autograd.Ops;
+
+namespace Autograd;
+
+public sealed partial class Tensor
+{
+    /// <summary>
+    /// Brings two operands to one dtype as PyTorch does: equal types stay; two dimensioned (or two 0-d) float
+    /// tensors of different types give float64; a 0-d tensor meeting a dimensioned one takes the dimensioned
+    /// one's type; an int64 tensor meeting a float one takes the float type.
+    /// </summary>
+    internal static (Tensor, Tensor) Promote(Tensor a, Tensor b)
+    {
+        if (a.DType == b.DType) return (a, b);
+        DType target;
+        if (a.DType == DType.Int64) target = b.DType;
+        else if (b.DType == DType.Int64) target = a.DType;
+        else if ((a.Rank == 0) == (b.Rank == 0)) target = DType.Float64;
+        else target = a.Rank == 0 ? b.DType : a.DType;
+        return (a.To(target), b.To(target));
+    }
+
+    private static Tensor ScalarLike(double value, Tensor like) =>
+        Scalar(value, like.DType.IsFloatingPoint() ? like.DType : DType.Float32);
+
+    /// <summary>Computes z[i] = a[i] + b[i], broadcasting.</summary>
+    public static Tensor operator +(Tensor a, Tensor b) { (a, b) = Promote(a, b); return Ops.Add.Forward(a, b); }
+    /// <summary>Computes z[i] = a[i] + b.</summary>
+    public static Tensor operator +(Tensor a, double b) => a + ScalarLike(b, a);
+    /// <summary>Computes z[i] = a + b[i].</summary>
+    public static Tensor operator +(double a, Tensor b) => ScalarLike(a, b) + b;
+
+    /// <summary>Computes z[i] = a[i] − b[i], broadcasting.</summary>
+    public static Tensor operator -(Tensor a, Tensor b) { (a, b) = Promote(a, b); return Ops.Sub.Forward(a, b); }
+    /// <summary>Computes z[i] = a[i] − b.</summary>
+    public static Tensor operator -(Tensor a, double b) => a - ScalarLike(b, a);
+    /// <summary>Computes z[i] = a − b[i].</summary>
+    public static Tensor operator -(double a, Tensor b) => ScalarLike(a, b) - b;
+
+    /// <summary>Computes z[i] = a[i] · b[i], broadcasting.</summary>
+    public static Tensor operator *(Tensor a, Tensor b) { (a, b) = Promote(a, b); return Ops.Mul.Forward(a, b); }
+    /// <summary>Computes z[i] = a[i] · b.</summary>
+    public static Tensor operator *(Tensor a, double b) => a * ScalarLike(b, a);
+    /// <summary>Computes z[i] = a · b[i].</summary>
+    public static Tensor operator *(double a, Tensor b) => ScalarLike(a, b) * b;
+
+    /// <summary>Computes z[i] = a[i] / b[i], broadcasting.</summary>
+    public static Tensor operator /(Tensor a, Tensor b) { (a, b) = Promote(a, b); return Ops.Div.Forward(a, b); }
+    /// <summary>Computes z[i] = a[i] / b.</summary>
+    public static Tensor operator /(Tensor a, double b) => a / ScalarLike(b, a);
+    /// <summary>Computes z[i] = a / b[i].</summary>
+    public static Tensor operator /(double a, Tensor b) => ScalarLike(a, b) / b;
+
+    /// <summary>Computes z[i] = a[i] + b[i].</summary>
+    public Tensor Add(Tensor other) => this + other;
+    /// <summary>Computes z[i] = a[i] − b[i].</summary>
+    public Tensor Sub(Tensor other) => this - other;
+    /// <summary>Computes z[i] = a[i] · b[i].</summary>
+    public Tensor Mul(Tensor other) => this * other;
+    /// <summary>Computes z[i] = a[i] / b[i].</summary>
+    public Tensor Div(Tensor other) => this / other;
+
+    /// <summary>Computes z[i] = a[i]^b[i], broadcasting.</summary>
+    public static Tensor Pow(Tensor a, Tensor b) { (a, b) = Promote(a, b); return Ops.Pow.Forward(a, b); }
+    /// <summary>Computes z[i] = x[i]^e[i], broadcasting.</summary>
+    public Tensor Pow(Tensor exponent) => Pow(this, exponent);
+    /// <summary>Computes z[i] = a^b[i].</summary>
+    public static Tensor Pow(double a, Tensor b) => Pow(ScalarLike(a, b), b);
+
+    /// <summary>Computes z[i] = max(a[i], b[i]), NaN propagating (torch.maximum).</summary>
+    public static Tensor Maximum(Tensor a, Tensor b) { (a, b) = Promote(a, b); return Ops.Maximum.Forward(a, b); }
+    /// <summary>Computes z[i] = min(a[i], b[i]), NaN propagating (torch.minimum).</summary>
+    public static Tensor Minimum(Tensor a, Tensor b) { (a, b) = Promote(a, b); return Ops.Minimum.Forward(a, b); }
+
+    /// <summary>Computes z[i] = cond[i] ≠ 0 ? a[i] : b[i], all three broadcast together.</summary>
+    public static Tensor Where(Tensor condition, Tensor a, Tensor b) { (a, b) = Promote(a, b); return Ops.Where.Forward(condition, a, b); }
+    /// <summary>Computes z[i] = cond[i] ≠ 0 ? a[i] : b.</summary>
+    public static Tensor Where(Tensor condition, Tensor a, double b) => Where(condition, a, ScalarLike(b, a));
+    /// <summary>Computes z[i] = cond[i] ≠ 0 ? a : b[i].</summary>
+    public static Tensor Where(Tensor condition, double a, Tensor b) => Where(condition, ScalarLike(a, b), b);
+
+    private static Tensor Compare<TOp>(Tensor a, Tensor b, string op) where TOp : IBinaryOperator<TOp>
+    {
+        (a, b) = Promote(a, b);
+        return Elementwise.Zip<TOp>(a, b, op);
+    }
+
+    /// <summary>Computes z[i] = a[i] &gt; b[i] as 1 or 0 in the operands' dtype; never differentiable.</summary>
+    public Tensor Gt(Tensor other) => Compare<GtOperator>(this, other, "gt");
+    /// <summary>Computes z[i] = a[i] ≥ b[i] as 1 or 0.</summary>
+    public Tensor Ge(Tensor other) => Compare<GeOperator>(this, other, "ge");
+    /// <summary>Computes z[i] = a[i] &lt; b[i] as 1 or 0.</summary>
+    public Tensor Lt(Tensor other) => Compare<LtOperator>(this, other, "lt");
+    /// <summary>Computes z[i] = a[i] ≤ b[i] as 1 or 0.</summary>
+    public Tensor Le(Tensor other) => Compare<LeOperator>(this, other, "le");
+    /// <summary>Computes z[i] = a[i] = b[i] as 1 or 0.</summary>
+    public Tensor Eq(Tensor other) => Compare<EqOperator>(this, other, "eq");
+    /// <summary>Computes z[i] = a[i] ≠ b[i] as 1 or 0.</summary>
+    public Tensor Ne(Tensor other) => Compare<NeOperator>(this, other, "ne");
+
+    /// <summary>Computes z[i] = x[i] &gt; v as 1 or 0.</summary>
+    public Tensor Gt(double value) => Gt(ScalarLike(value, this));
+    /// <summary>Computes z[i] = x[i] ≥ v as 1 or 0.</summary>
+    public Tensor Ge(double value) => Ge(ScalarLike(value, this));
+    /// <summary>Computes z[i] = x[i] &lt; v as 1 or 0.</summary>
+    public Tensor Lt(double value) => Lt(ScalarLike(value, this));
+    /// <summary>Computes z[i] = x[i] ≤ v as 1 or 0.</summary>
+    public Tensor Le(double value) => Le(ScalarLike(value, this));
+    /// <summary>Computes z[i] = x[i] = v as 1 or 0.</summary>
+    public Tensor Eq(double value) => Eq(ScalarLike(value, this));
+    /// <summary>Computes z[i] = x[i] ≠ v as 1 or 0.</summary>
+    public Tensor Ne(double value) => Ne(ScalarLike(value, this));
+
+    /// <summary>Computes z[i] = a[i] &gt; b[i] as 1 or 0.</summary>
+    public static Tensor operator >(Tensor a, Tensor b) => a.Gt(b);
+    /// <summary>Computes z[i] = a[i] &lt; b[i] as 1 or 0.</summary>
+    public static Tensor operator <(Tensor a, Tensor b) => a.Lt(b);
+    /// <summary>Computes z[i] = a[i] ≥ b[i] as 1 or 0.</summary>
+    public static Tensor operator >=(Tensor a, Tensor b) => a.Ge(b);
+    /// <summary>Computes z[i] = a[i] ≤ b[i] as 1 or 0.</summary>
+    public static Tensor operator <=(Tensor a, Tensor b) => a.Le(b);
+    /// <summary>Computes z[i] = a[i] &gt; b as 1 or 0.</summary>
+    public static Tensor operator >(Tensor a, double b) => a.Gt(b);
+    /// <summary>Computes z[i] = a[i] &lt; b as 1 or 0.</summary>
+    public static Tensor operator <(Tensor a, double b) => a.Lt(b);
+    /// <summary>Computes z[i] = a[i] ≥ b as 1 or 0.</summary>
+    public static Tensor operator >=(Tensor a, double b) => a.Ge(b);
+    /// <summary>Computes z[i] = a[i] ≤ b as 1 or 0.</summary>
+    public static Tensor operator <=(Tensor a, double b) => a.Le(b);
+}

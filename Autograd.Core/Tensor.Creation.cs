@@ -1,0 +1,162 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Autograd;
+
+public sealed partial class Tensor
+{
+    /// <summary>A tensor holding a copy of <paramref name="data"/> with the given shape (1-D if omitted).</summary>
+    public static Tensor From<T>(ReadOnlySpan<T> data, params int[] shape) where T : unmanaged
+    {
+        var dtype = DTypeExtensions.Of<T>();
+        shape = shape.Length == 0 ? [data.Length] : (int[])shape.Clone();
+        int n = ShapeUtil.NumElements(shape, "From");
+        if (n != data.Length)
+            throw new ArgumentException($"From: {data.Length} values do not fill shape {ShapeUtil.Format(shape)} ({n} elements).");
+        return new Tensor(data.ToArray(), shape, dtype);
+    }
+
+    /// <summary>A float32 tensor holding a copy of <paramref name="data"/> with the given shape (1-D if omitted).</summary>
+    public static Tensor From(float[] data, params int[] shape) => From<float>(data, shape);
+
+    /// <summary>A float64 tensor holding a copy of <paramref name="data"/> with the given shape (1-D if omitted).</summary>
+    public static Tensor From(double[] data, params int[] shape) => From<double>(data, shape);
+
+    /// <summary>An int64 tensor holding a copy of <paramref name="data"/> with the given shape (1-D if omitted).</summary>
+    public static Tensor From(long[] data, params int[] shape) => From<long>(data, shape);
+
+    /// <summary>A tensor from a C# multi-dimensional array (<c>float[,]</c>, <c>double[,,]</c>, …) of its shape.</summary>
+    public static Tensor From(Array data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var type = data.GetType().GetElementType()!;
+        var dtype = type == typeof(float) ? DType.Float32 : type == typeof(double) ? DType.Float64 : type == typeof(long) ? DType.Int64
+            : throw new ArgumentException($"From: arrays of {type.Name} are not supported; use float, double or long.");
+        var shape = new int[data.Rank];
+        for (int d = 0; d < shape.Length; d++) shape[d] = data.GetLength(d);
+        var flat = dtype.NewArray(data.Length);
+        int bytes = data.Length * (dtype == DType.Float32 ? 4 : 8);
+        // Multi-dimensional arrays are stored row-major: one block copy.
+        MemoryMarshal.CreateReadOnlySpan(ref MemoryMarshal.GetArrayDataReference(data), bytes)
+            .CopyTo(MemoryMarshal.CreateSpan(ref MemoryMarshal.GetArrayDataReference(flat), bytes));
+        return new Tensor(flat, shape, dtype);
+    }
+
+    /// <summary>A 0-d tensor holding <paramref name="value"/>.</summary>
+    public static Tensor Scalar(double value, DType dtype = DType.Float32) => Full([], value, dtype);
+
+    /// <summary>A tensor of the given shape filled with <paramref name="value"/>.</summary>
+    public static Tensor Full(int[] shape, double value, DType dtype = DType.Float32)
+    {
+        var t = Empty((int[])shape.Clone(), dtype);
+        switch (dtype)
+        {
+            case DType.Float32: System.Array.Fill(t.Array<float>(), (float)value); break;
+            case DType.Float64: System.Array.Fill(t.Array<double>(), value); break;
+            default: System.Array.Fill(t.Array<long>(), (long)value); break;
+        }
+        return t;
+    }
+
+    /// <summary>A tensor of zeros.</summary>
+    public static Tensor Zeros(int[] shape, DType dtype = DType.Float32) => Empty((int[])shape.Clone(), dtype);
+
+    /// <summary>A tensor of ones.</summary>
+    public static Tensor Ones(int[] shape, DType dtype = DType.Float32) => Full(shape, 1.0, dtype);
+
+    /// <summary>Zeros of <paramref name="like"/>'s shape and dtype.</summary>
+    public static Tensor ZerosLike(Tensor like) => Zeros(like.Dims, like.DType);
+
+    /// <summary>Ones of <paramref name="like"/>'s shape and dtype.</summary>
+    public static Tensor OnesLike(Tensor like) => Ones(like.Dims, like.DType);
+
+    /// <summary>Computes y[i] = start + i·step for i = 0 … ⌈(end − start)/step⌉ − 1.</summary>
+    public static Tensor Arange(double start, double end, double step = 1, DType dtype = DType.Float32)
+    {
+        if (step == 0 || double.IsNaN(step)) throw new ArgumentException($"Arange: step must be non-zero, got {step}.");
+        double count = Math.Ceiling((end - start) / step);
+        if (!double.IsFinite(count)) throw new ArgumentException($"Arange: bounds start={start}, end={end} must be finite.");
+        int n = (int)Math.Max(0, count);
+        var t = Empty([n], dtype);
+        for (int i = 0; i < n; i++) t.Write(i, start + i * step);
+        return t;
+    }
+
+    /// <summary>Computes y[i] = i for i = 0 … end − 1.</summary>
+    public static Tensor Arange(int end, DType dtype = DType.Float32) => Arange(0, end, 1, dtype);
+
+    /// <summary><paramref name="steps"/> evenly spaced values from <paramref name="start"/> to <paramref name="end"/> inclusive.</summary>
+    public static Tensor Linspace(double start, double end, int steps, DType dtype = DType.Float32)
+    {
+        if (steps < 0) throw new ArgumentException($"Linspace: steps must be non-negative, got {steps}.");
+        var t = Empty([steps], dtype);
+        double delta = steps > 1 ? (end - start) / (steps - 1) : 0;
+        // Symmetric from both ends, as PyTorch, so that the last value is exactly end.
+        for (int i = 0; i < steps; i++) t.Write(i, i < steps / 2 ? start + i * delta : end - (steps - 1 - i) * delta);
+        return t;
+    }
+
+    /// <summary>An n×m matrix with ones on the diagonal (m defaults to n).</summary>
+    public static Tensor Eye(int n, int? m = null, DType dtype = DType.Float32)
+    {
+        int cols = m ?? n;
+        var t = Zeros([n, cols], dtype);
+        for (int i = 0; i < Math.Min(n, cols); i++) t.Write(i * cols + i, 1);
+        return t;
+    }
+
+    /// <summary>Uniform values in [<paramref name="low"/>, <paramref name="high"/>) drawn from <paramref name="generator"/>.</summary>
+    public static Tensor Uniform(int[] shape, Generator generator, double low = 0, double high = 1, DType dtype = DType.Float32)
+    {
+        ArgumentNullException.ThrowIfNull(generator);
+        var t = Empty((int[])shape.Clone(), dtype);
+        for (int i = 0; i < t.NumElements; i++)
+            t.Write(i, dtype == DType.Float32 ? low + (high - low) * generator.NextSingle() : low + (high - low) * generator.NextDouble());
+        return t;
+    }
+
+    /// <summary>Uniform values in [<paramref name="low"/>, <paramref name="high"/>) from a new generator seeded with <paramref name="seed"/>.</summary>
+    public static Tensor Uniform(int[] shape, ulong seed, double low = 0, double high = 1, DType dtype = DType.Float32) =>
+        Uniform(shape, new Generator(seed), low, high, dtype);
+
+    /// <summary>Normal values with the given mean and standard deviation drawn from <paramref name="generator"/>.</summary>
+    public static Tensor Normal(int[] shape, Generator generator, double mean = 0, double std = 1, DType dtype = DType.Float32)
+    {
+        ArgumentNullException.ThrowIfNull(generator);
+        var t = Empty((int[])shape.Clone(), dtype);
+        for (int i = 0; i < t.NumElements; i++) t.Write(i, mean + std * generator.NextNormal());
+        return t;
+    }
+
+    /// <summary>Normal values from a new generator seeded with <paramref name="seed"/>.</summary>
+    public static Tensor Normal(int[] shape, ulong seed, double mean = 0, double std = 1, DType dtype = DType.Float32) =>
+        Normal(shape, new Generator(seed), mean, std, dtype);
+
+    /// <summary>Standard normal values (PyTorch's randn).</summary>
+    public static Tensor Randn(int[] shape, Generator generator, DType dtype = DType.Float32) => Normal(shape, generator, 0, 1, dtype);
+
+    /// <summary>Uniform values in [0, 1) (PyTorch's rand).</summary>
+    public static Tensor Rand(int[] shape, Generator generator, DType dtype = DType.Float32) => Uniform(shape, generator, 0, 1, dtype);
+
+    // Writes element i of a fresh contiguous tensor.
+    internal void Write(int i, double value)
+    {
+        switch (DType)
+        {
+            case DType.Float32: Unsafe.As<float[]>(Data)[Offset + i] = (float)value; break;
+            case DType.Float64: Unsafe.As<double[]>(Data)[Offset + i] = value; break;
+            default: Unsafe.As<long[]>(Data)[Offset + i] = (long)value; break;
+        }
+    }
+
+    /// <summary>A view of this contiguous tensor's storage with another shape of the same element count.</summary>
+    internal Tensor ViewAs(int[] shape) => new(Data, shape, ShapeUtil.ContiguousStrides(shape), Offset, DType);
+
+    /// <summary>A view of elements [start, start + count) along an axis, off the graph.</summary>
+    internal Tensor SliceView(int axis, int start, int count)
+    {
+        var shape = Shape;
+        shape[axis] = count;
+        return new Tensor(Data, shape, StrideArray, Offset + (count > 0 ? start * StrideArray[axis] : 0), DType);
+    }
+}

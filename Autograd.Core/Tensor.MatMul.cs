@@ -1,0 +1,33 @@
+namespace Autograd;
+
+public sealed partial class Tensor
+{
+    /// <summary>
+    /// The matrix product with NumPy/PyTorch semantics: vector·vector (0-d), vector·matrix, matrix·vector,
+    /// matrix·matrix, and N-D batches whose leading dimensions broadcast.
+    /// </summary>
+    public Tensor MatMul(Tensor other) => MatMul(this, other);
+
+    /// <summary>The matrix product of <paramref name="a"/> and <paramref name="b"/>; see <see cref="MatMul(Tensor)"/>.</summary>
+    public static Tensor MatMul(Tensor a, Tensor b)
+    {
+        if (a.Rank == 0 || b.Rank == 0)
+            throw new ArgumentException($"matmul: both arguments need at least one dimension, got shapes {ShapeUtil.Format(a.Dims)} and {ShapeUtil.Format(b.Dims)}.");
+        a.RequireFloat("matmul");
+        b.RequireFloat("matmul");
+        var a2 = a.Rank == 1 ? a.Unsqueeze(0) : a;
+        var b2 = b.Rank == 1 ? b.Unsqueeze(1) : b;
+        int m = a2.Dims[^2], k = a2.Dims[^1], k2 = b2.Dims[^2], n = b2.Dims[^1];
+        if (k != k2)
+            throw new ArgumentException($"matmul: inner dimensions differ: {ShapeUtil.Format(a.Dims)} · {ShapeUtil.Format(b.Dims)} ({k} vs {k2}).");
+        (a2, b2) = Promote(a2, b2);
+        var batch = ShapeUtil.Broadcast("matmul", a2.Dims[..^2], b2.Dims[..^2]);
+        int count = ShapeUtil.NumElements(batch, "matmul");
+        var a3 = a2.BroadcastTo([.. batch, m, k]).Reshape(count, m, k);
+        var b3 = b2.BroadcastTo([.. batch, k, n]).Reshape(count, k, n);
+        var c = Ops.BatchedMatMul.Forward(a3, b3).Reshape([.. batch, m, n]);
+        if (a.Rank == 1) c = c.Squeeze(-2);
+        if (b.Rank == 1) c = c.Squeeze(-1);
+        return c;
+    }
+}

@@ -1,0 +1,194 @@
+namespace Autograd;
+
+public sealed partial class Tensor
+{
+    /// <summary>The same elements in another shape; one dimension may be −1 (inferred). A view when contiguous.</summary>
+    public Tensor Reshape(params int[] shape)
+    {
+        var target = (int[])shape.Clone();
+        int infer = -1;
+        long known = 1;
+        for (int i = 0; i < target.Length; i++)
+        {
+            if (target[i] == -1)
+            {
+                if (infer >= 0) throw new ArgumentException($"reshape: only one dimension can be -1, got {ShapeUtil.Format(shape)}.");
+                infer = i;
+            }
+            else if (target[i] < 0) throw new ArgumentException($"reshape: invalid dimension {target[i]} in {ShapeUtil.Format(shape)}.");
+            else known *= target[i];
+        }
+        if (infer >= 0)
+        {
+            if (known == 0 || NumElements % known != 0)
+                throw new ArgumentException($"reshape: cannot reshape tensor of shape {ShapeUtil.Format(Dims)} ({NumElements} elements) into {ShapeUtil.Format(shape)}.");
+            target[infer] = (int)(NumElements / known);
+            known *= target[infer];
+        }
+        if (known != NumElements)
+            throw new ArgumentException($"reshape: cannot reshape tensor of shape {ShapeUtil.Format(Dims)} ({NumElements} elements) into {ShapeUtil.Format(shape)} ({known} elements).");
+        return ShapeUtil.SameShape(target, Dims) ? this : Ops.Reshape.Forward(this, target);
+    }
+
+    /// <summary>Reorders the axes: axis i of the result is axis <paramref name="axes"/>[i] of this tensor. A view.</summary>
+    public Tensor Permute(params int[] axes)
+    {
+        if (axes.Length != Rank)
+            throw new ArgumentException($"permute: got {axes.Length} axes {ShapeUtil.Format(axes)} for a tensor of shape {ShapeUtil.Format(Dims)}.");
+        var perm = new int[Rank];
+        var seen = new bool[Rank];
+        bool identity = true;
+        for (int i = 0; i < Rank; i++)
+        {
+            int a = ShapeUtil.NormalizeAxis("permute", axes[i], Rank);
+            if (seen[a]) throw new ArgumentException($"permute: axis {axes[i]} repeats in {ShapeUtil.Format(axes)}.");
+            seen[a] = true;
+            perm[i] = a;
+            identity &= a == i;
+        }
+        return identity ? this : Ops.Permute.Forward(this, perm);
+    }
+
+    /// <summary>Swaps two axes. A view.</summary>
+    public Tensor Transpose(int axis0, int axis1)
+    {
+        int a = ShapeUtil.NormalizeAxis("transpose", axis0, Rank), b = ShapeUtil.NormalizeAxis("transpose", axis1, Rank);
+        if (Rank < 2) return this;
+        var perm = Enumerable.Range(0, Rank).ToArray();
+        (perm[a], perm[b]) = (perm[b], perm[a]);
+        return Permute(perm);
+    }
+
+    /// <summary>All axes reversed (the matrix transpose for 2-D). A view.</summary>
+    public Tensor T => Permute(Enumerable.Range(0, Rank).Reverse().ToArray());
+
+    /// <summary>
+    /// Elements start, start + step, … before stop along <paramref name="axis"/>, with Python's rules: negative
+    /// bounds count from the end, out-of-range bounds are clipped; step must be positive. A view.
+    /// </summary>
+    public Tensor Slice(int axis, int? start = null, int? stop = null, int step = 1)
+    {
+        int a = ShapeUtil.NormalizeAxis("slice", axis, Rank);
+        if (Rank == 0) throw new ArgumentException("slice: cannot slice a 0-d tensor.");
+        if (step <= 0) throw new ArgumentException($"slice: step must be positive, got {step}.");
+        int n = Dims[a];
+        int Clip(int v) => Math.Clamp(v < 0 ? v + n : v, 0, n);
+        int s = Clip(start ?? 0), e = Clip(stop ?? n);
+        int count = e > s ? (e - s + step - 1) / step : 0;
+        return Ops.Slice.Forward(this, a, s, count, step);
+    }
+
+    /// <summary>The entries at <paramref name="indices"/> along <paramref name="axis"/> (torch.index_select); negative indices count from the end.</summary>
+    public Tensor IndexSelect(int axis, params int[] indices) =>
+        Ops.IndexSelect.Forward(this, ShapeUtil.NormalizeAxis("index_select", axis, Rank), indices.Select(i => (long)i).ToArray());
+
+    /// <summary>The entries at the 1-D int64 <paramref name="indices"/> along <paramref name="axis"/>.</summary>
+    public Tensor IndexSelect(int axis, Tensor indices)
+    {
+        if (indices.DType != DType.Int64 || indices.Rank != 1)
+            throw new ArgumentException($"index_select: indices must be a 1-D int64 tensor, got {indices.DType.Name()} of shape {ShapeUtil.Format(indices.Dims)}.");
+        return Ops.IndexSelect.Forward(this, ShapeUtil.NormalizeAxis("index_select", axis, Rank), indices.ToArray<long>());
+    }
+
+    /// <summary>Computes y[…, i, …] = x[…, index[…, i, …], …] along <paramref name="axis"/> (torch.gather); index is int64 of x's rank.</summary>
+    public Tensor Gather(int axis, Tensor index)
+    {
+        if (index.DType != DType.Int64)
+            throw new ArgumentException($"gather: index must be an int64 tensor, got {index.DType.Name()}.");
+        RequireFloat("gather");
+        return Ops.Gather.Forward(this, ShapeUtil.NormalizeAxis("gather", axis, Rank), index);
+    }
+
+    /// <summary>Joins tensors along an existing axis; all other dimensions must agree.</summary>
+    public static Tensor Concat(Tensor[] tensors, int axis = 0)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        if (tensors.Length == 0) throw new ArgumentException("concat: expected at least one tensor.");
+        var first = tensors[0];
+        if (first.Rank == 0) throw new ArgumentException("concat: 0-d tensors cannot be concatenated; use Stack.");
+        int a = ShapeUtil.NormalizeAxis("concat", axis, first.Rank);
+        var dtype = tensors.Select(t => t.DType).Aggregate((x, y) => x == y ? x : DType.Float64);
+        var xs = new Tensor[tensors.Length];
+        for (int i = 0; i < tensors.Length; i++)
+        {
+            var t = tensors[i];
+            bool ok = t.Rank == first.Rank;
+            for (int d = 0; ok && d < t.Rank; d++) ok = d == a || t.Dims[d] == first.Dims[d];
+            if (!ok)
+                throw new ArgumentException($"concat: tensor {i} of shape {ShapeUtil.Format(t.Dims)} does not match tensor 0 of shape {ShapeUtil.Format(first.Dims)} outside axis {axis}.");
+            xs[i] = t.To(dtype);
+        }
+        return Ops.Concat.Forward(xs, a);
+    }
+
+    /// <summary>Joins tensors of one shape along a new axis.</summary>
+    public static Tensor Stack(Tensor[] tensors, int axis = 0)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        if (tensors.Length == 0) throw new ArgumentException("stack: expected at least one tensor.");
+        for (int i = 1; i < tensors.Length; i++)
+            if (!ShapeUtil.SameShape(tensors[i].Dims, tensors[0].Dims))
+                throw new ArgumentException($"stack: tensor {i} of shape {ShapeUtil.Format(tensors[i].Dims)} differs from tensor 0 of shape {ShapeUtil.Format(tensors[0].Dims)}.");
+        int a = NormalizeInsertAxis("stack", axis, tensors[0].Rank);
+        return Concat(tensors.Select(t => t.Unsqueeze(a)).ToArray(), a);
+    }
+
+    /// <summary>This tensor broadcast to <paramref name="shape"/> (NumPy rules). A view.</summary>
+    public Tensor BroadcastTo(params int[] shape) =>
+        ShapeUtil.SameShape(shape, Dims) ? this : Ops.Expand.Forward(this, (int[])shape.Clone());
+
+    /// <summary>Removes axes of size 1: all of them, or only <paramref name="axis"/> if it has size 1.</summary>
+    public Tensor Squeeze(int? axis = null)
+    {
+        if (axis is { } ax)
+        {
+            int a = ShapeUtil.NormalizeAxis("squeeze", ax, Rank);
+            if (Rank == 0 || Dims[a] != 1) return this;
+            return Reshape(Dims.Where((_, d) => d != a).ToArray());
+        }
+        return Reshape(Dims.Where(d => d != 1).ToArray());
+    }
+
+    /// <summary>Inserts an axis of size 1 at <paramref name="axis"/> (−Rank−1 … Rank).</summary>
+    public Tensor Unsqueeze(int axis)
+    {
+        int a = NormalizeInsertAxis("unsqueeze", axis, Rank);
+        var shape = Dims.ToList();
+        shape.Insert(a, 1);
+        return Reshape(shape.ToArray());
+    }
+
+    /// <summary>Merges axes <paramref name="startAxis"/> … <paramref name="endAxis"/> into one.</summary>
+    public Tensor Flatten(int startAxis = 0, int endAxis = -1)
+    {
+        if (Rank == 0) return Reshape(1);
+        int s = ShapeUtil.NormalizeAxis("flatten", startAxis, Rank), e = ShapeUtil.NormalizeAxis("flatten", endAxis, Rank);
+        if (s > e) throw new ArgumentException($"flatten: startAxis {startAxis} comes after endAxis {endAxis} for shape {ShapeUtil.Format(Dims)}.");
+        var shape = new List<int>();
+        for (int d = 0; d < s; d++) shape.Add(Dims[d]);
+        int merged = 1;
+        for (int d = s; d <= e; d++) merged *= Dims[d];
+        shape.Add(merged);
+        for (int d = e + 1; d < Rank; d++) shape.Add(Dims[d]);
+        return Reshape(shape.ToArray());
+    }
+
+    private static int NormalizeInsertAxis(string op, int axis, int rank)
+    {
+        if (axis < -rank - 1 || axis > rank)
+            throw new ArgumentOutOfRangeException(nameof(axis), axis, $"{op}: axis {axis} is out of range for inserting into rank {rank} (expected {-rank - 1} to {rank}).");
+        return axis < 0 ? axis + rank + 1 : axis;
+    }
+
+    /// <summary>Sums a broadcast gradient back to <paramref name="shape"/>: the one helper every backward rule uses for broadcasting.</summary>
+    internal Tensor SumTo(int[] shape)
+    {
+        if (ShapeUtil.SameShape(shape, Dims)) return this;
+        int lead = Rank - shape.Length;
+        if (lead < 0) throw new InvalidOperationException($"sum_to: cannot reduce shape {ShapeUtil.Format(Dims)} to larger shape {ShapeUtil.Format(shape)}.");
+        var axes = new List<int>();
+        for (int d = 0; d < Rank; d++)
+            if (d < lead || (shape[d - lead] == 1 && Dims[d] != 1)) axes.Add(d);
+        return (axes.Count == 0 ? this : Sum(axes.ToArray(), keepDims: true)).Reshape(shape);
+    }
+}

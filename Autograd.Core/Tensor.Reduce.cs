@@ -1,0 +1,126 @@
+namespace Autograd;
+
+public sealed partial class Tensor
+{
+    /// <summary>Computes the sum over <paramref name="axes"/> (all axes when null or empty).</summary>
+    public Tensor Sum(int[]? axes = null, bool keepDims = false) => Ops.Sum.Forward(this, axes, keepDims);
+
+    /// <summary>Computes the sum over one axis.</summary>
+    public Tensor Sum(int axis, bool keepDims = false) => Sum([axis], keepDims);
+
+    /// <summary>Computes the mean over <paramref name="axes"/> (all axes when null or empty); NaN for an empty reduction.</summary>
+    public Tensor Mean(int[]? axes = null, bool keepDims = false)
+    {
+        var mask = ShapeUtil.AxisMask("mean", axes, Rank);
+        long count = 1;
+        for (int d = 0; d < Rank; d++) if (mask[d]) count *= Dims[d];
+        return Sum(axes, keepDims) / (double)count;
+    }
+
+    /// <summary>Computes the mean over one axis.</summary>
+    public Tensor Mean(int axis, bool keepDims = false) => Mean([axis], keepDims);
+
+    /// <summary>Computes the maximum over <paramref name="axes"/>; the gradient goes to the first maximal element, as torch.max(dim).</summary>
+    public Tensor Max(int[]? axes = null, bool keepDims = false) => Extreme(axes, keepDims, true, "max");
+
+    /// <summary>Computes the maximum over one axis.</summary>
+    public Tensor Max(int axis, bool keepDims = false) => Max([axis], keepDims);
+
+    /// <summary>Computes the minimum over <paramref name="axes"/>; the gradient goes to the first minimal element.</summary>
+    public Tensor Min(int[]? axes = null, bool keepDims = false) => Extreme(axes, keepDims, false, "min");
+
+    /// <summary>Computes the minimum over one axis.</summary>
+    public Tensor Min(int axis, bool keepDims = false) => Min([axis], keepDims);
+
+    // A composite: move the reduced axes last, flatten them, pick each row's extreme with argmax and gather.
+    private Tensor Extreme(int[]? axes, bool keepDims, bool max, string op)
+    {
+        RequireFloat(op);
+        var mask = ShapeUtil.AxisMask(op, axes, Rank);
+        if (Rank == 0) return Clone();
+        var kept = new List<int>();
+        var reduced = new List<int>();
+        for (int d = 0; d < Rank; d++) (mask[d] ? reduced : kept).Add(d);
+        long count = 1;
+        foreach (var d in reduced) count *= Dims[d];
+        if (count == 0)
+            throw new ArgumentException($"{op}: cannot reduce over axes of size 0 (shape {ShapeUtil.Format(Dims)}, axes {ShapeUtil.Format(reduced.ToArray())}).");
+        var keptShape = kept.Select(d => Dims[d]).ToArray();
+        var rows = Permute([.. kept, .. reduced]).Reshape([.. keptShape, (int)count]);
+        var index = Kernels.Reduce.ArgExtreme(rows, keptShape.Length, max, op);
+        var values = Ops.Gather.Forward(rows, keptShape.Length, index);
+        return values.Reshape(keepDims ? KeptDimsShape(mask) : keptShape);
+    }
+
+    private int[] KeptDimsShape(bool[] mask)
+    {
+        var shape = Shape;
+        for (int d = 0; d < Rank; d++) if (mask[d]) shape[d] = 1;
+        return shape;
+    }
+
+    /// <summary>Index of the first maximum over the flattened tensor (0-d) or along <paramref name="axis"/>, as int64; not differentiable.</summary>
+    public Tensor ArgMax(int? axis = null, bool keepDims = false) => ArgExtreme(axis, keepDims, true, "argmax");
+
+    /// <summary>Index of the first minimum over the flattened tensor (0-d) or along <paramref name="axis"/>, as int64; not differentiable.</summary>
+    public Tensor ArgMin(int? axis = null, bool keepDims = false) => ArgExtreme(axis, keepDims, false, "argmin");
+
+    private Tensor ArgExtreme(int? axis, bool keepDims, bool max, string op)
+    {
+        RequireFloat(op);
+        if (axis is null)
+        {
+            if (NumElements == 0) throw new ArgumentException($"{op}: cannot reduce an empty tensor of shape {ShapeUtil.Format(Dims)}.");
+            var flat = Detach().Reshape(-1);
+            var i = Kernels.Reduce.ArgExtreme(flat, 0, max, op);
+            return keepDims ? i.ViewAs(Enumerable.Repeat(1, Rank).ToArray()) : i.ViewAs([]);
+        }
+        int a = ShapeUtil.NormalizeAxis(op, axis.Value, Rank);
+        var result = Kernels.Reduce.ArgExtreme(this, a, max, op);
+        if (keepDims || Rank == 0) return result;
+        var shape = Dims.Where((_, d) => d != a).ToArray();
+        return result.ViewAs(shape);
+    }
+
+    /// <summary>Computes log Σ exp(x) over <paramref name="axes"/>, stable for large |x| (the maximum is subtracted first).</summary>
+    public Tensor LogSumExp(int[]? axes = null, bool keepDims = false)
+    {
+        RequireFloat("logsumexp");
+        var mask = ShapeUtil.AxisMask("logsumexp", axes, Rank);
+        var shift = StableShift(axes, mask);
+        var result = (this - shift).Exp().Sum(axes, keepDims: true).Log() + shift;
+        return keepDims ? result : result.Reshape(Ops.Sum.Squeezed(result.Dims, mask));
+    }
+
+    /// <summary>Computes log Σ exp(x) over one axis.</summary>
+    public Tensor LogSumExp(int axis, bool keepDims = false) => LogSumExp([axis], keepDims);
+
+    /// <summary>Computes y = exp(x − max) / Σ exp(x − max) along <paramref name="axis"/>.</summary>
+    public Tensor Softmax(int axis = -1)
+    {
+        RequireFloat("softmax");
+        var mask = ShapeUtil.AxisMask("softmax", [axis], Rank);
+        var e = (this - StableShift([axis], mask)).Exp();
+        return e / e.Sum(axis, keepDims: true);
+    }
+
+    /// <summary>Computes y = x − log Σ exp(x) along <paramref name="axis"/>, stably.</summary>
+    public Tensor LogSoftmax(int axis = -1)
+    {
+        RequireFloat("log_softmax");
+        return this - LogSumExp([axis], keepDims: true);
+    }
+
+    // The detached per-row maximum (0 where it is ±∞ or the row is empty), subtracted before exp for stability.
+    private Tensor StableShift(int[]? axes, bool[] mask)
+    {
+        using var _ = Autodiff.NoGrad();
+        var shape = KeptDimsShape(mask);
+        bool empty = Rank > 0 && mask.Select((m, d) => m && Dims[d] == 0).Any(b => b);
+        if (empty || NumElements == 0) return Zeros(shape, DType);
+        var m = Detach().Max(axes, keepDims: true).Contiguous().Clone();
+        for (int i = 0; i < m.NumElements; i++)
+            if (!double.IsFinite(m.ReadAt(m.Offset + i))) m.Write(i, 0);
+        return m;
+    }
+}

@@ -1,0 +1,63 @@
+using Autograd.Ops;
+
+namespace Autograd;
+
+public sealed partial class Tensor
+{
+    /// <summary>Computes y[i] = −x[i].</summary>
+    public static Tensor operator -(Tensor x) => Neg.Forward(x);
+
+    /// <summary>Computes y[i] = e^x[i].</summary>
+    public Tensor Exp() => Ops.Exp.Forward(this);
+
+    /// <summary>Computes y[i] = ln x[i] (−∞ at 0, NaN below).</summary>
+    public Tensor Log() => Ops.Log.Forward(this);
+
+    /// <summary>Computes y[i] = √x[i].</summary>
+    public Tensor Sqrt() => Ops.Sqrt.Forward(this);
+
+    /// <summary>Computes y[i] = |x[i]|.</summary>
+    public Tensor Abs() => Ops.Abs.Forward(this);
+
+    /// <summary>Computes y[i] = sin x[i].</summary>
+    public Tensor Sin() => Ops.Sin.Forward(this);
+
+    /// <summary>Computes y[i] = cos x[i].</summary>
+    public Tensor Cos() => Ops.Cos.Forward(this);
+
+    /// <summary>Computes y[i] = tanh x[i] (seed 000 eq. 1.21).</summary>
+    public Tensor Tanh() => Ops.Tanh.Forward(this);
+
+    /// <summary>Computes y[i] = 1 / (1 + e^−x[i]) (seed 000 eq. 1.20).</summary>
+    public Tensor Sigmoid() => Ops.Sigmoid.Forward(this);
+
+    /// <summary>Computes y[i] = max(x[i], 0) (seed 000 eq. 1.18).</summary>
+    public Tensor Relu() => Ops.Relu.Forward(this);
+
+    /// <summary>Computes y[i] = sign x[i]: −1, 0 or 1 (seed 000 eq. 1.16); its gradient is 0.</summary>
+    public Tensor Sign() => Ops.Sign.Forward(this);
+
+    /// <summary>Computes y[i] = ln(1 + e^x[i]), without overflow.</summary>
+    public Tensor Softplus() => Ops.Softplus.Forward(this);
+
+    /// <summary>Computes y[i] = max(−1, min(1, x[i])) (seed 000 eq. 1.19).</summary>
+    public Tensor HardTanh() => Clamp(-1.0, 1.0);
+
+    /// <summary>Computes y[i] = x[i]^<paramref name="exponent"/>.</summary>
+    public Tensor Pow(double exponent) => PowScalar.Forward(this, exponent);
+
+    /// <summary>Computes y[i] = x[i]².</summary>
+    public Tensor Square() => this * this;
+
+    /// <summary>Computes y[i] = min(max(x[i], min), max); a null bound is not applied.</summary>
+    public Tensor Clamp(double? min = null, double? max = null) => Ops.Clamp.Forward(this, min, max);
+
+    /// <summary>Converts to another dtype (differentiable between float32 and float64).</summary>
+    public Tensor To(DType dtype) => dtype == DType ? this : Cast.Forward(this, dtype);
+
+    /// <summary>This tensor if its elements are contiguous, else a contiguous copy (differentiable).</summary>
+    public Tensor Contiguous() => IsContiguous ? this : Copy.Forward(this);
+
+    /// <summary>A contiguous copy (differentiable).</summary>
+    public Tensor Clone() => Copy.Forward(this);
+}

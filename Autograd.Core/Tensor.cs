@@ -1,0 +1,207 @@
+using System.Runtime.CompilerServices;
+
+namespace Autograd;
+
+/// <summary>
+/// An n-dimensional array of <see cref="DType.Float32"/>, <see cref="DType.Float64"/> or <see cref="DType.Int64"/>
+/// values on the computation graph. Storage is a managed array shared by views (reshape, transpose, permute,
+/// slice, broadcast); shape and strides describe how a view reads it.
+/// </summary>
+public sealed partial class Tensor
+{
+    internal readonly Array Data;
+    internal readonly int[] Dims;
+    internal readonly int[] StrideArray;
+    internal readonly int Offset;
+    private bool _requiresGrad;
+    private Tensor? _grad;
+
+    /// <summary>The node that produced this tensor, or null for a leaf.</summary>
+    internal Function? GradFn;
+
+    internal Tensor(Array data, int[] shape, int[] strides, int offset, DType dtype)
+    {
+        Data = data;
+        Dims = shape;
+        StrideArray = strides;
+        Offset = offset;
+        DType = dtype;
+        NumElements = ShapeUtil.NumElements(shape);
+    }
+
+    internal Tensor(Array data, int[] shape, DType dtype)
+        : this(data, shape, ShapeUtil.ContiguousStrides(shape), 0, dtype)
+    {
+    }
+
+    internal static Tensor Empty(int[] shape, DType dtype) =>
+        new(dtype.NewArray(ShapeUtil.NumElements(shape)), shape, dtype);
+
+    /// <summary>The element type.</summary>
+    public DType DType { get; }
+
+    /// <summary>The number of dimensions; 0 for a scalar.</summary>
+    public int Rank => Dims.Length;
+
+    /// <summary>A copy of the shape.</summary>
+    public int[] Shape => (int[])Dims.Clone();
+
+    /// <summary>A copy of the strides, in elements.</summary>
+    public int[] Strides => (int[])StrideArray.Clone();
+
+    /// <summary>The total number of elements.</summary>
+    public int NumElements { get; }
+
+    /// <summary>The size of one axis (negative axes count from the end).</summary>
+    public int Size(int axis) => Dims[ShapeUtil.NormalizeAxis("Size", axis, Rank)];
+
+    /// <summary>Whether the elements lie in row-major order without gaps.</summary>
+    public bool IsContiguous
+    {
+        get
+        {
+            int s = 1;
+            for (int i = Dims.Length - 1; i >= 0; i--)
+            {
+                if (Dims[i] != 1 && StrideArray[i] != s) return false;
+                s *= Dims[i];
+            }
+            return true;
+        }
+    }
+
+    /// <summary>True when no recorded op produced this tensor.</summary>
+    public bool IsLeaf => GradFn is null;
+
+    /// <summary>The name of the op that produced this tensor, or null for a leaf.</summary>
+    public string? GradFnName => GradFn?.Name;
+
+    /// <summary>
+    /// Whether gradients flow to this tensor. Settable on leaves only, as in PyTorch; results of ops on tensors
+    /// that require gradients require them too.
+    /// </summary>
+    public bool RequiresGrad
+    {
+        get => _requiresGrad;
+        set
+        {
+            if (!IsLeaf)
+                throw new InvalidOperationException(
+                    $"RequiresGrad can only be changed on leaf tensors; this one was produced by '{GradFn!.Name}'. Use Detach() first.");
+            if (value && !DType.IsFloatingPoint())
+                throw new InvalidOperationException($"RequiresGrad: only floating-point tensors can require gradients, not {DType.Name()}.");
+            _requiresGrad = value;
+        }
+    }
+
+    /// <summary>Sets <see cref="RequiresGrad"/> and returns this tensor, for fluent construction.</summary>
+    public Tensor RequireGrad(bool requiresGrad = true)
+    {
+        RequiresGrad = requiresGrad;
+        return this;
+    }
+
+    /// <summary>The accumulated gradient of a leaf after <see cref="Backward(Tensor?, bool, bool)"/>, or null.</summary>
+    public Tensor? Grad
+    {
+        get => _grad;
+        set
+        {
+            if (value is not null && (!ShapeUtil.SameShape(value.Dims, Dims) || value.DType != DType))
+                throw new ArgumentException(
+                    $"Grad: assigned gradient of shape {ShapeUtil.Format(value.Dims)} and dtype {value.DType.Name()} does not match tensor of shape {ShapeUtil.Format(Dims)} and dtype {DType.Name()}.");
+            _grad = value;
+        }
+    }
+
+    /// <summary>Clears the accumulated gradient (sets <see cref="Grad"/> to null, as PyTorch's zero_grad(set_to_none=True)).</summary>
+    public void ZeroGrad() => _grad = null;
+
+    internal void MarkRequiresGrad() => _requiresGrad = true;
+
+    /// <summary>A tensor sharing this one's storage, cut off from the graph.</summary>
+    public Tensor Detach() => new(Data, Dims, StrideArray, Offset, DType);
+
+    internal T[] Array<T>() => (T[])Data;
+
+    /// <summary>The elements as a span; only for contiguous tensors.</summary>
+    internal Span<T> ContiguousSpan<T>()
+    {
+        System.Diagnostics.Debug.Assert(IsContiguous);
+        return new Span<T>((T[])Data, Offset, NumElements);
+    }
+
+    internal void RequireFloat(string op)
+    {
+        if (!DType.IsFloatingPoint())
+            throw new ArgumentException($"{op}: expected a float32 or float64 tensor, got {DType.Name()} of shape {ShapeUtil.Format(Dims)}.");
+    }
+
+    internal int FlatOffset(ReadOnlySpan<int> index, string op)
+    {
+        if (index.Length != Rank)
+            throw new ArgumentException($"{op}: got {index.Length} indices for a tensor of shape {ShapeUtil.Format(Dims)}.");
+        int off = Offset;
+        for (int i = 0; i < index.Length; i++)
+        {
+            int ix = index[i] < 0 ? index[i] + Dims[i] : index[i];
+            if ((uint)ix >= (uint)Dims[i])
+                throw new ArgumentOutOfRangeException(nameof(index), index[i],
+                    $"{op}: index {index[i]} is out of range for axis {i} of size {Dims[i]} (shape {ShapeUtil.Format(Dims)}).");
+            off += ix * StrideArray[i];
+        }
+        return off;
+    }
+
+    internal double ReadAt(int flat) => DType switch
+    {
+        DType.Float32 => Unsafe.As<float[]>(Data)[flat],
+        DType.Float64 => Unsafe.As<double[]>(Data)[flat],
+        _ => Unsafe.As<long[]>(Data)[flat],
+    };
+
+    /// <summary>Reads one element, as a double; negative indices count from the end.</summary>
+    [IndexerName("Element")]
+    public double this[params int[] index] => ReadAt(FlatOffset(index, "indexer"));
+
+    /// <summary>The value of a one-element tensor.</summary>
+    public double Item()
+    {
+        if (NumElements != 1)
+            throw new InvalidOperationException($"Item: only one-element tensors can be converted to a scalar, got shape {ShapeUtil.Format(Dims)}.");
+        return ReadAt(Offset + 0);
+    }
+
+    /// <summary>The value of a one-element tensor, converted to <typeparamref name="T"/>.</summary>
+    public T Item<T>() where T : struct, System.Numerics.INumberBase<T> => T.CreateChecked(Item());
+
+    /// <summary>Copies the elements in row-major order into a new array, converting to <typeparamref name="T"/>.</summary>
+    public T[] ToArray<T>() where T : unmanaged, System.Numerics.INumberBase<T>
+    {
+        var c = Contiguous();
+        var result = new T[NumElements];
+        if (c.Data is T[] same)
+        {
+            System.Array.Copy(same, c.Offset, result, 0, NumElements);
+            return result;
+        }
+        for (int i = 0; i < result.Length; i++)
+        {
+            result[i] = c.DType switch
+            {
+                DType.Float32 => T.CreateTruncating(c.Array<float>()[c.Offset + i]),
+                DType.Float64 => T.CreateTruncating(c.Array<double>()[c.Offset + i]),
+                _ => T.CreateTruncating(c.Array<long>()[c.Offset + i]),
+            };
+        }
+        return result;
+    }
+
+    /// <summary>Copies the elements in row-major order into <paramref name="destination"/>.</summary>
+    public void CopyTo<T>(Span<T> destination) where T : unmanaged, System.Numerics.INumberBase<T>
+    {
+        if (destination.Length < NumElements)
+            throw new ArgumentException($"CopyTo: destination has {destination.Length} elements, tensor of shape {ShapeUtil.Format(Dims)} has {NumElements}.");
+        ToArray<T>().CopyTo(destination);
+    }
+}
