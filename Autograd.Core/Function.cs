@@ -35,11 +35,19 @@ public abstract class Function
         return _saved![i];
     }
 
+    /// <summary>
+    /// Frees what this node holds for backward: its saved tensors, and the storage of intermediate inputs, which are
+    /// replaced by data-less shells that keep only the graph structure (shape, dtype, producer).
+    /// </summary>
     internal void Release()
     {
-        if (_saved is null) return;
-        _saved = null;
-        _released = true;
+        if (_saved is not null)
+        {
+            _saved = null;
+            _released = true;
+        }
+        for (int i = 0; i < Inputs.Length; i++)
+            if (Inputs[i].GradFn is not null && Inputs[i].Data.Length > 0) Inputs[i] = Inputs[i].Shell();
     }
 
     /// <summary>Whether recording is on and some input needs a gradient.</summary>

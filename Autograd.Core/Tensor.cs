@@ -124,6 +124,9 @@ public sealed partial class Tensor
 
     internal T[] Array<T>() => (T[])Data;
 
+    /// <summary>The same node in the graph without storage, for released graphs.</summary>
+    internal Tensor Shell() => new(DType.NewArray(0), Dims, StrideArray, 0, DType) { GradFn = GradFn, _requiresGrad = _requiresGrad };
+
     /// <summary>The elements as a span; only for contiguous tensors.</summary>
     internal Span<T> ContiguousSpan<T>()
     {

@@ -37,6 +37,7 @@ internal static class Elementwise
         x.RequireFloat(op);
         var src = x.IsContiguous ? x : Strided.ToContiguous(x);
         var y = Tensor.Empty(x.Shape, x.DType);
+        if (x.NumElements == 0) return y;
         if (x.DType == DType.Float32) TOp.Invoke<float>(src.ContiguousSpan<float>(), y.ContiguousSpan<float>());
         else TOp.Invoke<double>(src.ContiguousSpan<double>(), y.ContiguousSpan<double>());
         return y;

@@ -61,7 +61,8 @@ internal sealed class Div : BinaryFunction
         (needA ? g / B : null, needB ? -(g * A) / (B * B) : null);
 }
 
-// ∂(aᵇ)/∂a = b·aᵇ⁻¹, ∂(aᵇ)/∂b = aᵇ·ln a (taken as 0 where a = 0 and b ≥ 0, as PyTorch)
+// ∂(aᵇ)/∂a = b·aᵇ⁻¹ (taken as 0 where b = 0, so 0⁰ gives 0 and not 0·0⁻¹ = NaN, as PyTorch),
+// ∂(aᵇ)/∂b = aᵇ·ln a (taken as 0 where a = 0 and b ≥ 0, as PyTorch)
 internal sealed class Pow : BinaryFunction
 {
     public override string Name => "pow";
@@ -69,7 +70,7 @@ internal sealed class Pow : BinaryFunction
 
     protected override (Tensor?, Tensor?) InputGrads(Tensor g, bool needA, bool needB)
     {
-        Tensor? ga = needA ? g * (B * Tensor.Pow(A, B - 1.0)) : null;
+        Tensor? ga = needA ? Tensor.Where(B.Eq(0.0), Tensor.Scalar(0.0, g.DType), g * (B * Tensor.Pow(A, B - 1.0))) : null;
         Tensor? gb = null;
         if (needB)
         {

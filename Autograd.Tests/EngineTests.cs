@@ -1,0 +1,224 @@
+namespace Autograd.Tests;
+
+public class EngineTests
+{
+    private static Tensor Leaf(double v) => Tensor.Scalar(v, DType.Float64).RequireGrad();
+
+    [Test]
+    public void AMillionOpChainBackpropagatesWithoutRecursion()
+    {
+        // y = x + 1 + 1 + … (10⁶ adds): dy/dx = 1 through a million nodes.
+        var x = Leaf(0.5);
+        var y = x;
+        for (int i = 0; i < 1_000_000; i++) y = y + 1.0;
+        y.Backward();
+        Assert.That(y.Item(), Is.EqualTo(1_000_000.5));
+        Assert.That(x.Grad!.Item(), Is.EqualTo(1.0));
+    }
+
+    [Test]
+    public void ANodeFeedingTenThousandPathsReceivesTheSumOverAllOfThem()
+    {
+        // Δ(x, o) = Σ_{x→h} Φ'·w·Δ(h, o) (seed 000 eq. 1.25–1.27): o = Σᵢ tanh(cᵢ·x), do/dx = Σᵢ cᵢ(1 − tanh²(cᵢx)).
+        const int paths = 10_000;
+        var x = Leaf(0.3);
+        var c = Tensor.Linspace(-1, 1, paths, DType.Float64).ToArray<double>();
+        Tensor? o = null;
+        for (int i = 0; i < paths; i++)
+        {
+            var h = (x * c[i]).Tanh();
+            o = o is null ? h : o + h;
+        }
+        o!.Backward();
+        double expected = c.Sum(ci => ci * (1 - Math.Tanh(ci * 0.3) * Math.Tanh(ci * 0.3)));
+        Assert.That(x.Grad!.Item(), Is.EqualTo(expected).Within(1e-9));
+    }
+
+    [Test]
+    public void DeltaRecursionOverATwoLayerNetworkMatchesTheHandComputedPaths()
+    {
+        // h₁ = tanh(w₁x), h₂ = tanh(w₂x), o = σ(v₁h₁ + v₂h₂). Two paths x→h₁→o and x→h₂→o:
+        // do/dx = σ'(a_o)·[v₁·(1 − h₁²)·w₁ + v₂·(1 − h₂²)·w₂]
+        double xv = 0.7, w1 = 0.4, w2 = -1.3, v1 = 2.0, v2 = 0.5;
+        var x = Leaf(xv);
+        var o = (v1 * (w1 * x).Tanh() + v2 * (w2 * x).Tanh()).Sigmoid();
+        o.Backward();
+        double h1 = Math.Tanh(w1 * xv), h2 = Math.Tanh(w2 * xv);
+        double s = 1 / (1 + Math.Exp(-(v1 * h1 + v2 * h2)));
+        double expected = s * (1 - s) * (v1 * (1 - h1 * h1) * w1 + v2 * (1 - h2 * h2) * w2);
+        Assert.That(x.Grad!.Item(), Is.EqualTo(expected).Within(1e-15));
+    }
+
+    [Test]
+    public void TwoBackwardPassesAccumulateAndZeroGradClears()
+    {
+        var x = Tensor.From(new double[] { 1, 2, 3 }).RequireGrad();
+        var y = (x * x).Sum();
+        y.Backward(retainGraph: true);
+        y.Backward();
+        Assert.That(x.Grad!.ToArray<double>(), Is.EqualTo(new double[] { 4, 8, 12 }));
+        x.ZeroGrad();
+        Assert.That(x.Grad, Is.Null);
+        (x * 3.0).Sum().Backward();
+        Assert.That(x.Grad!.ToArray<double>(), Is.EqualTo(new double[] { 3, 3, 3 }));
+    }
+
+    [Test]
+    public void BackwardWithASeedComputesAVectorJacobianProduct()
+    {
+        var x = Tensor.From(new double[] { 1, 2, 3 }).RequireGrad();
+        var y = x * x;
+        y.Backward(Tensor.From(new double[] { 1, 0.5, -1 }));
+        Assert.That(x.Grad!.ToArray<double>(), Is.EqualTo(new double[] { 2, 2, -6 }));
+    }
+
+    [Test]
+    public void ASecondBackwardThroughAReleasedGraphThrowsAndSaysHowToRetain()
+    {
+        var x = Tensor.From(new double[] { 1, 2 }).RequireGrad();
+        var y = (x * x).Sum();
+        y.Backward();
+        var e = Assert.Throws<InvalidOperationException>(() => y.Backward());
+        Assert.That(e!.Message, Does.Contain("retainGraph: true").And.Contain("mul"));
+    }
+
+    [Test]
+    public void IntermediateStorageIsReleasedAfterBackward()
+    {
+        var x = Tensor.Normal([1000], 1, dtype: DType.Float64).RequireGrad();
+        var (y, weak) = BuildAndDropIntermediate(x);
+        y.Backward();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.That(weak.IsAlive, Is.False, "the intermediate's storage is still reachable from the graph");
+        GC.KeepAlive(y);
+    }
+
+    private static (Tensor, WeakReference) BuildAndDropIntermediate(Tensor x)
+    {
+        var h = x.Exp();
+        return ((h * 2.0).Sum(), new WeakReference(h.Data));
+    }
+
+    [Test]
+    public void RetainedGraphKeepsItsStorageAndAllowsAnotherPass()
+    {
+        var x = Tensor.From(new double[] { 0.5 }).RequireGrad();
+        var y = x.Exp().Sum();
+        y.Backward(retainGraph: true);
+        y.Backward(retainGraph: true);
+        Assert.That(x.Grad!.Item(), Is.EqualTo(2 * Math.Exp(0.5)).Within(1e-15));
+    }
+
+    [Test]
+    public void NoGradScopeRecordsNothingAndRestoresTheMode()
+    {
+        var x = Leaf(2);
+        Assert.That(Autodiff.IsGradEnabled, Is.True);
+        using (Autodiff.NoGrad())
+        {
+            var y = x * x;
+            Assert.That(y.RequiresGrad, Is.False);
+            Assert.That(y.GradFnName, Is.Null);
+            using (Autodiff.EnableGrad())
+                Assert.That((x * x).RequiresGrad, Is.True);
+            Assert.That(Autodiff.IsGradEnabled, Is.False);
+        }
+        Assert.That(Autodiff.IsGradEnabled, Is.True);
+        Assert.That((x * x).GradFnName, Is.EqualTo("mul"));
+    }
+
+    [Test]
+    public void RequiresGradPropagatesAsInPyTorch()
+    {
+        var a = Leaf(1);
+        var b = Tensor.Scalar(2, DType.Float64);
+        Assert.That((a + b).RequiresGrad, Is.True);
+        Assert.That((b + b).RequiresGrad, Is.False);
+        Assert.That((b + b).IsLeaf, Is.True);
+        Assert.That((a + b).IsLeaf, Is.False);
+    }
+
+    [Test]
+    public void DetachCutsTheGraphButSharesValues()
+    {
+        var x = Leaf(3);
+        var d = (x * x).Detach();
+        Assert.That(d.RequiresGrad, Is.False);
+        var y = x * d; // d is a constant 9 here
+        y.Backward();
+        Assert.That(x.Grad!.Item(), Is.EqualTo(9));
+    }
+
+    [Test]
+    public void CreateGraphGivesSecondDerivatives()
+    {
+        // d/dx x³ = 3x², d²/dx² x³ = 6x
+        var x = Leaf(1.5);
+        var y = x * x * x;
+        var dy = Autodiff.Grad(y, x, createGraph: true);
+        Assert.That(dy.Item(), Is.EqualTo(3 * 1.5 * 1.5).Within(1e-15));
+        Assert.That(dy.RequiresGrad, Is.True);
+        var d2 = Autodiff.Grad(dy, x);
+        Assert.That(d2.Item(), Is.EqualTo(6 * 1.5).Within(1e-15));
+    }
+
+    [Test]
+    public void BackwardWithCreateGraphLeavesADifferentiableGrad()
+    {
+        var x = Leaf(0.4);
+        x.Tanh().Backward(createGraph: true);
+        var g = x.Grad!;
+        Assert.That(g.RequiresGrad, Is.True);
+        x.ZeroGrad();
+        g.Backward();
+        double t = Math.Tanh(0.4);
+        Assert.That(x.Grad!.Item(), Is.EqualTo(-2 * t * (1 - t * t)).Within(1e-15));
+    }
+
+    [Test]
+    public void GradOfAnIntermediateAndOfSeveralOutputs()
+    {
+        var x = Leaf(2);
+        var h = x * 3.0;
+        var y1 = h * h;
+        var y2 = h.Sin();
+        var grads = Autodiff.Grad([y1, y2], [h, x]);
+        Assert.That(grads[0]!.Item(), Is.EqualTo(2 * 6 + Math.Cos(6)).Within(1e-14));
+        Assert.That(grads[1]!.Item(), Is.EqualTo(3 * (2 * 6 + Math.Cos(6))).Within(1e-14));
+        Assert.That(x.Grad, Is.Null, "Autodiff.Grad does not touch .Grad");
+    }
+
+    [Test]
+    public void GradOfUnusedInputIsNullOnlyWhenAllowed()
+    {
+        var x = Leaf(1);
+        var z = Leaf(1);
+        var y = x * 2.0;
+        Assert.Throws<InvalidOperationException>(() => Autodiff.Grad([y], [x, z], retainGraph: true));
+        var grads = Autodiff.Grad([y], [x, z], allowUnused: true);
+        Assert.That(grads[1], Is.Null);
+        Assert.That(grads[0]!.Item(), Is.EqualTo(2));
+    }
+
+    [Test]
+    public void LeafGradIsACopyNotTheCallersSeed()
+    {
+        var x = Tensor.From(new double[] { 1, 2 }).RequireGrad();
+        var seed = Tensor.From(new double[] { 5, 6 });
+        (x + 0.0).Backward(seed);
+        Assert.That(x.Grad, Is.Not.SameAs(seed));
+        Assert.That(x.Grad!.ToArray<double>(), Is.EqualTo(new double[] { 5, 6 }));
+    }
+
+    [Test]
+    public void DeepGraphWithCreateGraphAndLongChainOfViews()
+    {
+        var x = Tensor.Normal([4, 6], 3, dtype: DType.Float64).RequireGrad();
+        var y = x;
+        for (int i = 0; i < 10_000; i++) y = y.Transpose(0, 1);
+        y.Sum().Backward();
+        Assert.That(x.Grad!.ToArray<double>(), Is.All.EqualTo(1.0));
+    }
+}
