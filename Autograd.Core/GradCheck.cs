@@ -193,7 +193,7 @@ public static class GradCheck
             var worst = new Worst(checkedInputs[k], options);
             for (int i = 0; i < x.NumElements; i++)
             {
-                var column = NumericDirection(f, xs, x, t => t.Write(i, t.ReadAt(t.Offset + i) + options.Eps), t => t.Write(i, t.ReadAt(t.Offset + i) - 2 * options.Eps), t => t.Write(i, t.ReadAt(t.Offset + i) + options.Eps), options.Eps, nOut);
+                var column = NumericDirection(f, xs, x, t => t.Write(i, t.ReadAt(t.Offset + i) + options.Eps), t => t.Write(i, t.ReadAt(t.Offset + i) - 2 * options.Eps), options.Eps, nOut);
                 for (int o = 0; o < nOut; o++)
                     worst.Offer(Unravel(i, x.Dims), Unravel(o, y.Dims), analytic[k][o * x.NumElements + i], column[o]);
             }
@@ -221,7 +221,7 @@ public static class GradCheck
                 double analytic = 0;
                 for (int i = 0; i < u.Length; i++) analytic += g[i] * u[i];
                 void Step(Tensor t, double scale) { for (int i = 0; i < u.Length; i++) t.Write(i, t.ReadAt(t.Offset + i) + scale * u[i]); }
-                var dy = NumericDirection(f, xs, x, t => Step(t, options.Eps), t => Step(t, -2 * options.Eps), t => Step(t, options.Eps), options.Eps, y.NumElements);
+                var dy = NumericDirection(f, xs, x, t => Step(t, options.Eps), t => Step(t, -2 * options.Eps), options.Eps, y.NumElements);
                 double numeric = 0;
                 for (int o = 0; o < dy.Length; o++) numeric += vv[o] * dy[o];
                 workers[k].Offer([], [], analytic, numeric);
@@ -231,8 +231,8 @@ public static class GradCheck
         return reports;
     }
 
-    // (f(x + eps·d) − f(x − eps·d)) / 2eps for a direction d applied in place by plus, minus (twice back) and restore.
-    private static double[] NumericDirection(Func<Tensor[], Tensor> f, Tensor[] xs, Tensor x, Action<Tensor> plus, Action<Tensor> minus2, Action<Tensor> restore, double eps, int nOut)
+    // (f(x + eps·d) − f(x − eps·d)) / 2eps for a direction d applied in place: plus, then minus2 steps back twice; x is restored after.
+    private static double[] NumericDirection(Func<Tensor[], Tensor> f, Tensor[] xs, Tensor x, Action<Tensor> plus, Action<Tensor> minus2, double eps, int nOut)
     {
         // x is a fresh contiguous leaf owned by the check, so writing into its storage is safe.
         var original = x.ToArray<double>();
