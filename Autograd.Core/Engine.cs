@@ -48,9 +48,9 @@ internal static class Engine
             }
             else
             {
-                var own = createGraph ? g : g.Detach();
                 // A fresh tensor, so later in-place updates of .Grad never write into a caller's seed or another node's gradient.
-                target.Grad = target.Grad is null ? (createGraph ? own : own.Clone()) : target.Grad + own;
+                // Without createGraph the pass runs under no-grad, so neither the copy nor the sum is recorded.
+                target.Grad = target.Grad is null ? g.Clone() : target.Grad + g;
             }
         }
 
@@ -83,7 +83,12 @@ internal static class Engine
         }
         finally
         {
-            foreach (var fn in order) fn.PendingGrad = null;
+            foreach (var fn in order)
+            {
+                fn.PendingGrad = null;
+                // Nodes that no gradient reached (e.g. feeding only a condition) are released too.
+                if (!retainGraph) fn.Release();
+            }
         }
 
         if (results is not null && !allowUnused)

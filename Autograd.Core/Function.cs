@@ -6,7 +6,8 @@ namespace Autograd;
 /// </summary>
 public abstract class Function
 {
-    private Tensor[]? _saved;
+    private Tensor?[]? _saved;
+    private int[]? _savedVersions;
     private bool _released;
 
     internal Tensor[] Inputs = [];
@@ -23,7 +24,12 @@ public abstract class Function
     protected internal abstract Tensor?[] Backward(Tensor grad);
 
     /// <summary>Keeps tensors for <see cref="Backward"/>; they are released after a backward pass unless the graph is retained.</summary>
-    protected void Save(params Tensor[] tensors) => _saved = tensors;
+    protected void Save(params Tensor?[] tensors)
+    {
+        _saved = tensors;
+        _savedVersions = new int[tensors.Length];
+        for (int i = 0; i < tensors.Length; i++) _savedVersions[i] = tensors[i]?.Version.Value ?? 0;
+    }
 
     /// <summary>The i-th tensor kept by <see cref="Save"/>.</summary>
     protected Tensor Saved(int i)
@@ -32,7 +38,12 @@ public abstract class Function
             throw new InvalidOperationException(
                 $"{Name}: trying to backward through the graph a second time, but the tensors it saved were released after the first backward. " +
                 "Pass retainGraph: true to the first Backward() or Autodiff.Grad() call to keep them.");
-        return _saved![i];
+        var t = _saved![i] ?? throw new InvalidOperationException($"{Name}: saved tensor {i} was not kept; its Saves declaration is wrong.");
+        if (t.Version.Value != _savedVersions![i])
+            throw new InvalidOperationException(
+                $"{Name}: a tensor of shape {ShapeUtil.Format(t.Dims)} that it saved for backward was modified in place after it was saved " +
+                $"(version {_savedVersions[i]} when saved, {t.Version.Value} now). Use an out-of-place op, or clone the tensor before modifying it.");
+        return t;
     }
 
     /// <summary>
@@ -44,6 +55,7 @@ public abstract class Function
         if (_saved is not null)
         {
             _saved = null;
+            _savedVersions = null;
             _released = true;
         }
         for (int i = 0; i < Inputs.Length; i++)

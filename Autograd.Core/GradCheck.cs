@@ -41,7 +41,11 @@ public sealed record GradCheckOptions
 /// <param name="AbsoluteError">|Analytic − Numeric|.</param>
 /// <param name="RelativeError">|Analytic − Numeric| / |Numeric| (∞ when Numeric is 0 and they differ).</param>
 public sealed record GradCheckInputReport(int Input, bool Passed, int[] InputIndex, int[] OutputIndex,
-    double Analytic, double Numeric, double AbsoluteError, double RelativeError);
+    double Analytic, double Numeric, double AbsoluteError, double RelativeError)
+{
+    /// <summary>How many Jacobian entries (or projections) were compared; 0 for an empty input or output.</summary>
+    public long Entries { get; init; }
+}
 
 /// <summary>The outcome of a gradient check.</summary>
 public sealed class GradCheckResult
@@ -69,7 +73,7 @@ public sealed class GradCheckResult
         foreach (var r in Inputs)
         {
             sb.Append(ci, $"\n  input {r.Input}: {(r.Passed ? "ok" : "MISMATCH")}");
-            if (double.IsNaN(r.AbsoluteError)) continue;
+            if (r.Entries == 0) { sb.Append(" (nothing to compare)"); continue; }
             sb.Append(ci, $"; worst at input[{string.Join(", ", r.InputIndex)}] output[{string.Join(", ", r.OutputIndex)}]: ")
               .Append(ci, $"analytic {r.Analytic:R}, numeric {r.Numeric:R}, abs error {r.AbsoluteError:E3}, rel error {r.RelativeError:E3}");
         }
@@ -119,6 +123,7 @@ public static class GradCheck
     public static GradCheckResult CheckSecondOrder(Func<Tensor[], Tensor> function, Tensor[] inputs, GradCheckOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(function);
+        ArgumentNullException.ThrowIfNull(inputs);
         options ??= new GradCheckOptions();
         var xs = inputs.Select(t => t.RequiresGrad ? t.Detach().Clone().RequireGrad() : t).ToArray();
         var checkedInputs = Enumerable.Range(0, xs.Length).Where(i => xs[i].RequiresGrad).ToArray();
@@ -154,10 +159,12 @@ public static class GradCheck
 
         public void Offer(int[] inIndex, int[] outIndex, double analytic, double numeric)
         {
-            double abs = Math.Abs(analytic - numeric);
-            bool ok = abs <= options.Atol + options.Rtol * Math.Abs(numeric) || (analytic == numeric);
-            if (double.IsNaN(abs) && !(double.IsNaN(analytic) && double.IsNaN(numeric))) ok = false;
-            double excess = double.IsNaN(abs) ? double.PositiveInfinity : abs - options.Rtol * Math.Abs(numeric);
+            double abs = analytic == numeric ? 0 : Math.Abs(analytic - numeric);
+            double tolerance = options.Atol + options.Rtol * Math.Abs(numeric);
+            bool ok = abs <= tolerance;
+            Entries++;
+            // Worst = largest error in units of its tolerance; NaN ranks worst of all.
+            double excess = double.IsNaN(abs) ? double.PositiveInfinity : tolerance > 0 ? abs / tolerance : abs == 0 ? 0 : double.PositiveInfinity;
             _passed &= ok;
             if (excess <= _excess && _report is not null) return;
             _excess = excess;
@@ -165,8 +172,10 @@ public static class GradCheck
             _report = new GradCheckInputReport(input, ok, inIndex, outIndex, analytic, numeric, abs, rel);
         }
 
+        public long Entries { get; private set; }
+
         public GradCheckInputReport Report() =>
-            (_report ?? new GradCheckInputReport(input, true, [], [], 0, 0, double.NaN, double.NaN)) with { Passed = _passed };
+            (_report ?? new GradCheckInputReport(input, true, [], [], 0, 0, 0, 0)) with { Passed = _passed, Entries = Entries };
     }
 
     private static List<GradCheckInputReport> Full(Func<Tensor[], Tensor> f, Tensor[] xs, int[] checkedInputs, Tensor y, GradCheckOptions options)

@@ -19,9 +19,17 @@ internal static class GradMode
 public readonly struct NoGradScope : IDisposable
 {
     private readonly bool _previous;
+    private readonly bool _entered;
 
-    internal NoGradScope(bool enabled) => _previous = GradMode.Set(enabled);
+    internal NoGradScope(bool enabled)
+    {
+        _previous = GradMode.Set(enabled);
+        _entered = true;
+    }
 
     /// <summary>Restores the mode that was in force when the scope began.</summary>
-    public void Dispose() => GradMode.Set(_previous);
+    public void Dispose()
+    {
+        if (_entered) GradMode.Set(_previous);
+    }
 }

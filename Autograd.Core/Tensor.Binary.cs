@@ -13,12 +13,17 @@ public sealed partial class Tensor
     internal static (Tensor, Tensor) Promote(Tensor a, Tensor b)
     {
         if (a.DType == b.DType) return (a, b);
-        DType target;
-        if (a.DType == DType.Int64) target = b.DType;
-        else if (b.DType == DType.Int64) target = a.DType;
-        else if ((a.Rank == 0) == (b.Rank == 0)) target = DType.Float64;
-        else target = a.Rank == 0 ? b.DType : a.DType;
+        var target = ResultType(a.DType, a.Rank == 0, b.DType, b.Rank == 0);
         return (a.To(target), b.To(target));
+    }
+
+    internal static DType ResultType(DType a, bool aIsScalar, DType b, bool bIsScalar)
+    {
+        if (a == b) return a;
+        if (a == DType.Int64) return b;
+        if (b == DType.Int64) return a;
+        if (aIsScalar == bIsScalar) return DType.Float64;
+        return aIsScalar ? b : a;
     }
 
     private static Tensor ScalarLike(double value, Tensor like) =>

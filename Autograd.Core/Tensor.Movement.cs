@@ -107,7 +107,7 @@ public sealed partial class Tensor
         var first = tensors[0];
         if (first.Rank == 0) throw new ArgumentException("concat: 0-d tensors cannot be concatenated; use Stack.");
         int a = ShapeUtil.NormalizeAxis("concat", axis, first.Rank);
-        var dtype = tensors.Select(t => t.DType).Aggregate((x, y) => x == y ? x : DType.Float64);
+        var dtype = tensors.Select(t => t.DType).Aggregate((x, y) => ResultType(x, false, y, false));
         var xs = new Tensor[tensors.Length];
         for (int i = 0; i < tensors.Length; i++)
         {

@@ -25,22 +25,22 @@ public sealed partial class Tensor
     /// <summary>Computes y[i] = cos x[i].</summary>
     public Tensor Cos() => Ops.Cos.Forward(this);
 
-    /// <summary>Computes y[i] = tanh x[i] (seed 000 eq. 1.21).</summary>
+    /// <summary>Computes y[i] = tanh x[i] = (e^{2x} − 1)/(e^{2x} + 1) (seed 000 eq. 1.19).</summary>
     public Tensor Tanh() => Ops.Tanh.Forward(this);
 
-    /// <summary>Computes y[i] = 1 / (1 + e^−x[i]) (seed 000 eq. 1.20).</summary>
+    /// <summary>Computes y[i] = 1 / (1 + e^−x[i]) (seed 000 eq. 1.16).</summary>
     public Tensor Sigmoid() => Ops.Sigmoid.Forward(this);
 
-    /// <summary>Computes y[i] = max(x[i], 0) (seed 000 eq. 1.18).</summary>
+    /// <summary>Computes y[i] = max(x[i], 0) (seed 000 §1.2.1.3).</summary>
     public Tensor Relu() => Ops.Relu.Forward(this);
 
-    /// <summary>Computes y[i] = sign x[i]: −1, 0 or 1 (seed 000 eq. 1.16); its gradient is 0.</summary>
+    /// <summary>Computes y[i] = sign x[i]: −1, 0 or 1 (seed 000 eq. 1.1, §1.2.1.3); its gradient is 0 (§1.2.1.6).</summary>
     public Tensor Sign() => Ops.Sign.Forward(this);
 
     /// <summary>Computes y[i] = ln(1 + e^x[i]), without overflow.</summary>
     public Tensor Softplus() => Ops.Softplus.Forward(this);
 
-    /// <summary>Computes y[i] = max(−1, min(1, x[i])) (seed 000 eq. 1.19).</summary>
+    /// <summary>Computes y[i] = max(−1, min(1, x[i])) (seed 000 §1.2.1.3).</summary>
     public Tensor HardTanh() => Clamp(-1.0, 1.0);
 
     /// <summary>Computes y[i] = x[i]^<paramref name="exponent"/>.</summary>

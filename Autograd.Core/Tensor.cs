@@ -19,8 +19,12 @@ public sealed partial class Tensor
     /// <summary>The node that produced this tensor, or null for a leaf.</summary>
     internal Function? GradFn;
 
-    internal Tensor(Array data, int[] shape, int[] strides, int offset, DType dtype)
+    /// <summary>Counts in-place writes to the storage; shared by every view of it.</summary>
+    internal readonly VersionCounter Version;
+
+    internal Tensor(Array data, int[] shape, int[] strides, int offset, DType dtype, VersionCounter? version = null)
     {
+        Version = version ?? new VersionCounter();
         Data = data;
         Dims = shape;
         StrideArray = strides;
@@ -33,6 +37,10 @@ public sealed partial class Tensor
         : this(data, shape, ShapeUtil.ContiguousStrides(shape), 0, dtype)
     {
     }
+
+    /// <summary>A view of <paramref name="source"/>'s storage with another shape, strides and offset.</summary>
+    internal static Tensor View(Tensor source, int[] shape, int[] strides, int offset) =>
+        new(source.Data, shape, strides, offset, source.DType, source.Version);
 
     internal static Tensor Empty(int[] shape, DType dtype) =>
         new(dtype.NewArray(ShapeUtil.NumElements(shape)), shape, dtype);
@@ -120,9 +128,12 @@ public sealed partial class Tensor
     internal void MarkRequiresGrad() => _requiresGrad = true;
 
     /// <summary>A tensor sharing this one's storage, cut off from the graph.</summary>
-    public Tensor Detach() => new(Data, Dims, StrideArray, Offset, DType);
+    public Tensor Detach() => View(this, Dims, StrideArray, Offset);
 
     internal T[] Array<T>() => (T[])Data;
+
+    /// <summary>How many in-place writes the storage has had (PyTorch's _version).</summary>
+    public int VersionNumber => Version.Value;
 
     /// <summary>The same node in the graph without storage, for released graphs.</summary>
     internal Tensor Shell() => new(DType.NewArray(0), Dims, StrideArray, 0, DType) { GradFn = GradFn, _requiresGrad = _requiresGrad };
@@ -207,4 +218,10 @@ public sealed partial class Tensor
             throw new ArgumentException($"CopyTo: destination has {destination.Length} elements, tensor of shape {ShapeUtil.Format(Dims)} has {NumElements}.");
         ToArray<T>().CopyTo(destination);
     }
+}
+
+/// <summary>The version of one storage, bumped by every in-place write.</summary>
+internal sealed class VersionCounter
+{
+    public int Value;
 }

@@ -8,11 +8,15 @@ internal abstract class BinaryFunction : Function
     protected Tensor A => Saved(0);
     protected Tensor B => Saved(1);
 
+    /// <summary>Whether <see cref="InputGrads"/> reads the inputs (and the output); Add and Sub read neither.</summary>
+    protected virtual bool SavesInputs => true;
+    protected virtual bool SavesOutput => false;
+
     protected static Tensor Record(BinaryFunction fn, Tensor a, Tensor b, Tensor y)
     {
         if (!ShouldRecord(a, b)) return y;
         Attach(fn, y, a, b);
-        fn.Save(a, b, y);
+        if (fn.SavesInputs) fn.Save(a, b, fn.SavesOutput ? y : null);
         return y;
     }
 
@@ -32,6 +36,7 @@ internal abstract class BinaryFunction : Function
 internal sealed class Add : BinaryFunction
 {
     public override string Name => "add";
+    protected override bool SavesInputs => false;
     public static Tensor Forward(Tensor a, Tensor b) => Record(new Add(), a, b, Elementwise.Zip<AddOperator>(a, b, "add"));
     protected override (Tensor?, Tensor?) InputGrads(Tensor g, bool needA, bool needB) => (g, g);
 }
@@ -40,6 +45,7 @@ internal sealed class Add : BinaryFunction
 internal sealed class Sub : BinaryFunction
 {
     public override string Name => "sub";
+    protected override bool SavesInputs => false;
     public static Tensor Forward(Tensor a, Tensor b) => Record(new Sub(), a, b, Elementwise.Zip<SubOperator>(a, b, "sub"));
     protected override (Tensor?, Tensor?) InputGrads(Tensor g, bool needA, bool needB) => (g, needB ? -g : null);
 }
@@ -66,6 +72,7 @@ internal sealed class Div : BinaryFunction
 internal sealed class Pow : BinaryFunction
 {
     public override string Name => "pow";
+    protected override bool SavesOutput => true;
     public static Tensor Forward(Tensor a, Tensor b) => Record(new Pow(), a, b, Elementwise.Zip<PowOperator>(a, b, "pow"));
 
     protected override (Tensor?, Tensor?) InputGrads(Tensor g, bool needA, bool needB)

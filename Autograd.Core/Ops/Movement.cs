@@ -31,7 +31,7 @@ internal sealed class Permute(int[] perm) : Function
             shape[i] = x.Dims[perm[i]];
             strides[i] = x.StrideArray[perm[i]];
         }
-        var y = new Tensor(x.Data, shape, strides, x.Offset, x.DType);
+        var y = Tensor.View(x, shape, strides, x.Offset);
         return ShouldRecord(x) ? Attach(new Permute(perm), y, x) : y;
     }
 
@@ -53,7 +53,7 @@ internal sealed class Expand : Function
         var target = ShapeUtil.Broadcast("broadcast_to", x.Dims, shape);
         if (!ShapeUtil.SameShape(target, shape))
             throw new ArgumentException($"broadcast_to: cannot broadcast shape {ShapeUtil.Format(x.Dims)} to {ShapeUtil.Format(shape)}.");
-        var y = new Tensor(x.Data, (int[])shape.Clone(), Strided.BroadcastStrides(x, shape), x.Offset, x.DType);
+        var y = Tensor.View(x, (int[])shape.Clone(), Strided.BroadcastStrides(x, shape), x.Offset);
         return ShouldRecord(x) ? Attach(new Expand(), y, x) : y;
     }
 
@@ -71,7 +71,7 @@ internal sealed class Slice(int axis, long[] indices) : Function
         var strides = x.Strides;
         shape[axis] = count;
         strides[axis] *= step;
-        var y = new Tensor(x.Data, shape, strides, x.Offset + (count > 0 ? start * x.StrideArray[axis] : 0), x.DType);
+        var y = Tensor.View(x, shape, strides, x.Offset + (count > 0 ? start * x.StrideArray[axis] : 0));
         if (!ShouldRecord(x)) return y;
         var indices = new long[count];
         for (int i = 0; i < count; i++) indices[i] = start + (long)i * step;

@@ -8,11 +8,17 @@ internal abstract class UnaryFunction : Function
     protected Tensor X => Saved(0);
     protected Tensor Y => Saved(1);
 
+    /// <summary>What <see cref="InputGrad"/> reads: the input, the output, both or neither.</summary>
+    protected abstract Keep Saves { get; }
+
+    [Flags]
+    protected enum Keep { None = 0, Input = 1, Output = 2 }
+
     protected static Tensor Record(UnaryFunction fn, Tensor x, Tensor y)
     {
         if (!ShouldRecord(x)) return y;
         Attach(fn, y, x);
-        fn.Save(x, y);
+        if (fn.Saves != Keep.None) fn.Save((fn.Saves & Keep.Input) != 0 ? x : null, (fn.Saves & Keep.Output) != 0 ? y : null);
         return y;
     }
 
@@ -26,6 +32,7 @@ internal abstract class UnaryFunction : Function
 internal sealed class Neg : UnaryFunction
 {
     public override string Name => "neg";
+    protected override Keep Saves => Keep.None;
     public static Tensor Forward(Tensor x) => Record(new Neg(), x, Elementwise.Map<NegOperator>(x, "neg"));
     protected override Tensor InputGrad(Tensor g) => -g;
 }
@@ -34,6 +41,7 @@ internal sealed class Neg : UnaryFunction
 internal sealed class Exp : UnaryFunction
 {
     public override string Name => "exp";
+    protected override Keep Saves => Keep.Output;
     public static Tensor Forward(Tensor x) => Record(new Exp(), x, Elementwise.Map<ExpOperator>(x, "exp"));
     protected override Tensor InputGrad(Tensor g) => g * Y;
 }
@@ -42,6 +50,7 @@ internal sealed class Exp : UnaryFunction
 internal sealed class Log : UnaryFunction
 {
     public override string Name => "log";
+    protected override Keep Saves => Keep.Input;
     public static Tensor Forward(Tensor x) => Record(new Log(), x, Elementwise.Map<LogOperator>(x, "log"));
     protected override Tensor InputGrad(Tensor g) => g / X;
 }
@@ -50,6 +59,7 @@ internal sealed class Log : UnaryFunction
 internal sealed class Sqrt : UnaryFunction
 {
     public override string Name => "sqrt";
+    protected override Keep Saves => Keep.Output;
     public static Tensor Forward(Tensor x) => Record(new Sqrt(), x, Elementwise.Map<SqrtOperator>(x, "sqrt"));
     protected override Tensor InputGrad(Tensor g) => g / (2.0 * Y);
 }
@@ -58,6 +68,7 @@ internal sealed class Sqrt : UnaryFunction
 internal sealed class Abs : UnaryFunction
 {
     public override string Name => "abs";
+    protected override Keep Saves => Keep.Input;
     public static Tensor Forward(Tensor x) => Record(new Abs(), x, Elementwise.Map<AbsOperator>(x, "abs"));
     protected override Tensor InputGrad(Tensor g) => g * X.Sign();
 }
@@ -66,6 +77,7 @@ internal sealed class Abs : UnaryFunction
 internal sealed class Sin : UnaryFunction
 {
     public override string Name => "sin";
+    protected override Keep Saves => Keep.Input;
     public static Tensor Forward(Tensor x) => Record(new Sin(), x, Elementwise.Map<SinOperator>(x, "sin"));
     protected override Tensor InputGrad(Tensor g) => g * X.Cos();
 }
@@ -74,6 +86,7 @@ internal sealed class Sin : UnaryFunction
 internal sealed class Cos : UnaryFunction
 {
     public override string Name => "cos";
+    protected override Keep Saves => Keep.Input;
     public static Tensor Forward(Tensor x) => Record(new Cos(), x, Elementwise.Map<CosOperator>(x, "cos"));
     protected override Tensor InputGrad(Tensor g) => -(g * X.Sin());
 }
@@ -82,30 +95,34 @@ internal sealed class Cos : UnaryFunction
 internal sealed class Tanh : UnaryFunction
 {
     public override string Name => "tanh";
+    protected override Keep Saves => Keep.Output;
     public static Tensor Forward(Tensor x) => Record(new Tanh(), x, Elementwise.Map<TanhOperator>(x, "tanh"));
     protected override Tensor InputGrad(Tensor g) => g * (1.0 - Y * Y);
 }
 
-// d/dv σ(v) = σ(v)(1 − σ(v)) (seed 000 eq. 1.20)
+// d/dv σ(v) = σ(v)(1 − σ(v)) (seed 000 eq. 1.18)
 internal sealed class Sigmoid : UnaryFunction
 {
     public override string Name => "sigmoid";
+    protected override Keep Saves => Keep.Output;
     public static Tensor Forward(Tensor x) => Record(new Sigmoid(), x, Elementwise.Map<SigmoidOperator>(x, "sigmoid"));
     protected override Tensor InputGrad(Tensor g) => g * (Y * (1.0 - Y));
 }
 
-// d/dv max(v, 0) = 1 for v > 0, else 0 (seed 000 eq. 1.18)
+// d/dv max(v, 0) = 1 for v > 0, else 0 (seed 000 §1.2.1.6; PyTorch's 0 at v = 0, where the seed takes 1)
 internal sealed class Relu : UnaryFunction
 {
     public override string Name => "relu";
+    protected override Keep Saves => Keep.Input;
     public static Tensor Forward(Tensor x) => Record(new Relu(), x, Elementwise.Map<ReluOperator>(x, "relu"));
     protected override Tensor InputGrad(Tensor g) => g * X.Gt(0.0);
 }
 
-// d/dv sign v = 0 wherever it exists (seed 000 eq. 1.16)
+// d/dv sign v = 0 wherever it exists (seed 000 §1.2.1.6)
 internal sealed class Sign : UnaryFunction
 {
     public override string Name => "sign";
+    protected override Keep Saves => Keep.None;
     public static Tensor Forward(Tensor x) => Record(new Sign(), x, Elementwise.Map<SignOperator>(x, "sign"));
     protected override Tensor InputGrad(Tensor g) => Tensor.ZerosLike(g);
 }
@@ -114,6 +131,7 @@ internal sealed class Sign : UnaryFunction
 internal sealed class Softplus : UnaryFunction
 {
     public override string Name => "softplus";
+    protected override Keep Saves => Keep.Input;
     public static Tensor Forward(Tensor x) => Record(new Softplus(), x, Elementwise.Map<SoftplusOperator>(x, "softplus"));
     protected override Tensor InputGrad(Tensor g) => g * X.Sigmoid();
 }
@@ -122,6 +140,7 @@ internal sealed class Softplus : UnaryFunction
 internal sealed class PowScalar(double exponent) : UnaryFunction
 {
     public override string Name => "pow";
+    protected override Keep Saves => Keep.Input;
 
     public static Tensor Forward(Tensor x, double exponent)
     {
@@ -143,6 +162,7 @@ internal sealed class PowScalar(double exponent) : UnaryFunction
 internal sealed class Clamp(double? min, double? max) : UnaryFunction
 {
     public override string Name => "clamp";
+    protected override Keep Saves => Keep.Input;
 
     public static Tensor Forward(Tensor x, double? min, double? max)
     {
@@ -168,6 +188,7 @@ internal sealed class Clamp(double? min, double? max) : UnaryFunction
 internal sealed class Cast : UnaryFunction
 {
     public override string Name => "to";
+    protected override Keep Saves => Keep.None;
 
     public static Tensor Forward(Tensor x, DType to)
     {
@@ -175,13 +196,14 @@ internal sealed class Cast : UnaryFunction
         return to.IsFloatingPoint() ? Record(new Cast(), x, y) : y;
     }
 
-    protected override Tensor InputGrad(Tensor g) => g.To(X.DType);
+    protected override Tensor InputGrad(Tensor g) => g.To(Inputs[0].DType);
 }
 
 // d/dx copy(x) = 1
 internal sealed class Copy : UnaryFunction
 {
     public override string Name => "clone";
+    protected override Keep Saves => Keep.None;
     public static Tensor Forward(Tensor x) => Record(new Copy(), x, Strided.ToContiguous(x));
     protected override Tensor InputGrad(Tensor g) => g;
 }
