@@ -1,6 +1,6 @@
 namespace Autograd;
 
-public sealed partial class Tensor
+public partial class Tensor
 {
     /// <summary>
     /// Accumulates d(this)/d(leaf) into every leaf's <see cref="Grad"/>. <paramref name="gradient"/> seeds the pass and

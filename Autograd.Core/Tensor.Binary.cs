@@ -3,7 +3,7 @@ using Autograd.Ops;
 
 namespace Autograd;
 
-public sealed partial class Tensor
+public partial class Tensor
 {
     /// <summary>
     /// Brings two operands to one dtype as PyTorch does: equal types stay; two dimensioned (or two 0-d) float

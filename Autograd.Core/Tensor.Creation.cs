@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 
 namespace Autograd;
 
-public sealed partial class Tensor
+public partial class Tensor
 {
     /// <summary>A tensor holding a copy of <paramref name="data"/> with the given shape (1-D if omitted).</summary>
     public static Tensor From<T>(ReadOnlySpan<T> data, params int[] shape) where T : unmanaged

@@ -2,7 +2,7 @@ using Autograd.Kernels;
 
 namespace Autograd;
 
-public sealed partial class Tensor
+public partial class Tensor
 {
     // In-place ops (PyTorch's add_, mul_, …) write into this tensor's storage and bump its version, so a backward
     // that saved the old values throws instead of using the new ones. On a tensor that requires grad they are

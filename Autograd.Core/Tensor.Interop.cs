@@ -2,7 +2,7 @@ using SysTensor = System.Numerics.Tensors.Tensor;
 
 namespace Autograd;
 
-public sealed partial class Tensor
+public partial class Tensor
 {
     /// <summary>A tensor holding a copy of a <see cref="System.Numerics.Tensors.Tensor{T}"/>'s elements and shape.</summary>
     public static Tensor From<T>(System.Numerics.Tensors.Tensor<T> source) where T : unmanaged

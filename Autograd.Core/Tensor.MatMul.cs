@@ -1,6 +1,6 @@
 namespace Autograd;
 
-public sealed partial class Tensor
+public partial class Tensor
 {
     /// <summary>
     /// The matrix product with NumPy/PyTorch semantics: vector·vector (0-d), vector·matrix, matrix·vector,

@@ -1,6 +1,6 @@
 namespace Autograd;
 
-public sealed partial class Tensor
+public partial class Tensor
 {
     /// <summary>The same elements in another shape; one dimension may be −1 (inferred). A view when contiguous.</summary>
     public Tensor Reshape(params int[] shape)

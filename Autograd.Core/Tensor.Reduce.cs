@@ -1,6 +1,6 @@
 namespace Autograd;
 
-public sealed partial class Tensor
+public partial class Tensor
 {
     /// <summary>Computes the sum over <paramref name="axes"/> (all axes when null or empty).</summary>
     public Tensor Sum(int[]? axes = null, bool keepDims = false) => Ops.Sum.Forward(this, axes, keepDims);

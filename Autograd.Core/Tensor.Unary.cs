@@ -2,7 +2,7 @@ using Autograd.Ops;
 
 namespace Autograd;
 
-public sealed partial class Tensor
+public partial class Tensor
 {
     /// <summary>Computes y[i] = −x[i].</summary>
     public static Tensor operator -(Tensor x) => Neg.Forward(x);

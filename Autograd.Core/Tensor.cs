@@ -7,7 +7,7 @@ namespace Autograd;
 /// values on the computation graph. Storage is a managed array shared by views (reshape, transpose, permute,
 /// slice, broadcast); shape and strides describe how a view reads it.
 /// </summary>
-public sealed partial class Tensor
+public partial class Tensor
 {
     internal readonly Array Data;
     internal readonly int[] Dims;

@@ -1,0 +1,23 @@
+namespace Autograd;
+
+/// <summary>
+/// A tensor that is a trainable parameter of a model (PyTorch's nn.Parameter): a leaf that requires grad and
+/// that <c>Autograd.Nn.Module</c> discovers. Ops on it return plain tensors.
+/// </summary>
+public sealed class Parameter : Tensor
+{
+    /// <summary>A parameter sharing <paramref name="data"/>'s storage (cut off from any graph).</summary>
+    public Parameter(Tensor data, bool requiresGrad = true)
+        : base(Checked(data).Data, data.Dims, data.StrideArray, data.Offset, data.DType, data.Version)
+    {
+        RequiresGrad = requiresGrad;
+    }
+
+    private static Tensor Checked(Tensor data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (!data.DType.IsFloatingPoint())
+            throw new ArgumentException($"Parameter: parameters must be float32 or float64, got {data.DType.Name()}.");
+        return data;
+    }
+}
