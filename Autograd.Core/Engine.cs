@@ -36,21 +36,24 @@ internal static class Engine
             }
         }
 
+        // Each leaf's gradient is summed over the whole pass first, so that its hooks see the total, as in PyTorch.
+        var leafGrads = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
+        var leafOrder = new List<Tensor>();
+
         void Deliver(Tensor target, Tensor g)
         {
             if (target.GradFn is { } fn)
             {
                 fn.PendingGrad = fn.PendingGrad is null ? g : fn.PendingGrad + g;
             }
-            else if (results is not null)
+            else if (results is null || wanted.ContainsKey(target))
             {
-                if (wanted.TryGetValue(target, out int i)) results[i] = results[i] is null ? g : results[i]! + g;
-            }
-            else
-            {
-                // A fresh tensor, so later in-place updates of .Grad never write into a caller's seed or another node's gradient.
-                // Without createGraph the pass runs under no-grad, so neither the copy nor the sum is recorded.
-                target.Grad = target.Grad is null ? g.Clone() : target.Grad + g;
+                if (leafGrads.TryGetValue(target, out var sum)) leafGrads[target] = sum + g;
+                else
+                {
+                    leafGrads[target] = g;
+                    leafOrder.Add(target);
+                }
             }
         }
 
@@ -64,8 +67,9 @@ internal static class Engine
                 var g = fn.PendingGrad;
                 fn.PendingGrad = null;
                 if (g is null) continue;
+                if (fn.Hooks is not null) g = Hooks.Run(fn.Hooks, g, fn.Name);
                 if (results is not null && wantedFns.TryGetValue(fn, out int w)) results[w] = g;
-                var grads = fn.Backward(g);
+                var grads = fn.RunBackward(g);
                 if (grads.Length != fn.Inputs.Length)
                     throw new InvalidOperationException($"{fn.Name}: backward returned {grads.Length} gradients for {fn.Inputs.Length} inputs.");
                 for (int k = 0; k < grads.Length; k++)
@@ -76,9 +80,20 @@ internal static class Engine
                     if (!ShapeUtil.SameShape(gk.Dims, input.Dims) || gk.DType != input.DType)
                         throw new InvalidOperationException(
                             $"{fn.Name}: backward produced a gradient of shape {ShapeUtil.Format(gk.Dims)} ({gk.DType.Name()}) for input {k} of shape {ShapeUtil.Format(input.Dims)} ({input.DType.Name()}).");
+                    if (fn.CreationSite is not null) Anomaly.CheckBackward(fn, k, gk);
                     Deliver(input, gk);
                 }
                 if (!retainGraph) fn.Release();
+            }
+
+            foreach (var leaf in leafOrder)
+            {
+                var g = leafGrads[leaf];
+                if (leaf.Hooks is not null) g = Hooks.Run(leaf.Hooks, g, "leaf");
+                if (results is not null) results[wanted[leaf]] = g;
+                // A fresh tensor, so later in-place updates of .Grad never write into a caller's seed or another node's gradient.
+                // Without createGraph the pass runs under no-grad, so neither the copy nor the sum is recorded.
+                else leaf.Grad = leaf.Grad is null ? g.Clone() : leaf.Grad + g;
             }
         }
         finally
@@ -146,6 +161,16 @@ public static class Autodiff
 
     /// <summary>Begins a scope in which ops record again, inside a <see cref="NoGrad"/> scope.</summary>
     public static NoGradScope EnableGrad() => new(true);
+
+    /// <summary>
+    /// Begins anomaly detection on this thread: each recorded op notes the source line that created it (slow), and
+    /// the first op whose forward or backward produces NaN or ±∞ throws an <see cref="InvalidOperationException"/>
+    /// naming the op and that line.
+    /// </summary>
+    public static AnomalyScope DetectAnomaly() => new();
+
+    /// <summary>Whether anomaly detection is on for this thread.</summary>
+    public static bool IsAnomalyEnabled => Anomaly.IsEnabled;
 
     /// <summary>
     /// Computes the gradients of <paramref name="outputs"/> with respect to <paramref name="inputs"/>

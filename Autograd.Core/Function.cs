@@ -14,6 +14,12 @@ public abstract class Function
     internal Tensor? PendingGrad;
     internal int VisitStamp;
 
+    /// <summary>Hooks registered on this node's output tensor.</summary>
+    internal List<Func<Tensor, Tensor?>>? Hooks;
+
+    /// <summary>Where user code created this node; recorded only in anomaly mode.</summary>
+    internal string? CreationSite;
+
     /// <summary>The op's name, as shown in errors and graph dumps.</summary>
     public abstract string Name { get; }
 
@@ -21,7 +27,9 @@ public abstract class Function
     /// Given dL/d(output), returns dL/d(input) for every input (null where an input needs none), each of its
     /// input's shape and dtype. Written with differentiable tensor ops so that gradients of gradients work.
     /// </summary>
-    protected internal abstract Tensor?[] Backward(Tensor grad);
+    protected abstract Tensor?[] Backward(Tensor grad);
+
+    internal Tensor?[] RunBackward(Tensor grad) => Backward(grad);
 
     /// <summary>Keeps tensors for <see cref="Backward"/>; they are released after a backward pass unless the graph is retained.</summary>
     protected void Save(params Tensor?[] tensors)
@@ -52,6 +60,7 @@ public abstract class Function
     /// </summary>
     internal void Release()
     {
+        OnRelease();
         if (_saved is not null)
         {
             _saved = null;
@@ -60,6 +69,11 @@ public abstract class Function
         }
         for (int i = 0; i < Inputs.Length; i++)
             if (Inputs[i].GradFn is not null && Inputs[i].Data.Length > 0) Inputs[i] = Inputs[i].Shell();
+    }
+
+    /// <summary>Called when the graph is released after backward; frees what a subclass kept for backward.</summary>
+    private protected virtual void OnRelease()
+    {
     }
 
     /// <summary>Whether recording is on and some input needs a gradient.</summary>
@@ -80,6 +94,7 @@ public abstract class Function
         fn.Inputs = inputs;
         output.GradFn = fn;
         output.MarkRequiresGrad();
+        if (Anomaly.IsEnabled) Anomaly.OnForward(fn, output);
         return output;
     }
 }

@@ -16,7 +16,7 @@ public class GradCheckTests
             return Attach(fn, y.Detach(), x);
         }
 
-        protected internal override Tensor?[] Backward(Tensor g) => mode switch
+        protected override Tensor?[] Backward(Tensor g) => mode switch
         {
             "right" => [g * Saved(0).Cos()],
             "off" => [g * Saved(0).Cos() * 1.01],

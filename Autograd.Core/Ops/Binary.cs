@@ -22,7 +22,7 @@ internal abstract class BinaryFunction : Function
 
     protected Tensor Y => Saved(2);
 
-    protected internal sealed override Tensor?[] Backward(Tensor g)
+    protected sealed override Tensor?[] Backward(Tensor g)
     {
         var (ga, gb) = InputGrads(g, Inputs[0].RequiresGrad, Inputs[1].RequiresGrad);
         return [ga?.SumTo(Inputs[0].Dims), gb?.SumTo(Inputs[1].Dims)];
@@ -129,7 +129,7 @@ internal sealed class Where : Function
         return y;
     }
 
-    protected internal override Tensor?[] Backward(Tensor g)
+    protected override Tensor?[] Backward(Tensor g)
     {
         var cond = Saved(0);
         var zero = Tensor.Scalar(0.0, g.DType);

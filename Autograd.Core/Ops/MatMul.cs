@@ -17,7 +17,7 @@ internal sealed class BatchedMatMul : Function
         return y;
     }
 
-    protected internal override Tensor?[] Backward(Tensor g)
+    protected override Tensor?[] Backward(Tensor g)
     {
         Tensor a = Saved(0), b = Saved(1);
         return

@@ -14,7 +14,7 @@ internal sealed class Reshape : Function
         return ShouldRecord(x) ? Attach(new Reshape(), y, x) : y;
     }
 
-    protected internal override Tensor?[] Backward(Tensor g) => [g.Reshape(Inputs[0].Dims)];
+    protected override Tensor?[] Backward(Tensor g) => [g.Reshape(Inputs[0].Dims)];
 }
 
 // permute: the gradient is permuted back by the inverse permutation
@@ -35,7 +35,7 @@ internal sealed class Permute(int[] perm) : Function
         return ShouldRecord(x) ? Attach(new Permute(perm), y, x) : y;
     }
 
-    protected internal override Tensor?[] Backward(Tensor g)
+    protected override Tensor?[] Backward(Tensor g)
     {
         var inverse = new int[perm.Length];
         for (int i = 0; i < perm.Length; i++) inverse[perm[i]] = i;
@@ -57,7 +57,7 @@ internal sealed class Expand : Function
         return ShouldRecord(x) ? Attach(new Expand(), y, x) : y;
     }
 
-    protected internal override Tensor?[] Backward(Tensor g) => [g.SumTo(Inputs[0].Dims)];
+    protected override Tensor?[] Backward(Tensor g) => [g.SumTo(Inputs[0].Dims)];
 }
 
 // slice: the gradient is added into zeros at the sliced positions
@@ -78,7 +78,7 @@ internal sealed class Slice(int axis, long[] indices) : Function
         return Attach(new Slice(axis, indices), y, x);
     }
 
-    protected internal override Tensor?[] Backward(Tensor g) => [IndexAdd.Forward(Inputs[0].Shape, axis, indices, g)];
+    protected override Tensor?[] Backward(Tensor g) => [IndexAdd.Forward(Inputs[0].Shape, axis, indices, g)];
 }
 
 // index_select: the gradient is index-added into zeros
@@ -92,7 +92,7 @@ internal sealed class IndexSelect(int axis, long[] indices) : Function
         return ShouldRecord(x) ? Attach(new IndexSelect(axis, indices), y, x) : y;
     }
 
-    protected internal override Tensor?[] Backward(Tensor g) => [IndexAdd.Forward(Inputs[0].Shape, axis, indices, g)];
+    protected override Tensor?[] Backward(Tensor g) => [IndexAdd.Forward(Inputs[0].Shape, axis, indices, g)];
 }
 
 // index_add into zeros: the gradient is index-selected
@@ -106,7 +106,7 @@ internal sealed class IndexAdd(int axis, long[] indices) : Function
         return ShouldRecord(src) ? Attach(new IndexAdd(axis, indices), y, src) : y;
     }
 
-    protected internal override Tensor?[] Backward(Tensor g) => [IndexSelect.Forward(g, axis, indices)];
+    protected override Tensor?[] Backward(Tensor g) => [IndexSelect.Forward(g, axis, indices)];
 }
 
 // gather: the gradient is scatter-added into zeros
@@ -120,7 +120,7 @@ internal sealed class Gather(int axis) : Function
         return ShouldRecord(x) ? Attach(new Gather(axis), y, x, index) : y;
     }
 
-    protected internal override Tensor?[] Backward(Tensor g) => [ScatterAdd.Forward(Inputs[0].Shape, axis, Inputs[1], g), null];
+    protected override Tensor?[] Backward(Tensor g) => [ScatterAdd.Forward(Inputs[0].Shape, axis, Inputs[1], g), null];
 }
 
 // scatter-add into zeros: the gradient is gathered
@@ -136,7 +136,7 @@ internal sealed class ScatterAdd(int axis) : Function
         return ShouldRecord(src) ? Attach(new ScatterAdd(axis), y, src, index) : y;
     }
 
-    protected internal override Tensor?[] Backward(Tensor g) => [Gather.Forward(g, axis, Inputs[1]), null];
+    protected override Tensor?[] Backward(Tensor g) => [Gather.Forward(g, axis, Inputs[1]), null];
 }
 
 // concat: each input's gradient is its slice of the output gradient
@@ -159,7 +159,7 @@ internal sealed class Concat(int axis) : Function
         return ShouldRecord(xs) ? Attach(new Concat(axis), y, xs) : y;
     }
 
-    protected internal override Tensor?[] Backward(Tensor g)
+    protected override Tensor?[] Backward(Tensor g)
     {
         var grads = new Tensor?[Inputs.Length];
         int at = 0;

@@ -22,5 +22,5 @@ internal sealed class Sum(int[] keptShape) : Function
         return result.ToArray();
     }
 
-    protected internal override Tensor?[] Backward(Tensor g) => [g.Reshape(keptShape).BroadcastTo(Inputs[0].Dims)];
+    protected override Tensor?[] Backward(Tensor g) => [g.Reshape(keptShape).BroadcastTo(Inputs[0].Dims)];
 }

@@ -22,7 +22,7 @@ internal abstract class UnaryFunction : Function
         return y;
     }
 
-    protected internal sealed override Tensor?[] Backward(Tensor grad) => [InputGrad(grad)];
+    protected sealed override Tensor?[] Backward(Tensor grad) => [InputGrad(grad)];
 
     /// <summary>dL/dx given dL/dy.</summary>
     protected abstract Tensor InputGrad(Tensor g);

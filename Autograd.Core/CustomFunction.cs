@@ -1,0 +1,86 @@
+namespace Autograd;
+
+/// <summary>
+/// Base of a user-defined differentiable op (PyTorch's autograd.Function). Override <see cref="Forward"/> (runs
+/// with recording off) and <see cref="Function.Backward"/> (dL/d(output) → dL/d(each input)); keep what backward
+/// needs in typed fields, tensors through <see cref="SaveForBackward"/>. A backward written with tensor ops
+/// supports <c>createGraph</c>. Create one instance per call: <c>new MyOp().Apply(x)</c>.
+/// </summary>
+public abstract class CustomFunction : Function
+{
+    private readonly List<SavedTensor> _saved = [];
+    private bool _applied;
+    private bool _nonDifferentiable;
+
+    /// <inheritdoc/>
+    public override string Name => GetType().Name;
+
+    /// <summary>Computes the output from the inputs; ops inside are not recorded.</summary>
+    protected abstract Tensor Forward(Tensor[] inputs);
+
+    /// <summary>Keeps a tensor for backward; read it back with <see cref="SavedTensor.Value"/>.</summary>
+    protected SavedTensor SaveForBackward(Tensor tensor)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        var saved = new SavedTensor(tensor, Name);
+        _saved.Add(saved);
+        return saved;
+    }
+
+    /// <summary>Called from <see cref="Forward"/>: the output gets no gradient (like an argmax or a mask).</summary>
+    protected void MarkNonDifferentiable() => _nonDifferentiable = true;
+
+    /// <summary>Runs the op on <paramref name="inputs"/> and records it when an input requires grad.</summary>
+    public Tensor Apply(params Tensor[] inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (_applied)
+            throw new InvalidOperationException($"{Name}: a CustomFunction instance records one call; create a new instance for each Apply.");
+        _applied = true;
+        Tensor output;
+        using (Autodiff.NoGrad()) output = Forward(inputs);
+        // An input returned as the output must not become a node's output itself.
+        if (inputs.Any(x => ReferenceEquals(x, output))) output = output.Detach();
+        if (_nonDifferentiable || !ShouldRecord(inputs)) return output;
+        if (!output.DType.IsFloatingPoint())
+            throw new InvalidOperationException($"{Name}: a {output.DType.Name()} output cannot be differentiable; call MarkNonDifferentiable() in Forward.");
+        return Attach(this, output, (Tensor[])inputs.Clone());
+    }
+
+    private protected override void OnRelease()
+    {
+        foreach (var s in _saved) s.Release();
+    }
+}
+
+/// <summary>A tensor kept by a <see cref="CustomFunction"/> for its backward, checked against in-place changes.</summary>
+public sealed class SavedTensor
+{
+    private Tensor? _tensor;
+    private readonly int _version;
+    private readonly string _owner;
+
+    internal SavedTensor(Tensor tensor, string owner)
+    {
+        _tensor = tensor;
+        _version = tensor.Version.Value;
+        _owner = owner;
+    }
+
+    /// <summary>The saved tensor; throws if the graph was released or the tensor was modified in place since.</summary>
+    public Tensor Value
+    {
+        get
+        {
+            var t = _tensor ?? throw new InvalidOperationException(
+                $"{_owner}: trying to backward through the graph a second time, but the tensors it saved were released after the first backward. " +
+                "Pass retainGraph: true to the first Backward() or Autodiff.Grad() call to keep them.");
+            if (t.Version.Value != _version)
+                throw new InvalidOperationException(
+                    $"{_owner}: a tensor of shape {ShapeUtil.Format(t.Dims)} that it saved for backward was modified in place after it was saved (version {_version} when saved, {t.Version.Value} now).");
+            return t;
+        }
+    }
+
+    internal void Release() => _tensor = null;
+}

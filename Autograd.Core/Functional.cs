@@ -1,0 +1,118 @@
+namespace Autograd;
+
+/// <summary>
+/// Function transforms in the manner of torch.autograd.functional. Inputs are copied into fresh leaves, so the
+/// caller's tensors are never modified and need not require grad. Everything is built on reverse mode:
+/// <see cref="Jvp"/> uses the double-vjp trick (J·v = ∂/∂u ⟨Jᵀu, v⟩, since Jᵀu is linear in u), so it costs two
+/// backward passes and needs ops whose backward is differentiable — every op in the registry is.
+/// </summary>
+public static class Functional
+{
+    private static Tensor[] Leaves(Tensor[] inputs) => inputs.Select(t => t.Detach().Clone().RequireGrad()).ToArray();
+
+    private static Tensor[] OrZeros(Tensor?[] grads, Tensor[] like) =>
+        grads.Select((g, i) => g ?? Tensor.ZerosLike(like[i])).ToArray();
+
+    /// <summary>Computes f(x) and the vector-Jacobian product vᵀ·∂f/∂x for each input.</summary>
+    public static (Tensor Output, Tensor[] Vjp) Vjp(Func<Tensor[], Tensor> function, Tensor[] inputs, Tensor? v = null, bool createGraph = false)
+    {
+        var xs = Leaves(inputs);
+        var y = function(xs);
+        if (!y.RequiresGrad) return (y.Detach(), xs.Select(Tensor.ZerosLike).ToArray());
+        var grads = Autodiff.Grad([y], xs, [v], createGraph: createGraph, allowUnused: true);
+        return (createGraph ? y : y.Detach(), OrZeros(grads, xs));
+    }
+
+    /// <summary>Computes f(x) and the Jacobian-vector product ∂f/∂x·v, with one tangent per input (double-vjp trick).</summary>
+    public static (Tensor Output, Tensor Jvp) Jvp(Func<Tensor[], Tensor> function, Tensor[] inputs, Tensor[] v, bool createGraph = false)
+    {
+        if (v.Length != inputs.Length)
+            throw new ArgumentException($"Jvp: got {v.Length} tangents for {inputs.Length} inputs.");
+        for (int i = 0; i < v.Length; i++)
+            if (!v[i].Shape.SequenceEqual(inputs[i].Shape))
+                throw new ArgumentException($"Jvp: tangent {i} of shape {ShapeUtil.Format(v[i].Dims)} does not match input {i} of shape {ShapeUtil.Format(inputs[i].Dims)}.");
+        var xs = Leaves(inputs);
+        var y = function(xs);
+        if (!y.RequiresGrad) return (y.Detach(), Tensor.ZerosLike(y));
+        var u = Tensor.Zeros(y.Dims, y.DType).RequireGrad();
+        var jtu = Autodiff.Grad([y], xs, [u], createGraph: true, allowUnused: true);
+        Tensor? inner = null;
+        for (int i = 0; i < xs.Length; i++)
+            if (jtu[i] is { } g)
+            {
+                var term = (g * v[i].To(g.DType)).Sum();
+                inner = inner is null ? term : inner + term;
+            }
+        if (inner is null || !inner.RequiresGrad) return (y.Detach(), Tensor.ZerosLike(y));
+        var jv = Autodiff.Grad([inner], [u], createGraph: createGraph, allowUnused: true)[0] ?? Tensor.ZerosLike(y);
+        return (createGraph ? y : y.Detach(), jv);
+    }
+
+    /// <summary>The Jacobian of f with respect to each input: a tensor of shape f(x).Shape ++ input.Shape per input.</summary>
+    public static Tensor[] Jacobian(Func<Tensor[], Tensor> function, Tensor[] inputs, bool createGraph = false)
+    {
+        var xs = Leaves(inputs);
+        var y = function(xs);
+        var rows = xs.Select(_ => new List<Tensor>()).ToArray();
+        for (int o = 0; o < y.NumElements; o++)
+        {
+            var seed = Tensor.Zeros(y.Dims, y.DType);
+            seed.Write(o, 1);
+            var g = y.RequiresGrad
+                ? OrZeros(Autodiff.Grad([y], xs, [seed], createGraph: createGraph, retainGraph: true, allowUnused: true), xs)
+                : xs.Select(Tensor.ZerosLike).ToArray();
+            for (int i = 0; i < xs.Length; i++) rows[i].Add(g[i]);
+        }
+        return xs.Select((x, i) => y.NumElements == 0
+            ? Tensor.Zeros([.. y.Dims, .. x.Dims], x.DType)
+            : Tensor.Stack(rows[i].ToArray()).Reshape([.. y.Dims, .. x.Dims])).ToArray();
+    }
+
+    /// <summary>The Jacobian of a function of one tensor.</summary>
+    public static Tensor Jacobian(Func<Tensor, Tensor> function, Tensor input, bool createGraph = false) =>
+        Jacobian(xs => function(xs[0]), [input], createGraph)[0];
+
+    /// <summary>The Hessian of a scalar function of one tensor: shape input.Shape ++ input.Shape.</summary>
+    public static Tensor Hessian(Func<Tensor, Tensor> function, Tensor input)
+    {
+        Tensor Gradient(Tensor x)
+        {
+            var y = function(x);
+            RequireScalar(y, "Hessian");
+            return y.RequiresGrad ? Autodiff.Grad([y], [x], createGraph: true, allowUnused: true)[0] ?? Tensor.ZerosLike(x) : Tensor.ZerosLike(x);
+        }
+        return Jacobian(Gradient, input);
+    }
+
+    /// <summary>Computes f(x) and the Hessian-vector product (∂²f/∂x²)·v for a scalar f, by differentiating ⟨∇f, v⟩.</summary>
+    public static (Tensor Output, Tensor[] Hvp) Hvp(Func<Tensor[], Tensor> function, Tensor[] inputs, Tensor[] v, bool createGraph = false)
+    {
+        if (v.Length != inputs.Length)
+            throw new ArgumentException($"Hvp: got {v.Length} vectors for {inputs.Length} inputs.");
+        var xs = Leaves(inputs);
+        var y = function(xs);
+        RequireScalar(y, "Hvp");
+        if (!y.RequiresGrad) return (y.Detach(), xs.Select(Tensor.ZerosLike).ToArray());
+        var g = Autodiff.Grad([y], xs, createGraph: true, allowUnused: true);
+        Tensor? inner = null;
+        for (int i = 0; i < xs.Length; i++)
+        {
+            if (!v[i].Shape.SequenceEqual(xs[i].Shape))
+                throw new ArgumentException($"Hvp: vector {i} of shape {ShapeUtil.Format(v[i].Dims)} does not match input {i} of shape {ShapeUtil.Format(xs[i].Dims)}.");
+            if (g[i] is { } gi && gi.RequiresGrad)
+            {
+                var term = (gi * v[i].To(gi.DType)).Sum();
+                inner = inner is null ? term : inner + term;
+            }
+        }
+        if (inner is null) return (y.Detach(), xs.Select(Tensor.ZerosLike).ToArray());
+        var hv = Autodiff.Grad([inner], xs, createGraph: createGraph, allowUnused: true);
+        return (createGraph ? y : y.Detach(), OrZeros(hv, xs));
+    }
+
+    private static void RequireScalar(Tensor y, string op)
+    {
+        if (y.NumElements != 1)
+            throw new ArgumentException($"{op}: the function must return a single element, got shape {ShapeUtil.Format(y.Dims)}.");
+    }
+}

@@ -1,0 +1,27 @@
+namespace Autograd;
+
+public partial class Tensor
+{
+    /// <summary>Hooks of a leaf; a non-leaf's hooks live on the node that produced it.</summary>
+    internal List<Func<Tensor, Tensor?>>? Hooks;
+
+    /// <summary>
+    /// Registers <paramref name="hook"/> to run on the gradient with respect to this tensor each time one is computed
+    /// (once per backward pass, on the total over all paths). Returning null observes; returning a tensor of the same
+    /// shape and dtype replaces the gradient. Dispose the result to remove the hook.
+    /// </summary>
+    public IDisposable RegisterHook(Func<Tensor, Tensor?> hook)
+    {
+        ArgumentNullException.ThrowIfNull(hook);
+        if (!RequiresGrad)
+            throw new InvalidOperationException($"RegisterHook: a tensor of shape {ShapeUtil.Format(Dims)} that does not require grad never receives a gradient.");
+        var list = GradFn is null ? (Hooks ??= []) : (GradFn.Hooks ??= []);
+        list.Add(hook);
+        return new HookHandle(list, hook);
+    }
+
+    private sealed class HookHandle(List<Func<Tensor, Tensor?>> list, Func<Tensor, Tensor?> hook) : IDisposable
+    {
+        public void Dispose() => list.Remove(hook);
+    }
+}

@@ -1,0 +1,168 @@
+using System.Globalization;
+
+namespace Autograd;
+
+/// <summary>
+/// A scalar on its own small graph, micrograd style: <c>var a = new Value(2); var c = a * -3 + a.Tanh(); c.Backward();</c>
+/// then <c>a.Grad</c>. Same ops and same gradients as 0-d float64 tensors (relu′(0) = 0, ties of Max/Min split ½, the
+/// bounds of Clamp count as inside), first order only. Each op stores its local derivatives when it runs, so backward is
+/// one multiply-add per edge and nothing is allocated per op beyond the node itself.
+/// </summary>
+public sealed class Value
+{
+    private readonly Value? _a, _b;
+    private readonly double _da, _db;
+    private readonly string _op;
+    private int _stamp;
+
+    [ThreadStatic] private static Value[]? t_stack;
+    [ThreadStatic] private static Value[]? t_order;
+    private static int s_stamp;
+
+    /// <summary>A leaf holding <paramref name="data"/>.</summary>
+    public Value(double data)
+    {
+        Data = data;
+        _op = "";
+    }
+
+    private Value(double data, string op, Value a, double da, Value? b = null, double db = 0)
+    {
+        Data = data;
+        _op = op;
+        _a = a;
+        _da = da;
+        _b = b;
+        _db = db;
+    }
+
+    /// <summary>The value.</summary>
+    public double Data { get; set; }
+
+    /// <summary>d(root)/d(this) after <see cref="Backward"/>; leaves accumulate over passes, inner nodes hold the last pass.</summary>
+    public double Grad { get; set; }
+
+    /// <summary>The op that produced this value, or "" for a leaf.</summary>
+    public string Op => _op;
+
+    /// <summary>The inputs of the op that produced this value.</summary>
+    public IEnumerable<Value> Children
+    {
+        get
+        {
+            if (_a is not null) yield return _a;
+            if (_b is not null) yield return _b;
+        }
+    }
+
+    /// <summary>A leaf holding <paramref name="data"/>.</summary>
+    public static implicit operator Value(double data) => new(data);
+
+    /// <summary>Computes a + b.</summary>
+    public static Value operator +(Value a, Value b) => new(a.Data + b.Data, "add", a, 1, b, 1);
+    /// <summary>Computes a − b.</summary>
+    public static Value operator -(Value a, Value b) => new(a.Data - b.Data, "sub", a, 1, b, -1);
+    /// <summary>Computes a · b.</summary>
+    public static Value operator *(Value a, Value b) => new(a.Data * b.Data, "mul", a, b.Data, b, a.Data);
+    /// <summary>Computes a / b.</summary>
+    public static Value operator /(Value a, Value b) => new(a.Data / b.Data, "div", a, 1 / b.Data, b, -a.Data / (b.Data * b.Data));
+    /// <summary>Computes −a.</summary>
+    public static Value operator -(Value a) => new(-a.Data, "neg", a, -1);
+
+    /// <summary>Computes xᶜ; d/dx = c·xᶜ⁻¹ (0 for c = 0).</summary>
+    public Value Pow(double c) => new(Math.Pow(Data, c), "pow", this, c == 0 ? 0 : c * Math.Pow(Data, c - 1));
+
+    /// <summary>Computes xʸ; ∂/∂x = y·xʸ⁻¹ (0 for y = 0), ∂/∂y = xʸ·ln x (0 for x = 0, y ≥ 0).</summary>
+    public Value Pow(Value y)
+    {
+        double v = Math.Pow(Data, y.Data);
+        double dx = y.Data == 0 ? 0 : y.Data * Math.Pow(Data, y.Data - 1);
+        double dy = Data == 0 && y.Data >= 0 ? 0 : v * Math.Log(Data);
+        return new Value(v, "pow", this, dx, y, dy);
+    }
+
+    /// <summary>Computes eˣ.</summary>
+    public Value Exp() { double e = Math.Exp(Data); return new Value(e, "exp", this, e); }
+    /// <summary>Computes ln x.</summary>
+    public Value Log() => new(Math.Log(Data), "log", this, 1 / Data);
+    /// <summary>Computes √x.</summary>
+    public Value Sqrt() { double r = Math.Sqrt(Data); return new Value(r, "sqrt", this, 1 / (2 * r)); }
+    /// <summary>Computes |x|; d/dx = sign x.</summary>
+    public Value Abs() => new(Math.Abs(Data), "abs", this, SignOf(Data));
+    /// <summary>Computes sin x.</summary>
+    public Value Sin() => new(Math.Sin(Data), "sin", this, Math.Cos(Data));
+    /// <summary>Computes cos x.</summary>
+    public Value Cos() => new(Math.Cos(Data), "cos", this, -Math.Sin(Data));
+    /// <summary>Computes tanh x; d/dx = 1 − tanh² x.</summary>
+    public Value Tanh() { double t = Math.Tanh(Data); return new Value(t, "tanh", this, 1 - t * t); }
+    /// <summary>Computes σ(x) = 1 / (1 + e⁻ˣ); d/dx = σ(1 − σ).</summary>
+    public Value Sigmoid() { double s = 1 / (1 + Math.Exp(-Data)); return new Value(s, "sigmoid", this, s * (1 - s)); }
+    /// <summary>Computes max(x, 0); d/dx = 1 for x &gt; 0.</summary>
+    public Value Relu() => new(Data > 0 || double.IsNaN(Data) ? Data : 0, "relu", this, Data > 0 ? 1 : 0);
+    /// <summary>Computes sign x; its derivative is 0.</summary>
+    public Value Sign() => new(SignOf(Data), "sign", this, 0);
+    /// <summary>Computes ln(1 + eˣ) without overflow; d/dx = σ(x).</summary>
+    public Value Softplus() => new(Math.Max(Data, 0) + Math.Log(1 + Math.Exp(-Math.Abs(Data))), "softplus", this, 1 / (1 + Math.Exp(-Data)));
+    /// <summary>Computes min(max(x, lo), hi); d/dx = 1 for lo ≤ x ≤ hi.</summary>
+    public Value Clamp(double min, double max)
+    {
+        if (min > max) throw new ArgumentException($"clamp: min {min} is greater than max {max}.");
+        return new Value(Math.Min(Math.Max(Data, min), max), "clamp", this, Data >= min && Data <= max ? 1 : 0);
+    }
+    /// <summary>Computes max(−1, min(1, x)).</summary>
+    public Value HardTanh() => Clamp(-1, 1);
+
+    /// <summary>Computes max(a, b); ties send ½ to each.</summary>
+    public static Value Max(Value a, Value b) =>
+        new(Math.Max(a.Data, b.Data), "maximum", a, a.Data > b.Data ? 1 : a.Data == b.Data ? 0.5 : 0, b, b.Data > a.Data ? 1 : a.Data == b.Data ? 0.5 : 0);
+
+    /// <summary>Computes min(a, b); ties send ½ to each.</summary>
+    public static Value Min(Value a, Value b) =>
+        new(Math.Min(a.Data, b.Data), "minimum", a, a.Data < b.Data ? 1 : a.Data == b.Data ? 0.5 : 0, b, b.Data < a.Data ? 1 : a.Data == b.Data ? 0.5 : 0);
+
+    private static double SignOf(double x) => x > 0 ? 1 : x < 0 ? -1 : x;
+
+    /// <summary>Sets d(this)/d(this) = 1 and propagates to every value this one depends on.</summary>
+    public void Backward()
+    {
+        int stamp = Interlocked.Increment(ref s_stamp);
+        var stack = t_stack ??= new Value[64];
+        var order = t_order ??= new Value[64];
+        int top = 0, count = 0;
+        // Iterative post-order: a node is pushed twice, its stamp marks the first visit, a negative stamp the second.
+        stack[top++] = this;
+        while (top > 0)
+        {
+            var v = stack[top - 1];
+            if (v._stamp == stamp)
+            {
+                top--;
+                v._stamp = -stamp;
+                if (count == order.Length) Array.Resize(ref order, order.Length * 2);
+                order[count++] = v;
+                continue;
+            }
+            if (v._stamp == -stamp) { top--; continue; }
+            v._stamp = stamp;
+            if (top + 2 > stack.Length) Array.Resize(ref stack, stack.Length * 2);
+            if (v._a is { } a && a._stamp != stamp && a._stamp != -stamp) stack[top++] = a;
+            if (v._b is { } b && b._stamp != stamp && b._stamp != -stamp) stack[top++] = b;
+        }
+        t_stack = stack;
+        t_order = order;
+        for (int i = 0; i < count; i++) if (order[i]._a is not null) order[i].Grad = 0;
+        Grad += 1;
+        for (int i = count - 1; i >= 0; i--)
+        {
+            var v = order[i];
+            if (v._a is null) continue;
+            v._a.Grad += v._da * v.Grad;
+            if (v._b is not null) v._b.Grad += v._db * v.Grad;
+        }
+        Array.Clear(order, 0, count);
+    }
+
+    /// <summary>micrograd's repr: Value(data=…, grad=…).</summary>
+    public override string ToString() =>
+        string.Create(CultureInfo.InvariantCulture, $"Value(data={Data:G6}, grad={Grad:G6})");
+}
