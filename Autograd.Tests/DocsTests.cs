@@ -1,0 +1,40 @@
+using System.Text.RegularExpressions;
+
+namespace Autograd.Tests;
+
+public partial class DocsTests
+{
+    private static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Autograd.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("Autograd.sln not found above the test directory.");
+    }
+
+    [GeneratedRegex("```csharp\\n(.*?)```", RegexOptions.Singleline)]
+    private static partial Regex CSharpBlock();
+
+    private static List<string> Normalize(string text) =>
+        text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !Regex.IsMatch(l, @"^using [A-Za-z.]+;$")).ToList();
+
+    public static IEnumerable<TestCaseData> Snippets()
+    {
+        var root = RepositoryRoot();
+        var files = new[] { Path.Combine(root, "README.md") }.Concat(Directory.GetFiles(Path.Combine(root, "docs"), "*.md").Order());
+        foreach (var file in files)
+        {
+            int i = 0;
+            foreach (Match m in CSharpBlock().Matches(File.ReadAllText(file)))
+                yield return new TestCaseData(Path.GetRelativePath(root, file), m.Groups[1].Value).SetName($"{Path.GetFileName(file)} snippet {++i}");
+        }
+    }
+
+    [TestCaseSource(nameof(Snippets))]
+    public void EverySnippetIsCompiledAndRunByDocSnippets(string file, string snippet)
+    {
+        var code = Normalize(File.ReadAllText(Path.Combine(RepositoryRoot(), "Autograd.Tests", "DocSnippets.cs")));
+        var lines = Normalize(snippet);
+        bool found = Enumerable.Range(0, code.Count - lines.Count + 1).Any(start => lines.Select((l, k) => code[start + k] == l).All(b => b));
+        Assert.That(found, Is.True, $"a snippet of {file} is not in Autograd.Tests/DocSnippets.cs verbatim:\n{snippet}");
+    }
+}
