@@ -58,6 +58,25 @@ internal static class Elementwise
     private static void ZipCore<T, TOp>(Tensor a, Tensor b, Tensor z)
         where T : unmanaged, IFloatingPointIeee754<T> where TOp : IBinaryOperator<TOp>
     {
+        int count = z.NumElements;
+        if (count == 0) return;
+        // Fast paths without building an iteration layout: equal contiguous shapes, or one single-element operand.
+        bool ca = a.IsContiguous, cb = b.IsContiguous;
+        if (ca && cb && a.NumElements == count && b.NumElements == count)
+        {
+            TOp.Invoke<T>(a.ContiguousSpan<T>(), b.ContiguousSpan<T>(), z.ContiguousSpan<T>());
+            return;
+        }
+        if (ca && b.NumElements == 1 && a.NumElements == count)
+        {
+            TOp.Invoke(a.ContiguousSpan<T>(), b.Array<T>()[b.Offset], z.ContiguousSpan<T>());
+            return;
+        }
+        if (cb && a.NumElements == 1 && b.NumElements == count)
+        {
+            TOp.Invoke(a.Array<T>()[a.Offset], b.ContiguousSpan<T>(), z.ContiguousSpan<T>());
+            return;
+        }
         var shape = z.Dims;
         var layout = Layout.Create(shape, Strided.BroadcastStrides(a, shape), Strided.BroadcastStrides(b, shape), z.StrideArray);
         if (layout.NumElements == 0) return;
