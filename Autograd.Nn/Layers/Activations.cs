@@ -1,0 +1,157 @@
+namespace Autograd.Nn;
+
+// Parameter-free modules wrapping the activation functions of seed 000 §1.2.1.3, for use in Sequential.
+
+/// <summary>The identity (PyTorch's nn.Identity): computes y = x.</summary>
+public sealed class Identity : Module
+{
+    /// <summary>Computes y = x (returns the input itself).</summary>
+    public override Tensor Forward(Tensor input) => input;
+}
+
+/// <summary>The rectified linear unit (PyTorch's nn.ReLU): computes y = max(x, 0); its derivative is 1 for x &gt; 0, else 0.</summary>
+public sealed class ReLU : Module
+{
+    /// <summary>Computes y[i] = max(x[i], 0).</summary>
+    public override Tensor Forward(Tensor input) => input.Relu();
+}
+
+/// <summary>The logistic sigmoid (PyTorch's nn.Sigmoid): computes y = 1 / (1 + e^−x) (seed 000 eq. 1.16).</summary>
+public sealed class Sigmoid : Module
+{
+    /// <summary>Computes y[i] = 1 / (1 + e^−x[i]).</summary>
+    public override Tensor Forward(Tensor input) => input.Sigmoid();
+}
+
+/// <summary>The hyperbolic tangent (PyTorch's nn.Tanh): computes y = (e^{2x} − 1)/(e^{2x} + 1) (seed 000 eq. 1.19).</summary>
+public sealed class Tanh : Module
+{
+    /// <summary>Computes y[i] = tanh x[i].</summary>
+    public override Tensor Forward(Tensor input) => input.Tanh();
+}
+
+/// <summary>
+/// The hard tanh (PyTorch's nn.Hardtanh): computes y = max(min(x, max), min), by default max(min(x, 1), −1)
+/// (seed 000 §1.2.1.3); its derivative is 1 on [min, max], else 0.
+/// </summary>
+public sealed class HardTanh : Module
+{
+    /// <summary>Creates the module with the clipping range [<paramref name="minValue"/>, <paramref name="maxValue"/>].</summary>
+    public HardTanh(double minValue = -1, double maxValue = 1)
+    {
+        if (!(minValue <= maxValue))
+            throw new ArgumentException($"HardTanh: minValue {minValue} must not exceed maxValue {maxValue}.");
+        MinValue = minValue;
+        MaxValue = maxValue;
+    }
+
+    /// <summary>The lower end of the linear region.</summary>
+    public double MinValue { get; }
+
+    /// <summary>The upper end of the linear region.</summary>
+    public double MaxValue { get; }
+
+    /// <summary>Computes y[i] = max(min(x[i], max), min).</summary>
+    public override Tensor Forward(Tensor input) => input.Clamp(MinValue, MaxValue);
+}
+
+/// <summary>
+/// The sign function (seed 000 eq. 1.1, the perceptron's output): computes y = sign x ∈ {−1, 0, +1}. Its derivative is
+/// 0 wherever it exists (§1.2.1.6), so no gradient flows through it: train a perceptron on the score W·X + b with
+/// <see cref="Losses.PerceptronCriterion"/> and apply Sign only to predict.
+/// </summary>
+public sealed class Sign : Module
+{
+    /// <summary>Computes y[i] = sign x[i].</summary>
+    public override Tensor Forward(Tensor input) => input.Sign();
+}
+
+/// <summary>The softmax (PyTorch's nn.Softmax): computes y_i = exp(x_i) / Σⱼ exp(x_j) along <see cref="Axis"/>, stably.</summary>
+public sealed class Softmax : Module
+{
+    /// <summary>Creates the module normalizing along <paramref name="axis"/> (negative counts from the end).</summary>
+    public Softmax(int axis = -1) => Axis = axis;
+
+    /// <summary>The axis the probabilities sum to 1 along.</summary>
+    public int Axis { get; }
+
+    /// <summary>Computes y = exp(x − max) / Σ exp(x − max) along <see cref="Axis"/>.</summary>
+    public override Tensor Forward(Tensor input) => input.Softmax(Axis);
+}
+
+/// <summary>The log-softmax (PyTorch's nn.LogSoftmax): computes y_i = x_i − log Σⱼ exp(x_j) along <see cref="Axis"/>, stably.</summary>
+public sealed class LogSoftmax : Module
+{
+    /// <summary>Creates the module normalizing along <paramref name="axis"/> (negative counts from the end).</summary>
+    public LogSoftmax(int axis = -1) => Axis = axis;
+
+    /// <summary>The axis the normalization runs along.</summary>
+    public int Axis { get; }
+
+    /// <summary>Computes y = x − log Σ exp(x) along <see cref="Axis"/>.</summary>
+    public override Tensor Forward(Tensor input) => input.LogSoftmax(Axis);
+}
+
+/// <summary>
+/// Flattens axes <see cref="StartAxis"/> … <see cref="EndAxis"/> into one (PyTorch's nn.Flatten, which keeps the batch
+/// axis: the defaults turn [N, C, H, W] into [N, C·H·W]).
+/// </summary>
+public sealed class Flatten : Module
+{
+    /// <summary>Creates the module merging axes <paramref name="startAxis"/> … <paramref name="endAxis"/>.</summary>
+    public Flatten(int startAxis = 1, int endAxis = -1)
+    {
+        StartAxis = startAxis;
+        EndAxis = endAxis;
+    }
+
+    /// <summary>The first merged axis.</summary>
+    public int StartAxis { get; }
+
+    /// <summary>The last merged axis.</summary>
+    public int EndAxis { get; }
+
+    /// <summary>Computes y = x reshaped with axes <see cref="StartAxis"/> … <see cref="EndAxis"/> merged (a view when contiguous).</summary>
+    public override Tensor Forward(Tensor input) => input.Flatten(StartAxis, EndAxis);
+}
+
+/// <summary>
+/// Dropout (PyTorch's nn.Dropout): in training mode computes y = x · m / (1 − p) with m[i] = 0 with probability p and
+/// 1 otherwise, drawn afresh from the generator at each call (the scaled mask is a constant tensor, so the gradient is
+/// g · m / (1 − p)); in evaluation mode computes y = x (the input itself).
+/// </summary>
+public sealed class Dropout : Module
+{
+    private readonly Generator _generator;
+
+    /// <summary>Creates the module; <paramref name="p"/> must lie in [0, 1).</summary>
+    /// <param name="p">Probability of zeroing each element.</param>
+    /// <param name="generator">Source of the masks (one <see cref="Generator.NextDouble"/> per element per call, row-major).</param>
+    public Dropout(double p, Generator generator)
+    {
+        if (!(p >= 0 && p < 1))
+            throw new ArgumentException($"Dropout: probability p must lie in [0, 1), got {p}.", nameof(p));
+        ArgumentNullException.ThrowIfNull(generator);
+        P = p;
+        _generator = generator;
+    }
+
+    /// <summary>The probability of zeroing an element.</summary>
+    public double P { get; }
+
+    /// <summary>
+    /// Computes y = x · m / (1 − p) in training mode (m[i] = 1 when a uniform draw u[i] ≥ p, else 0), and y = x in
+    /// evaluation mode or when p = 0 (no draws then).
+    /// </summary>
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (!Training || P == 0) return input;
+        if (!input.DType.IsFloatingPoint())
+            throw new ArgumentException($"Dropout: expected a float32 or float64 input, got {input.DType.Name()}.", nameof(input));
+        Tensor mask;
+        using (Autodiff.NoGrad())
+            mask = (Tensor.Rand(input.Shape, _generator, DType.Float64).Ge(P) * (1 / (1 - P))).To(input.DType);
+        return input * mask;
+    }
+}

@@ -1,0 +1,73 @@
+namespace Autograd.Nn;
+
+/// <summary>
+/// A fully connected layer (PyTorch's nn.Linear): computes y = x·Wᵀ + b over the last axis of x, with the weight
+/// W ∈ ℝ^{out×in} registered as <c>"weight"</c> and the bias b ∈ ℝ^{out} as <c>"bias"</c> — PyTorch's names and layout,
+/// so a PyTorch state dictionary loads unchanged.
+/// </summary>
+/// <remarks>
+/// Initialization is PyTorch's reset_parameters: W by <see cref="Init.KaimingUniform"/> with a = √5, which is
+/// U(−1/√in, 1/√in), then b from U(−1/√in, 1/√in), both drawn (weight first) from the generator passed in. Without
+/// one, each layer uses a fresh <c>new Generator(0)</c>: construction is deterministic, but two layers of the same
+/// shape built without a generator get identical weights — pass one shared generator to a whole model.
+/// </remarks>
+public sealed class Linear : Module
+{
+    /// <summary>Creates the layer and initializes its parameters as PyTorch does (see the remarks on the class).</summary>
+    /// <param name="inFeatures">Size of the last axis of the input.</param>
+    /// <param name="outFeatures">Size of the last axis of the output.</param>
+    /// <param name="bias">Whether to learn an additive bias.</param>
+    /// <param name="generator">Source of the initial values; a new <c>Generator(0)</c> when null.</param>
+    /// <param name="dtype">Element type of the parameters (float32 or float64).</param>
+    public Linear(int inFeatures, int outFeatures, bool bias = true, Generator? generator = null, DType dtype = DType.Float32)
+    {
+        if (inFeatures < 0 || outFeatures < 0)
+            throw new ArgumentException($"Linear: feature counts must be non-negative, got inFeatures = {inFeatures}, outFeatures = {outFeatures}.");
+        if (!dtype.IsFloatingPoint())
+            throw new ArgumentException($"Linear: parameters must be float32 or float64, got {dtype.Name()}.", nameof(dtype));
+        generator ??= new Generator(0);
+        InFeatures = inFeatures;
+        OutFeatures = outFeatures;
+        Weight = RegisterParameter("weight", Tensor.Zeros([outFeatures, inFeatures], dtype));
+        Init.KaimingUniform(Weight, generator, a: Math.Sqrt(5));
+        if (bias)
+        {
+            Bias = RegisterParameter("bias", Tensor.Zeros([outFeatures], dtype));
+            double bound = inFeatures > 0 ? 1 / Math.Sqrt(inFeatures) : 0;
+            Init.Uniform(Bias, generator, -bound, bound);
+        }
+    }
+
+    /// <summary>Size of the last axis of the input.</summary>
+    public int InFeatures { get; }
+
+    /// <summary>Size of the last axis of the output.</summary>
+    public int OutFeatures { get; }
+
+    /// <summary>The weight W, of shape [out, in].</summary>
+    public Parameter Weight { get; }
+
+    /// <summary>The bias b, of shape [out], or null when the layer was built with <c>bias: false</c>.</summary>
+    public Parameter? Bias { get; }
+
+    /// <summary>
+    /// Computes y = x·Wᵀ + b for x of shape [*, in] (any leading axes, or none), giving [*, out]. The input must have
+    /// the parameters' dtype, as in PyTorch.
+    /// </summary>
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.Rank == 0 || input.Size(-1) != InFeatures)
+            throw new ArgumentException(
+                $"Linear: expected an input whose last axis has {InFeatures} features, got shape {Init.Format(input.Shape)}.", nameof(input));
+        if (input.DType != Weight.DType)
+            throw new ArgumentException(
+                $"Linear: input of dtype {input.DType.Name()} does not match the parameters' dtype {Weight.DType.Name()}; convert it with To().", nameof(input));
+        var y = input.MatMul(Weight.T);
+        return Bias is null ? y : y + Bias;
+    }
+
+    /// <summary>A PyTorch-style description, e.g. <c>Linear(in_features=784, out_features=256, bias=True)</c>.</summary>
+    public override string ToString() =>
+        $"Linear(in_features={InFeatures}, out_features={OutFeatures}, bias={(Bias is null ? "False" : "True")})";
+}

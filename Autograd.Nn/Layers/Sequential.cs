@@ -1,0 +1,56 @@
+using System.Collections;
+
+namespace Autograd.Nn;
+
+/// <summary>
+/// A chain of modules (PyTorch's nn.Sequential): computes y = fₙ(… f₁(f₀(x))), with the children registered as
+/// <c>"0"</c>, <c>"1"</c>, … so that parameter names read <c>"0.weight"</c>, <c>"2.bias"</c>, as in PyTorch.
+/// </summary>
+public sealed class Sequential : Module, IReadOnlyList<Module>
+{
+    private readonly List<Module> _layers = [];
+
+    /// <summary>Creates the chain; <paramref name="layers"/>[i] is registered under the name <c>i</c>.</summary>
+    public Sequential(params Module[] layers)
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        foreach (var layer in layers) Append(layer);
+    }
+
+    /// <summary>Adds <paramref name="layer"/> at the end, under the next index as its name, and returns this chain.</summary>
+    public Sequential Append(Module layer)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        RegisterModule(_layers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), layer);
+        _layers.Add(layer);
+        return this;
+    }
+
+    /// <summary>The number of modules in the chain.</summary>
+    public int Count => _layers.Count;
+
+    /// <summary>The module at position <paramref name="index"/> (negative indices count from the end, as in Python).</summary>
+    public Module this[int index]
+    {
+        get
+        {
+            int i = index < 0 ? index + _layers.Count : index;
+            if ((uint)i >= (uint)_layers.Count)
+                throw new ArgumentOutOfRangeException(nameof(index), index, $"Sequential: index {index} is out of range for {_layers.Count} modules.");
+            return _layers[i];
+        }
+    }
+
+    /// <summary>Computes y = fₙ(… f₁(f₀(x))); the empty chain returns its input.</summary>
+    public override Tensor Forward(Tensor input)
+    {
+        var x = input;
+        foreach (var layer in _layers) x = layer.Forward(x);
+        return x;
+    }
+
+    /// <summary>Enumerates the modules in order.</summary>
+    public IEnumerator<Module> GetEnumerator() => _layers.GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+}

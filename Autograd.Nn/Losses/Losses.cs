@@ -1,0 +1,238 @@
+namespace Autograd.Nn;
+
+/// <summary>How a loss combines its per-element values (PyTorch's <c>reduction</c>).</summary>
+public enum Reduction
+{
+    /// <summary>The mean over the per-element losses (a 0-d tensor; NaN when there are none).</summary>
+    Mean,
+    /// <summary>The sum over the per-element losses (a 0-d tensor).</summary>
+    Sum,
+    /// <summary>The per-element losses themselves.</summary>
+    None,
+}
+
+/// <summary>
+/// Loss functions with PyTorch's semantics, built as composites of differentiable <see cref="Tensor"/> ops (no
+/// hand-written backward), so their gradients — and gradients of gradients — come from the engine. Every loss takes a
+/// <see cref="Reduction"/> (mean by default) and throws <see cref="ArgumentException"/> naming the loss and the
+/// offending shapes, dtypes or values on bad input.
+/// </summary>
+/// <remarks>
+/// The last three are the margin losses of seed 000 §1.2.1, for a score ŷ = W·X + b and a label y ∈ {−1, +1}:
+/// <see cref="PerceptronCriterion"/> (eq. 1.8), <see cref="HingeLoss"/> (eq. 1.9) and <see cref="LogisticLoss"/>
+/// (eq. 1.14). Where a loss has a kink (the ReLU-shaped ones at y·ŷ = 0 or 1, L1 at x = t), the gradient used is
+/// the one of the ReLU/abs primitive there: 0.
+/// </remarks>
+public static class Losses
+{
+    /// <summary>
+    /// The mean squared error (F.mse_loss): computes ℓ[i] = (x[i] − t[i])², then <paramref name="reduction"/>.
+    /// <paramref name="target"/> must be a float tensor of the input's shape.
+    /// </summary>
+    public static Tensor MseLoss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean)
+    {
+        const string op = "MseLoss";
+        CheckPair(op, input, target, "input", "target");
+        return Reduce(op, (input - target).Square(), reduction);
+    }
+
+    /// <summary>
+    /// The mean absolute error (F.l1_loss): computes ℓ[i] = |x[i] − t[i]|, then <paramref name="reduction"/>.
+    /// <paramref name="target"/> must be a float tensor of the input's shape.
+    /// </summary>
+    public static Tensor L1Loss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean)
+    {
+        const string op = "L1Loss";
+        CheckPair(op, input, target, "input", "target");
+        return Reduce(op, (input - target).Abs(), reduction);
+    }
+
+    /// <summary>
+    /// The cross-entropy of unnormalized scores (F.cross_entropy), with the class axis 1 of logits [N, C] or
+    /// [N, C, d₁, …] (axis 0 of an unbatched [C]). The target's dtype selects the form, as in PyTorch:
+    /// <list type="bullet">
+    /// <item>int64 class indices of shape [N] ([N, d₁, …], or 0-d for [C]), each in [0, C): computes
+    /// ℓ[n] = −log softmax(z[n])[t[n]] = −z[n, t[n]] + log Σ_c exp z[n, c] (seed 000 eq. 1.15);</item>
+    /// <item>float class probabilities of the logits' shape: computes ℓ[n] = −Σ_c t[n, c] · log softmax(z[n])[c].</item>
+    /// </list>
+    /// Then <paramref name="reduction"/>: the mean is over the N (·d₁·…) samples in both forms.
+    /// </summary>
+    public static Tensor CrossEntropy(Tensor logits, Tensor target, Reduction reduction = Reduction.Mean)
+    {
+        const string op = "CrossEntropy";
+        int classAxis = CheckScores(op, logits, "logits");
+        ArgumentNullException.ThrowIfNull(target);
+        CheckReduction(op, reduction);
+        if (target.DType == DType.Int64)
+        {
+            CheckClassIndices(op, logits, target, classAxis, "logits");
+            return Reduce(op, -PickClass(logits.LogSoftmax(classAxis), target, classAxis), reduction);
+        }
+        if (!Same(target.Shape, logits.Shape))
+        {
+            string hint = Same(target.Shape, Without(logits.Shape, classAxis))
+                ? $" A target of shape {Fmt(target.Shape)} holds class indices, which must be int64, not {target.DType.Name()}."
+                : "";
+            throw new ArgumentException(
+                $"{op}: target of shape {Fmt(target.Shape)} and dtype {target.DType.Name()} does not fit logits of shape {Fmt(logits.Shape)}: " +
+                $"expected int64 class indices of shape {Fmt(Without(logits.Shape, classAxis))} or float class probabilities of shape {Fmt(logits.Shape)}.{hint}",
+                nameof(target));
+        }
+        var perSample = -(logits.LogSoftmax(classAxis) * target).Sum(classAxis);
+        return Reduce(op, perSample, reduction);
+    }
+
+    /// <summary>
+    /// The negative log-likelihood (F.nll_loss) of log-probabilities [N, C] ([N, C, d₁, …], or [C]) and int64 class
+    /// indices [N] ([N, d₁, …], or 0-d) in [0, C): computes ℓ[n] = −logp[n, t[n]], then <paramref name="reduction"/>.
+    /// <c>NllLoss(z.LogSoftmax(1), t)</c> equals <c>CrossEntropy(z, t)</c>.
+    /// </summary>
+    public static Tensor NllLoss(Tensor logProbs, Tensor target, Reduction reduction = Reduction.Mean)
+    {
+        const string op = "NllLoss";
+        int classAxis = CheckScores(op, logProbs, "logProbs");
+        ArgumentNullException.ThrowIfNull(target);
+        CheckReduction(op, reduction);
+        if (target.DType != DType.Int64)
+            throw new ArgumentException(
+                $"{op}: target must hold int64 class indices, got {target.DType.Name()} of shape {Fmt(target.Shape)} (logProbs of shape {Fmt(logProbs.Shape)}).",
+                nameof(target));
+        CheckClassIndices(op, logProbs, target, classAxis, "logProbs");
+        return Reduce(op, -PickClass(logProbs, target, classAxis), reduction);
+    }
+
+    /// <summary>
+    /// The binary cross-entropy of logits x and targets t ∈ [0, 1] (F.binary_cross_entropy_with_logits): computes
+    /// ℓ[i] = −t·log σ(x) − (1 − t)·log(1 − σ(x)) = max(x, 0) − x·t + log(1 + e^−|x|), then
+    /// <paramref name="reduction"/>. The right-hand form is evaluated branch by branch — (x − x·t) + softplus(−x) where
+    /// x ≥ 0, softplus(x) − x·t where x &lt; 0 — so no exp overflows, the small tail e^−|x| is not lost to
+    /// cancellation, and the gradient is σ(x) − t everywhere (at x = 0 as well, where max(x, 0) and |x| have kinks
+    /// whose one-sided derivatives would not cancel). <paramref name="targets"/> must be a float tensor of the logits' shape.
+    /// </summary>
+    public static Tensor BinaryCrossEntropyWithLogits(Tensor logits, Tensor targets, Reduction reduction = Reduction.Mean)
+    {
+        const string op = "BinaryCrossEntropyWithLogits";
+        CheckPair(op, logits, targets, "logits", "targets");
+        var xt = logits * targets;
+        var nonNegative = (logits - xt) + (-logits).Softplus();
+        var negative = logits.Softplus() - xt;
+        return Reduce(op, Tensor.Where(logits.Ge(0.0), nonNegative, negative), reduction);
+    }
+
+    /// <summary>
+    /// The perceptron criterion of seed 000 eq. 1.8: computes ℓ[i] = max(−y[i]·ŷ[i], 0) for scores ŷ = W·X (+ b)
+    /// and labels y ∈ {−1, +1} (float or int64, the scores' shape), then <paramref name="reduction"/>. It is 0 for
+    /// every correctly classified point; for a misclassified one ∂ℓ/∂W = −y·X, the perceptron update of eq. 1.4. On
+    /// the boundary y·ŷ = 0 the gradient is 0 (so a perceptron started at W = 0 does not move: start it elsewhere).
+    /// </summary>
+    public static Tensor PerceptronCriterion(Tensor scores, Tensor labels, Reduction reduction = Reduction.Mean)
+    {
+        const string op = "PerceptronCriterion";
+        CheckSignedLabels(op, scores, labels);
+        return Reduce(op, (-(labels * scores)).Relu(), reduction);
+    }
+
+    /// <summary>
+    /// The hinge loss of the SVM, seed 000 eq. 1.9: computes ℓ[i] = max(1 − y[i]·ŷ[i], 0) for scores ŷ and labels
+    /// y ∈ {−1, +1} (float or int64, the scores' shape), then <paramref name="reduction"/>. It is 0 only from the
+    /// margin y·ŷ ≥ 1 on, so points that are correct but close to the boundary still update (§1.2.1.2).
+    /// </summary>
+    public static Tensor HingeLoss(Tensor scores, Tensor labels, Reduction reduction = Reduction.Mean)
+    {
+        const string op = "HingeLoss";
+        CheckSignedLabels(op, scores, labels);
+        return Reduce(op, (1.0 - labels * scores).Relu(), reduction);
+    }
+
+    /// <summary>
+    /// The logistic loss of seed 000 eq. 1.14: computes ℓ[i] = log(1 + exp(−y[i]·ŷ[i])) for scores ŷ and labels
+    /// y ∈ {−1, +1} (float or int64, the scores' shape), then <paramref name="reduction"/> — PyTorch's
+    /// soft_margin_loss. (The seed prints it with a leading minus sign; the loss is the positive quantity, −log σ(y·ŷ).)
+    /// Evaluated as softplus(−y·ŷ) = max(−y·ŷ, 0) + log(1 + e^−|y·ŷ|), so it neither overflows nor rounds to 0 early.
+    /// </summary>
+    public static Tensor LogisticLoss(Tensor scores, Tensor labels, Reduction reduction = Reduction.Mean)
+    {
+        const string op = "LogisticLoss";
+        CheckSignedLabels(op, scores, labels);
+        return Reduce(op, (-(labels * scores)).Softplus(), reduction);
+    }
+
+    private static Tensor Reduce(string op, Tensor loss, Reduction reduction) => reduction switch
+    {
+        Reduction.Mean => loss.Mean(),
+        Reduction.Sum => loss.Sum(),
+        Reduction.None => loss,
+        _ => throw new ArgumentOutOfRangeException(nameof(reduction), reduction, $"{op}: reduction must be Mean, Sum or None."),
+    };
+
+    private static void CheckReduction(string op, Reduction reduction)
+    {
+        if (reduction is not (Reduction.Mean or Reduction.Sum or Reduction.None))
+            throw new ArgumentOutOfRangeException(nameof(reduction), reduction, $"{op}: reduction must be Mean, Sum or None.");
+    }
+
+    // x[..., t, ...] along the class axis, with the class axis removed.
+    private static Tensor PickClass(Tensor scores, Tensor target, int classAxis) =>
+        scores.Gather(classAxis, target.Unsqueeze(classAxis)).Squeeze(classAxis);
+
+    private static void CheckFloat(string op, Tensor t, string name)
+    {
+        ArgumentNullException.ThrowIfNull(t, name);
+        if (!t.DType.IsFloatingPoint())
+            throw new ArgumentException($"{op}: {name} must be float32 or float64, got {t.DType.Name()} of shape {Fmt(t.Shape)}.", name);
+    }
+
+    private static void CheckPair(string op, Tensor input, Tensor target, string inputName, string targetName)
+    {
+        CheckFloat(op, input, inputName);
+        CheckFloat(op, target, targetName);
+        if (!Same(input.Shape, target.Shape))
+            throw new ArgumentException(
+                $"{op}: {targetName} of shape {Fmt(target.Shape)} does not match {inputName} of shape {Fmt(input.Shape)}.", targetName);
+    }
+
+    // Validates [C] or [N, C, d₁, …] scores and returns the class axis.
+    private static int CheckScores(string op, Tensor scores, string name)
+    {
+        CheckFloat(op, scores, name);
+        if (scores.Rank == 0)
+            throw new ArgumentException($"{op}: {name} must have a class axis ([C], [N, C] or [N, C, d₁, …]), got a 0-d tensor.", name);
+        return scores.Rank == 1 ? 0 : 1;
+    }
+
+    private static void CheckClassIndices(string op, Tensor scores, Tensor target, int classAxis, string scoresName)
+    {
+        var expected = Without(scores.Shape, classAxis);
+        if (!Same(target.Shape, expected))
+            throw new ArgumentException(
+                $"{op}: target of shape {Fmt(target.Shape)} does not match {scoresName} of shape {Fmt(scores.Shape)}: expected class indices of shape {Fmt(expected)}.",
+                nameof(target));
+        int classes = scores.Size(classAxis);
+        var values = target.ToArray<long>();
+        for (int i = 0; i < values.Length; i++)
+            if (values[i] < 0 || values[i] >= classes)
+                throw new ArgumentException(
+                    $"{op}: class index {values[i]} at position {i} of the target is out of range for {classes} classes ({scoresName} of shape {Fmt(scores.Shape)}); indices must lie in [0, {classes}).",
+                    nameof(target));
+    }
+
+    private static void CheckSignedLabels(string op, Tensor scores, Tensor labels)
+    {
+        CheckFloat(op, scores, "scores");
+        ArgumentNullException.ThrowIfNull(labels);
+        if (!Same(scores.Shape, labels.Shape))
+            throw new ArgumentException($"{op}: labels of shape {Fmt(labels.Shape)} do not match scores of shape {Fmt(scores.Shape)}.", nameof(labels));
+        var values = labels.ToArray<double>();
+        for (int i = 0; i < values.Length; i++)
+            if (values[i] is not (1.0 or -1.0))
+                throw new ArgumentException(
+                    $"{op}: labels must be −1 or +1 (seed 000 §1.2.1: y ∈ {{−1, +1}}), got {values[i]} at position {i} (labels of shape {Fmt(labels.Shape)}); map 0/1 labels with 2y − 1.",
+                    nameof(labels));
+    }
+
+    private static int[] Without(int[] shape, int axis) => shape.Where((_, d) => d != axis).ToArray();
+
+    private static bool Same(int[] a, int[] b) => a.AsSpan().SequenceEqual(b);
+
+    private static string Fmt(int[] shape) => Init.Format(shape);
+}
