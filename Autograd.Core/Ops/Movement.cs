@@ -9,9 +9,42 @@ internal sealed class Reshape : Function
 
     public static Tensor Forward(Tensor x, int[] shape)
     {
-        var src = x.IsContiguous ? x : Strided.ToContiguous(x);
-        var y = src.ViewAs(shape);
+        // A view whenever the old strides can express the new shape (PyTorch's computeStride); a copy otherwise.
+        var strides = ViewStrides(x.Dims, x.StrideArray, shape);
+        var y = strides is not null ? Tensor.View(x, shape, strides, x.Offset) : Strided.ToContiguous(x).ViewAs(shape);
         return ShouldRecord(x) ? Attach(new Reshape(), y, x) : y;
+    }
+
+    /// <summary>Strides that read <paramref name="shape"/> from a tensor of <paramref name="oldShape"/> and <paramref name="oldStrides"/> without copying, or null.</summary>
+    internal static int[]? ViewStrides(int[] oldShape, int[] oldStrides, int[] shape)
+    {
+        int numel = ShapeUtil.NumElements(oldShape);
+        if (numel == 0 || oldShape.Length == 0) return ShapeUtil.ContiguousStrides(shape);
+        var strides = new int[shape.Length];
+        int viewD = shape.Length - 1;
+        long chunkBaseStride = oldStrides[^1], tensorNumel = 1, viewNumel = 1;
+        for (int d = oldShape.Length - 1; d >= 0; d--)
+        {
+            tensorNumel *= oldShape[d];
+            // A chunk ends where the next outer axis is not laid out right after this one.
+            if (d == 0 || (oldShape[d - 1] != 1 && oldStrides[d - 1] != tensorNumel * chunkBaseStride))
+            {
+                while (viewD >= 0 && (viewNumel < tensorNumel || shape[viewD] == 1))
+                {
+                    strides[viewD] = (int)(viewNumel * chunkBaseStride);
+                    viewNumel *= shape[viewD];
+                    viewD--;
+                }
+                if (viewNumel != tensorNumel) return null;
+                if (d > 0)
+                {
+                    chunkBaseStride = oldStrides[d - 1];
+                    tensorNumel = 1;
+                    viewNumel = 1;
+                }
+            }
+        }
+        return viewD == -1 ? strides : null;
     }
 
     protected override Tensor?[] Backward(Tensor g) => [g.Reshape(Inputs[0].Dims)];

@@ -191,3 +191,32 @@ public class MovementTests
         Assert.That(x.Grad!.ToArray<double>(), Is.EqualTo(new[] { 7.0, 8, 9 }));
     }
 }
+
+public class ReshapeViewTests
+{
+    [Test]
+    public void ReshapeIsAViewWhenTheStridesAllowIt()
+    {
+        var x = Tensor.Arange(24, DType.Float64).Reshape(2, 3, 4);
+        var t = x.Transpose(0, 2);                                  // [4, 3, 2], not contiguous
+        var inserted = t.Reshape(4, 1, 3, 2, 1);                    // only size-1 axes added: a view
+        Assert.That(inserted.Data, Is.SameAs(x.Data));
+        Assert.That(inserted.ToArray<double>(), Is.EqualTo(t.ToArray<double>()));
+        var w = Tensor.Arange(12, DType.Float64).Reshape(3, 4).T;  // [4, 3] transposed
+        var batched = w.Reshape(1, 4, 3);
+        Assert.That(batched.Data, Is.SameAs(w.Data));
+        var sliced = Tensor.Arange(24, DType.Float64).Reshape(4, 6).Slice(1, 0, 6, 2);  // [4, 3], row stride 6
+        var merged = sliced.Reshape(2, 2, 3);                       // splitting the outer axis keeps a view
+        Assert.That(merged.Data, Is.SameAs(sliced.Data));
+        Assert.That(merged.ToArray<double>(), Is.EqualTo(sliced.ToArray<double>()));
+    }
+
+    [Test]
+    public void ReshapeCopiesWhenNoViewCanExpressIt()
+    {
+        var t = Tensor.Arange(12, DType.Float64).Reshape(3, 4).T;  // [4, 3]
+        var flat = t.Reshape(-1);
+        Assert.That(flat.Data, Is.Not.SameAs(t.Data));
+        Assert.That(flat.ToArray<double>(), Is.EqualTo(new double[] { 0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11 }));
+    }
+}
