@@ -1,0 +1,144 @@
+using System.Globalization;
+
+namespace Autograd.Nn.Optim;
+
+/// <summary>
+/// Base of the learning-rate schedulers (PyTorch's torch.optim.lr_scheduler.LRScheduler). The optimizer's learning
+/// rate at construction is the base rate η₀ and the epoch is 0 (the rate is left as it is); each <see cref="Step"/>
+/// advances the epoch and sets <see cref="Optimizer.LearningRate"/> to the scheduler's closed form at that epoch.
+/// Call it once per epoch, after the optimizer's steps.
+/// </summary>
+/// <remarks>
+/// The closed forms depend only on η₀ and the epoch, so a learning rate set on the optimizer by other code is
+/// overwritten at the next <see cref="Step"/> (PyTorch's chainable forms would scale it instead).
+/// </remarks>
+public abstract class LRScheduler
+{
+    /// <summary>Records the optimizer and its current learning rate as the base rate.</summary>
+    protected LRScheduler(Optimizer optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        Optimizer = optimizer;
+        BaseLearningRate = optimizer.LearningRate;
+        LastLearningRate = BaseLearningRate;
+    }
+
+    /// <summary>The optimizer whose learning rate is scheduled.</summary>
+    public Optimizer Optimizer { get; }
+
+    /// <summary>The learning rate η₀ the optimizer had when the scheduler was created.</summary>
+    public double BaseLearningRate { get; }
+
+    /// <summary>The current epoch: 0 after construction, incremented by <see cref="Step"/>.</summary>
+    public int LastEpoch { get; private set; }
+
+    /// <summary>The learning rate this scheduler last computed (PyTorch's get_last_lr()); η₀ before the first step.</summary>
+    public double LastLearningRate { get; private set; }
+
+    /// <summary>Advances one epoch and sets the optimizer's learning rate to the closed form at the new epoch.</summary>
+    public void Step()
+    {
+        int epoch = checked(LastEpoch + 1);
+        double lr = LearningRateAt(epoch);
+        Optimizer.LearningRate = lr;
+        LastEpoch = epoch;
+        LastLearningRate = lr;
+    }
+
+    /// <summary>The closed-form learning rate at <paramref name="epoch"/> (≥ 1), from <see cref="BaseLearningRate"/>.</summary>
+    protected abstract double LearningRateAt(int epoch);
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming this scheduler unless <paramref name="value"/> is finite and ≥ 0.</summary>
+    protected double CheckNonNegative(double value, string what, string paramName)
+    {
+        if (!double.IsFinite(value) || value < 0)
+            throw new ArgumentException($"{GetType().Name}: invalid {what} {value.ToString("R", CultureInfo.InvariantCulture)}: must be a finite number >= 0.", paramName);
+        return value;
+    }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming this scheduler unless <paramref name="value"/> ≥ 1.</summary>
+    protected int CheckPositive(int value, string what, string paramName)
+    {
+        if (value < 1)
+            throw new ArgumentException($"{GetType().Name}: invalid {what} {value}: must be >= 1.", paramName);
+        return value;
+    }
+}
+
+/// <summary>
+/// Decays the learning rate by <c>gamma</c> every <c>stepSize</c> epochs (PyTorch's StepLR):
+/// η_e = η₀ · γ^⌊e / stepSize⌋.
+/// </summary>
+public sealed class StepLR : LRScheduler
+{
+    /// <summary>Creates the scheduler.</summary>
+    /// <param name="optimizer">The optimizer whose learning rate to schedule; its current rate is η₀.</param>
+    /// <param name="stepSize">The period of the decay, in epochs (≥ 1).</param>
+    /// <param name="gamma">The multiplicative factor γ (finite, ≥ 0).</param>
+    /// <exception cref="ArgumentException">An argument is out of range.</exception>
+    public StepLR(Optimizer optimizer, int stepSize, double gamma = 0.1)
+        : base(optimizer)
+    {
+        StepSize = CheckPositive(stepSize, "step size", nameof(stepSize));
+        Gamma = CheckNonNegative(gamma, "gamma", nameof(gamma));
+    }
+
+    /// <summary>The period of the decay, in epochs.</summary>
+    public int StepSize { get; }
+
+    /// <summary>The multiplicative factor γ.</summary>
+    public double Gamma { get; }
+
+    /// <inheritdoc/>
+    protected override double LearningRateAt(int epoch) => BaseLearningRate * Math.Pow(Gamma, epoch / StepSize);
+}
+
+/// <summary>Decays the learning rate by <c>gamma</c> every epoch (PyTorch's ExponentialLR): η_e = η₀ · γ^e.</summary>
+public sealed class ExponentialLR : LRScheduler
+{
+    /// <summary>Creates the scheduler.</summary>
+    /// <param name="optimizer">The optimizer whose learning rate to schedule; its current rate is η₀.</param>
+    /// <param name="gamma">The multiplicative factor γ (finite, ≥ 0).</param>
+    /// <exception cref="ArgumentException">An argument is out of range.</exception>
+    public ExponentialLR(Optimizer optimizer, double gamma)
+        : base(optimizer)
+    {
+        Gamma = CheckNonNegative(gamma, "gamma", nameof(gamma));
+    }
+
+    /// <summary>The multiplicative factor γ.</summary>
+    public double Gamma { get; }
+
+    /// <inheritdoc/>
+    protected override double LearningRateAt(int epoch) => BaseLearningRate * Math.Pow(Gamma, epoch);
+}
+
+/// <summary>
+/// Cosine annealing without restarts (PyTorch's CosineAnnealingLR, closed form):
+/// η_e = η_min + (η₀ − η_min)·(1 + cos(π·e / T_max)) / 2. The rate reaches η_min at e = T_max and, past it, follows
+/// the cosine back up (period 2·T_max), as PyTorch.
+/// </summary>
+public sealed class CosineAnnealingLR : LRScheduler
+{
+    /// <summary>Creates the scheduler.</summary>
+    /// <param name="optimizer">The optimizer whose learning rate to schedule; its current rate is η₀.</param>
+    /// <param name="tMax">The number of epochs T_max of the half period (≥ 1).</param>
+    /// <param name="etaMin">The minimum learning rate η_min (finite, ≥ 0).</param>
+    /// <exception cref="ArgumentException">An argument is out of range.</exception>
+    public CosineAnnealingLR(Optimizer optimizer, int tMax, double etaMin = 0)
+        : base(optimizer)
+    {
+        TMax = CheckPositive(tMax, "T_max", nameof(tMax));
+        EtaMin = CheckNonNegative(etaMin, "eta_min", nameof(etaMin));
+    }
+
+    /// <summary>The half period T_max, in epochs.</summary>
+    public int TMax { get; }
+
+    /// <summary>The minimum learning rate η_min.</summary>
+    public double EtaMin { get; }
+
+    /// <inheritdoc/>
+    protected override double LearningRateAt(int epoch) =>
+        EtaMin + (BaseLearningRate - EtaMin) * (1 + Math.Cos(Math.PI * epoch / TMax)) / 2;
+}
