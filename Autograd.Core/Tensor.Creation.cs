@@ -92,7 +92,8 @@ public partial class Tensor
         var t = Empty([steps], dtype);
         double delta = steps > 1 ? (end - start) / (steps - 1) : 0;
         // Symmetric from both ends, as PyTorch, so that the last value is exactly end.
-        for (int i = 0; i < steps; i++) t.Write(i, i < steps / 2 ? start + i * delta : end - (steps - 1 - i) * delta);
+        // One step gives start, as torch.linspace.
+        for (int i = 0; i < steps; i++) t.Write(i, steps == 1 ? start : i < steps / 2 ? start + i * delta : end - (steps - 1 - i) * delta);
         return t;
     }
 
@@ -111,7 +112,18 @@ public partial class Tensor
         ArgumentNullException.ThrowIfNull(generator);
         var t = Empty((int[])shape.Clone(), dtype);
         for (int i = 0; i < t.NumElements; i++)
-            t.Write(i, dtype == DType.Float32 ? low + (high - low) * generator.NextSingle() : low + (high - low) * generator.NextDouble());
+        {
+            double v = dtype == DType.Float32 ? low + (high - low) * generator.NextSingle() : low + (high - low) * generator.NextDouble();
+            // Rounding (of the sum, or to float) can land on high itself: step back below it to keep [low, high).
+            if (dtype == DType.Float32)
+            {
+                float f = (float)v;
+                while (f >= high && f > low) f = MathF.BitDecrement(f);
+                v = f;
+            }
+            else if (v >= high && high > low) v = Math.BitDecrement(high);
+            t.Write(i, v);
+        }
         return t;
     }
 

@@ -7,42 +7,55 @@ public partial class Tensor
 {
     private const int SummarizeThreshold = 1000;
     private const int EdgeItems = 3;
+    private const int LineWidth = 80;
 
     /// <summary>
     /// Prints as PyTorch does — <c>tensor([[1.0000, 2.5000], …])</c>, with 4 decimals, scientific notation for wide
-    /// ranges, integers as <c>1.</c>, and tensors over 1000 elements summarised with <c>...</c> — followed by shape and dtype.
+    /// ranges, integers as <c>1.</c>, rows wrapped at 80 columns, and tensors over 1000 elements summarised with
+    /// <c>...</c> — followed by shape and dtype.
     /// </summary>
     public override string ToString()
     {
-        var values = ToArray<double>();
-        bool summarize = NumElements > SummarizeThreshold;
-        var shown = summarize ? ShownValues(values) : values;
-        var format = ChooseFormat(shown);
-        int width = shown.Length == 0 ? 0 : shown.Max(v => format(v).Length);
-        var sb = new StringBuilder("tensor(");
-        if (Rank == 0) sb.Append(format(values[0]));
-        else AppendDim(sb, values, 0, 0, width, format, summarize, "tensor(".Length);
+        const string prefix = "tensor(";
+        var sb = new StringBuilder(prefix);
+        if (NumElements == 0) sb.Append("[]");
+        else
+        {
+            var c = Contiguous();
+            // int64 is read as long, so values beyond 2^53 print exactly.
+            long[]? longs = DType == DType.Int64 ? c.ToArray<long>() : null;
+            double[]? doubles = longs is null ? c.ToArray<double>() : null;
+            bool summarize = NumElements > SummarizeThreshold;
+            var shown = summarize ? ShownIndices() : Enumerable.Range(0, NumElements);
+            var formatter = longs is not null
+                ? ValueFormatter.ForIntegers(shown.Select(i => longs[i]))
+                : ValueFormatter.ForFloats(shown.Select(i => doubles![i]).ToArray());
+            string Format(int flat) => longs is not null ? formatter.Format(longs[flat]) : formatter.Format(doubles![flat]);
+            if (Rank == 0) sb.Append(Format(0));
+            else AppendDim(sb, Format, formatter.Width, 0, 0, summarize, prefix.Length);
+        }
         sb.Append(", shape=").Append(ShapeUtil.Format(Dims)).Append(", dtype=").Append(DType.Name());
         if (GradFn is not null) sb.Append(", grad_fn=<").Append(GradFn.Name).Append('>');
         else if (RequiresGrad) sb.Append(", requires_grad=True");
         return sb.Append(')').ToString();
     }
 
-    private double[] ShownValues(double[] values)
+    // Flat (row-major) indices of the elements a summarised print shows.
+    private List<int> ShownIndices()
     {
-        var shown = new List<double>();
+        var shown = new List<int>();
         void Walk(int dim, int offset)
         {
             int stride = 1;
             for (int d = dim + 1; d < Rank; d++) stride *= Dims[d];
             foreach (int i in Indices(Dims[dim], true))
             {
-                if (dim == Rank - 1) shown.Add(values[offset + i]);
+                if (dim == Rank - 1) shown.Add(offset + i);
                 else Walk(dim + 1, offset + i * stride);
             }
         }
         Walk(0, 0);
-        return shown.ToArray();
+        return shown;
     }
 
     private static IEnumerable<int> Indices(int n, bool summarize)
@@ -51,50 +64,94 @@ public partial class Tensor
         return Enumerable.Range(0, EdgeItems).Concat(Enumerable.Range(n - EdgeItems, EdgeItems));
     }
 
-    private Func<double, string> ChooseFormat(double[] shown)
+    // PyTorch's _tensor_str_with_formatter and _vector_str: `indent` is the column of this dimension's '['.
+    private void AppendDim(StringBuilder sb, Func<int, string> format, int width, int dim, int offset, bool summarize, int indent)
     {
-        var ci = CultureInfo.InvariantCulture;
-        if (DType == DType.Int64) return v => ((long)v).ToString(ci);
-        var finite = shown.Where(double.IsFinite).ToArray();
-        static string Special(double v) => double.IsNaN(v) ? "nan" : v > 0 ? "inf" : "-inf";
-        if (finite.Length == 0) return v => double.IsFinite(v) ? v.ToString("0.", ci) : Special(v);
-        if (finite.All(v => v == Math.Floor(v)) && finite.Max(Math.Abs) < 1e8)
-            return v => double.IsFinite(v) ? v.ToString("0", ci) + "." : Special(v);
-        var nonzero = finite.Select(Math.Abs).Where(v => v > 0).ToArray();
-        double max = nonzero.Length > 0 ? nonzero.Max() : 0, min = nonzero.Length > 0 ? nonzero.Min() : 0;
-        bool scientific = max / Math.Max(min, double.Epsilon) > 1000 || max > 1e8 || (min > 0 && min < 1e-4);
-        return scientific
-            ? v => double.IsFinite(v) ? v.ToString("0.0000e+00", ci) : Special(v)
-            : v => double.IsFinite(v) ? v.ToString("0.0000", ci) : Special(v);
-    }
-
-    private void AppendDim(StringBuilder sb, double[] values, int dim, int offset, int width, Func<double, string> format, bool summarize, int indent)
-    {
-        int n = Dims[dim];
         int stride = 1;
         for (int d = dim + 1; d < Rank; d++) stride *= Dims[d];
-        sb.Append('[');
-        bool first = true;
+        var items = new List<string>();
         int previous = -1;
-        foreach (int i in Indices(n, summarize))
+        foreach (int i in Indices(Dims[dim], summarize))
         {
-            if (!first)
-            {
-                sb.Append(',');
-                if (dim == Rank - 1) sb.Append(' ');
-                else sb.Append('\n', Rank - 1 - dim).Append(' ', indent + dim + 1);
-            }
-            if (previous >= 0 && i != previous + 1)
-            {
-                sb.Append("...,");
-                if (dim == Rank - 1) sb.Append(' ');
-                else sb.Append('\n', Rank - 1 - dim).Append(' ', indent + dim + 1);
-            }
-            if (dim == Rank - 1) sb.Append(format(values[offset + i]).PadLeft(width));
-            else AppendDim(sb, values, dim + 1, offset + i * stride, width, format, summarize, indent);
-            first = false;
+            bool gap = previous >= 0 && i != previous + 1;
             previous = i;
+            if (dim == Rank - 1)
+            {
+                if (gap) items.Add(" ...");
+                items.Add(format(offset + i));
+            }
+            else
+            {
+                if (gap) items.Add("...");
+                var inner = new StringBuilder();
+                AppendDim(inner, format, width, dim + 1, offset + i * stride, summarize, indent + 1);
+                items.Add(inner.ToString());
+            }
+        }
+        sb.Append('[');
+        if (dim == Rank - 1)
+        {
+            int perLine = Math.Max(1, (LineWidth - indent) / (width + 2));
+            for (int k = 0; k < items.Count; k++)
+            {
+                if (k > 0) sb.Append(k % perLine == 0 ? ",\n" + new string(' ', indent + 1) : ", ");
+                sb.Append(items[k]);
+            }
+        }
+        else
+        {
+            string separator = "," + new string('\n', Rank - 1 - dim) + new string(' ', indent + 1);
+            sb.AppendJoin(separator, items);
         }
         sb.Append(']');
+    }
+
+    /// <summary>PyTorch's _Formatter: one width and one notation for all elements of a print.</summary>
+    private sealed class ValueFormatter
+    {
+        private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+        private bool _intMode = true, _sciMode;
+        public int Width { get; private set; } = 1;
+
+        public static ValueFormatter ForIntegers(IEnumerable<long> values)
+        {
+            var f = new ValueFormatter();
+            foreach (var v in values) f.Width = Math.Max(f.Width, v.ToString(Invariant).Length);
+            return f;
+        }
+
+        // Notation and width come from the nonzero finite values only, as in PyTorch.
+        public static ValueFormatter ForFloats(double[] values)
+        {
+            var f = new ValueFormatter();
+            var nonzero = values.Where(v => double.IsFinite(v) && v != 0).ToArray();
+            if (nonzero.Length == 0) return f;
+            double min = nonzero.Min(Math.Abs), max = nonzero.Max(Math.Abs);
+            f._intMode = nonzero.All(v => v == Math.Ceiling(v));
+            f._sciMode = max / min > 1000.0 || max > 1.0e8 || (!f._intMode && min < 1.0e-4);
+            foreach (var v in nonzero)
+                f.Width = Math.Max(f.Width, f._sciMode ? Scientific(v).Length : f._intMode ? v.ToString("F0", Invariant).Length + 1 : v.ToString("F4", Invariant).Length);
+            return f;
+        }
+
+        public string Format(long value) => value.ToString(Invariant).PadLeft(Width);
+
+        public string Format(double value)
+        {
+            string s = !double.IsFinite(value) ? (double.IsNaN(value) ? "nan" : value > 0 ? "inf" : "-inf")
+                : _sciMode ? Scientific(value)
+                : _intMode ? value.ToString("F0", Invariant) + "."
+                : value.ToString("F4", Invariant);
+            return s.PadLeft(Width);
+        }
+
+        // Python's "{:.4e}": correctly rounded (half to even on the exact binary value), exponent of at least two digits.
+        private static string Scientific(double value)
+        {
+            var s = value.ToString("e4", Invariant);
+            int e = s.IndexOf('e');
+            string digits = s[(e + 2)..].TrimStart('0').PadLeft(2, '0');
+            return s[..(e + 2)] + digits;
+        }
     }
 }

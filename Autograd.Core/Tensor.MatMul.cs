@@ -21,7 +21,16 @@ public partial class Tensor
         if (k != k2)
             throw new ArgumentException($"matmul: inner dimensions differ: {ShapeUtil.Format(a.Dims)} · {ShapeUtil.Format(b.Dims)} ({k} vs {k2}).");
         (a2, b2) = Promote(a2, b2);
-        var batch = ShapeUtil.Broadcast("matmul", a2.Dims[..^2], b2.Dims[..^2]);
+        int[] batch;
+        try
+        {
+            batch = ShapeUtil.Broadcast("matmul", a2.Dims[..^2], b2.Dims[..^2]);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException(
+                $"matmul: batch dimensions of {ShapeUtil.Format(a.Dims)} · {ShapeUtil.Format(b.Dims)} cannot be broadcast together ({ShapeUtil.Format(a2.Dims[..^2])} vs {ShapeUtil.Format(b2.Dims[..^2])}).", e);
+        }
         int count = ShapeUtil.NumElements(batch, "matmul");
         var a3 = a2.BroadcastTo([.. batch, m, k]).Reshape(count, m, k);
         var b3 = b2.BroadcastTo([.. batch, k, n]).Reshape(count, k, n);

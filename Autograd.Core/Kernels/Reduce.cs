@@ -167,6 +167,8 @@ internal static class Indexing
     /// <summary>y = x.index_select(axis, indices).</summary>
     public static Tensor IndexSelect(Tensor x, int axis, long[] indices, string op)
     {
+        if (x.Rank == 0)
+            throw new ArgumentException($"{op}: cannot select along an axis of a 0-d tensor; reshape it to 1-D first.");
         CheckIndices(op, indices, x.Dims[axis], axis);
         var shape = x.Shape;
         shape[axis] = indices.Length;
