@@ -1,0 +1,74 @@
+namespace Autograd.Tests.Hardening;
+
+public class ConcurrencyTests
+{
+    private static double[] TrainTinyModel(int seed)
+    {
+        var g = new Generator((ulong)seed);
+        var w = Tensor.Normal([4, 3], g, dtype: DType.Float64).RequireGrad();
+        var x = Tensor.Normal([16, 4], g, dtype: DType.Float64);
+        var t = Tensor.Normal([16, 3], g, dtype: DType.Float64);
+        for (int step = 0; step < 50; step++)
+        {
+            var loss = (x.MatMul(w).Tanh() - t).Square().Mean();
+            loss.Backward();
+            using (Autodiff.NoGrad()) w.AddInPlace(w.Grad!, -0.1);
+            w.ZeroGrad();
+        }
+        return w.ToArray<double>();
+    }
+
+    [Test]
+    public void IndependentGraphsOnParallelThreadsGiveTheSequentialResults()
+    {
+        var sequential = Enumerable.Range(0, 8).Select(TrainTinyModel).ToArray();
+        var parallel = new double[8][];
+        Parallel.For(0, 8, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => parallel[i] = TrainTinyModel(i));
+        for (int i = 0; i < 8; i++) Assert.That(parallel[i], Is.EqualTo(sequential[i]), $"model {i}");
+    }
+
+    [Test]
+    public void NoGradAndAnomalyScopesBelongToTheirThread()
+    {
+        using var started = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        bool otherThreadRecords = false, otherThreadAnomaly = true;
+        var other = new Thread(() =>
+        {
+            started.Wait();
+            var x = Tensor.Scalar(1, DType.Float64).RequireGrad();
+            otherThreadRecords = (x * 2.0).RequiresGrad;
+            otherThreadAnomaly = Autodiff.IsAnomalyEnabled;
+            release.Set();
+        });
+        other.Start();
+        using (Autodiff.NoGrad())
+        using (Autodiff.DetectAnomaly())
+        {
+            started.Set();
+            release.Wait();
+            Assert.That(Autodiff.IsGradEnabled, Is.False);
+            Assert.That(Autodiff.IsAnomalyEnabled, Is.True);
+        }
+        other.Join();
+        Assert.That(otherThreadRecords, Is.True, "a NoGrad scope on one thread must not switch recording off on another");
+        Assert.That(otherThreadAnomaly, Is.False);
+    }
+
+    [Test]
+    public void ScalarValuesOnParallelThreadsDoNotInterfere()
+    {
+        static double Grad(int i)
+        {
+            Value x = 0.1 * i;
+            var y = x;
+            for (int k = 0; k < 2000; k++) y = (y * 0.999).Tanh() + x;
+            y.Backward();
+            return x.Grad;
+        }
+        var sequential = Enumerable.Range(0, 16).Select(Grad).ToArray();
+        var parallel = new double[16];
+        Parallel.For(0, 16, i => parallel[i] = Grad(i));
+        Assert.That(parallel, Is.EqualTo(sequential));
+    }
+}
