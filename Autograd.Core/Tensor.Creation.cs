@@ -5,24 +5,36 @@ namespace Autograd;
 
 public partial class Tensor
 {
-    /// <summary>A tensor holding a copy of <paramref name="data"/> with the given shape (1-D if omitted).</summary>
+    /// <summary>A 1-D tensor holding a copy of <paramref name="data"/>.</summary>
+    public static Tensor From<T>(ReadOnlySpan<T> data) where T : unmanaged => From(data, [data.Length]);
+
+    /// <summary>A tensor holding a copy of <paramref name="data"/> with the given shape; an empty shape makes a 0-d tensor.</summary>
     public static Tensor From<T>(ReadOnlySpan<T> data, params int[] shape) where T : unmanaged
     {
         var dtype = DTypeExtensions.Of<T>();
-        shape = shape.Length == 0 ? [data.Length] : (int[])shape.Clone();
+        shape = (int[])shape.Clone();
         int n = ShapeUtil.NumElements(shape, "From");
         if (n != data.Length)
             throw new ArgumentException($"From: {data.Length} values do not fill shape {ShapeUtil.Format(shape)} ({n} elements).");
         return new Tensor(data.ToArray(), shape, dtype);
     }
 
-    /// <summary>A float32 tensor holding a copy of <paramref name="data"/> with the given shape (1-D if omitted).</summary>
+    /// <summary>A 1-D float32 tensor holding a copy of <paramref name="data"/>.</summary>
+    public static Tensor From(float[] data) => From<float>(data);
+
+    /// <summary>A float32 tensor holding a copy of <paramref name="data"/> with the given shape; an empty shape makes a 0-d tensor.</summary>
     public static Tensor From(float[] data, params int[] shape) => From<float>(data, shape);
 
-    /// <summary>A float64 tensor holding a copy of <paramref name="data"/> with the given shape (1-D if omitted).</summary>
+    /// <summary>A 1-D float64 tensor holding a copy of <paramref name="data"/>.</summary>
+    public static Tensor From(double[] data) => From<double>(data);
+
+    /// <summary>A float64 tensor holding a copy of <paramref name="data"/> with the given shape; an empty shape makes a 0-d tensor.</summary>
     public static Tensor From(double[] data, params int[] shape) => From<double>(data, shape);
 
-    /// <summary>An int64 tensor holding a copy of <paramref name="data"/> with the given shape (1-D if omitted).</summary>
+    /// <summary>A 1-D int64 tensor holding a copy of <paramref name="data"/>.</summary>
+    public static Tensor From(long[] data) => From<long>(data);
+
+    /// <summary>An int64 tensor holding a copy of <paramref name="data"/> with the given shape; an empty shape makes a 0-d tensor.</summary>
     public static Tensor From(long[] data, params int[] shape) => From<long>(data, shape);
 
     /// <summary>A tensor from a C# multi-dimensional array (<c>float[,]</c>, <c>double[,,]</c>, …) of its shape.</summary>

@@ -1006,3 +1006,18 @@ public class TensorTests
         Assert.That(s.Grad.Item(), Is.EqualTo(6.0));
     }
 }
+
+public class FromShapeTests
+{
+    [Test]
+    public void AnExplicitEmptyShapeMakesA0DTensorAndNoShapeMakesA1DOne()
+    {
+        var scalar = Tensor.From(new double[] { 4.5 }, []);
+        Assert.That(scalar.Rank, Is.EqualTo(0));
+        Assert.That(scalar.Item(), Is.EqualTo(4.5));
+        Assert.That(Tensor.From(new long[] { 9007199254740993 }, []).ToArray<long>(), Is.EqualTo(new[] { 9007199254740993 }));
+        Assert.That(Tensor.From(new float[] { 1, 2 }).Shape, Is.EqualTo(new[] { 2 }));
+        Assert.That(Tensor.From<double>(new double[] { 1, 2, 3 }.AsSpan()).Shape, Is.EqualTo(new[] { 3 }));
+        Assert.That(() => Tensor.From(new double[] { 1, 2 }, []), Throws.ArgumentException.With.Message.Contains("[]"));
+    }
+}
