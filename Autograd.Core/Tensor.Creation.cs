@@ -85,9 +85,9 @@ public partial class Tensor
     /// <summary>Computes y[i] = start + i·step for i = 0 … ⌈(end − start)/step⌉ − 1.</summary>
     public static Tensor Arange(double start, double end, double step = 1, DType dtype = DType.Float32)
     {
-        if (step == 0 || double.IsNaN(step)) throw new ArgumentException($"Arange: step must be non-zero, got {step}.");
+        if (step == 0 || double.IsNaN(step)) throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Arange: step must be non-zero, got {step}."));
         double count = Math.Ceiling((end - start) / step);
-        if (!double.IsFinite(count)) throw new ArgumentException($"Arange: bounds start={start}, end={end} must be finite.");
+        if (!double.IsFinite(count)) throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Arange: bounds start={start}, end={end} must be finite."));
         int n = (int)Math.Max(0, count);
         var t = Empty([n], dtype);
         for (int i = 0; i < n; i++) t.Write(i, start + i * step);

@@ -106,7 +106,7 @@ public sealed class Value
     /// <summary>Computes min(max(x, lo), hi); d/dx = 1 for lo ≤ x ≤ hi.</summary>
     public Value Clamp(double min, double max)
     {
-        if (min > max) throw new ArgumentException($"clamp: min {min} is greater than max {max}.");
+        if (min > max) throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"clamp: min {min} is greater than max {max}."));
         return new Value(Math.Min(Math.Max(Data, min), max), "clamp", this, Data >= min && Data <= max ? 1 : 0);
     }
     /// <summary>Computes max(−1, min(1, x)).</summary>

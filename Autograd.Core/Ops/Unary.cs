@@ -168,7 +168,7 @@ internal sealed class Clamp(double? min, double? max) : UnaryFunction
     {
         x.RequireFloat("clamp");
         if (min is { } lo && max is { } hi && lo > hi)
-            throw new ArgumentException($"clamp: min {lo} is greater than max {hi}.");
+            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"clamp: min {lo} is greater than max {hi}."));
         var y = min is null && max is null ? Strided.ToContiguous(x) : x;
         if (min is { } a) y = Elementwise.Zip<MaxOperator>(y, Tensor.Scalar(a, x.DType), "clamp");
         if (max is { } b) y = Elementwise.Zip<MinOperator>(y, Tensor.Scalar(b, x.DType), "clamp");
