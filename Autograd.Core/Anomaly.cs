@@ -9,13 +9,13 @@ namespace Autograd;
 /// </summary>
 internal static class Anomaly
 {
-    [ThreadStatic] private static int t_depth;
+    private static readonly AsyncLocal<int> s_depth = new();
 
-    public static bool IsEnabled => t_depth > 0;
+    public static bool IsEnabled => s_depth.Value > 0;
 
-    public static void Enter() => t_depth++;
+    public static void Enter() => s_depth.Value++;
 
-    public static void Exit() => t_depth--;
+    public static void Exit() => s_depth.Value--;
 
     public static void OnForward(Function fn, Tensor output)
     {

@@ -1,16 +1,19 @@
 namespace Autograd;
 
-/// <summary>Whether ops record onto the graph on the current thread.</summary>
+/// <summary>
+/// Whether ops record onto the graph in the current async flow: a scope follows its code across awaits and into
+/// tasks started inside it, and never leaks into other threads or flows.
+/// </summary>
 internal static class GradMode
 {
-    [ThreadStatic] private static bool t_disabled;
+    private static readonly AsyncLocal<bool> s_disabled = new();
 
-    public static bool IsEnabled => !t_disabled;
+    public static bool IsEnabled => !s_disabled.Value;
 
     public static bool Set(bool enabled)
     {
-        bool previous = !t_disabled;
-        t_disabled = !enabled;
+        bool previous = !s_disabled.Value;
+        if (previous != enabled) s_disabled.Value = !enabled;
         return previous;
     }
 }

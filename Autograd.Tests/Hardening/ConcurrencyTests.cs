@@ -72,3 +72,32 @@ public class ConcurrencyTests
         Assert.That(parallel, Is.EqualTo(sequential));
     }
 }
+
+public class AsyncFlowTests
+{
+    [Test]
+    public async Task ANoGradScopeFollowsItsCodeAcrossAwaitsAndStaysOutOfOtherFlows()
+    {
+        var x = Tensor.Scalar(1, DType.Float64).RequireGrad();
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Started before the scope: an independent flow that must keep recording.
+        var other = Task.Run(async () =>
+        {
+            await gate.Task;
+            return (x * 2.0).RequiresGrad;
+        });
+        using (Autodiff.NoGrad())
+        {
+            await Task.Yield();                       // may resume on another pool thread
+            await Task.Delay(10);
+            Assert.That(Autodiff.IsGradEnabled, Is.False, "the scope must survive the await");
+            Assert.That((x * 2.0).RequiresGrad, Is.False);
+            gate.SetResult();
+            Assert.That(await other, Is.True, "a flow started outside the scope records");
+            Assert.That(await Task.Run(() => (x * 2.0).RequiresGrad), Is.False, "a task started inside the scope inherits it");
+        }
+        Assert.That(Autodiff.IsGradEnabled, Is.True);
+        await Task.Yield();
+        Assert.That((x * 2.0).RequiresGrad, Is.True);
+    }
+}
