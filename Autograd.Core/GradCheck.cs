@@ -93,13 +93,7 @@ public static class GradCheck
     /// <summary>Checks first derivatives of <paramref name="function"/> at <paramref name="inputs"/>.</summary>
     public static GradCheckResult Check(Func<Tensor[], Tensor> function, Tensor[] inputs, GradCheckOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(function);
-        ArgumentNullException.ThrowIfNull(inputs);
-        options ??= new GradCheckOptions();
-        var xs = inputs.Select(t => t.RequiresGrad ? t.Detach().Clone().RequireGrad() : t).ToArray();
-        var checkedInputs = Enumerable.Range(0, xs.Length).Where(i => xs[i].RequiresGrad).ToArray();
-        if (checkedInputs.Length == 0)
-            throw new ArgumentException("GradCheck: no input requires grad; set RequiresGrad on the inputs to check.");
+        var (xs, checkedInputs) = Prepare(function, inputs, ref options);
         var y = function(xs);
         if (!y.DType.IsFloatingPoint())
             throw new ArgumentException($"GradCheck: the function returned a {y.DType.Name()} tensor; it must be floating point.");
@@ -122,13 +116,7 @@ public static class GradCheck
     /// </summary>
     public static GradCheckResult CheckSecondOrder(Func<Tensor[], Tensor> function, Tensor[] inputs, GradCheckOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(function);
-        ArgumentNullException.ThrowIfNull(inputs);
-        options ??= new GradCheckOptions();
-        var xs = inputs.Select(t => t.RequiresGrad ? t.Detach().Clone().RequireGrad() : t).ToArray();
-        var checkedInputs = Enumerable.Range(0, xs.Length).Where(i => xs[i].RequiresGrad).ToArray();
-        if (checkedInputs.Length == 0)
-            throw new ArgumentException("GradCheck: no input requires grad; set RequiresGrad on the inputs to check.");
+        var (xs, checkedInputs) = Prepare(function, inputs, ref options);
         var y0 = function(xs);
         var v = Tensor.Normal(y0.Shape, options.Seed + 1, dtype: y0.DType).RequireGrad();
         Tensor FirstDerivative(Tensor[] args)
@@ -149,6 +137,19 @@ public static class GradCheck
     {
         var result = CheckSecondOrder(function, inputs, options);
         if (!result.Passed) throw new GradCheckException(result.ToString());
+    }
+
+    // Fresh leaves for the inputs that require grad (so the caller's tensors are never touched), and their positions.
+    private static (Tensor[] Inputs, int[] Checked) Prepare(Func<Tensor[], Tensor> function, Tensor[] inputs, [System.Diagnostics.CodeAnalysis.NotNull] ref GradCheckOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        ArgumentNullException.ThrowIfNull(inputs);
+        options ??= new GradCheckOptions();
+        var xs = inputs.Select(t => t.RequiresGrad ? t.Detach().Clone().RequireGrad() : t).ToArray();
+        var checkedInputs = Enumerable.Range(0, xs.Length).Where(i => xs[i].RequiresGrad).ToArray();
+        if (checkedInputs.Length == 0)
+            throw new ArgumentException("GradCheck: no input requires grad; set RequiresGrad on the inputs to check.");
+        return (xs, checkedInputs);
     }
 
     private sealed class Worst(int input, GradCheckOptions options)

@@ -105,7 +105,7 @@ public static class SafeTensors
         long? available = stream.CanSeek ? stream.Length - stream.Position : null;
 
         Span<byte> prefix = stackalloc byte[8];
-        int got = ReadFully(stream, prefix);
+        int got = stream.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false);
         if (got < 8)
             throw Bad(name, $"the file has {got} bytes, fewer than the 8-byte header length");
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
@@ -114,7 +114,7 @@ public static class SafeTensors
         if (headerLength > MaxHeaderLength)
             throw Bad(name, $"the header length {headerLength} exceeds the limit of {MaxHeaderLength} bytes");
         var header = new byte[headerLength];
-        got = ReadFully(stream, header);
+        got = stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
         if (got < header.Length)
             throw Bad(name, $"the header length {headerLength} goes beyond the end of the file ({8 + got} bytes)");
 
@@ -394,26 +394,13 @@ public static class SafeTensors
     {
         var values = new T[count];
         var bytes = MemoryMarshal.AsBytes(values.AsSpan());
-        int got = ReadFully(stream, bytes);
+        int got = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
         if (got < bytes.Length)
             throw Bad(file, $"the data is truncated: tensor '{entry.Name}' needs {bytes.Length} bytes, found {got}");
         if (!BitConverter.IsLittleEndian) ReverseEndianness(values);
-        // Tensor.From treats an empty shape as "1-D"; a 0-d tensor is its one element reshaped to [].
-        return entry.Shape.Length == 0 ? Tensor.From<T>(values).Reshape() : Tensor.From<T>(values, entry.Shape);
+        return Tensor.From<T>(values, entry.Shape);
     }
 
     private static InvalidDataException Bad(string file, string problem, Exception? inner = null) =>
         new($"SafeTensors.Load: '{file}' is not a valid safetensors file: {problem}.", inner);
-
-    private static int ReadFully(Stream stream, Span<byte> buffer)
-    {
-        int total = 0;
-        while (total < buffer.Length)
-        {
-            int n = stream.Read(buffer[total..]);
-            if (n == 0) break;
-            total += n;
-        }
-        return total;
-    }
 }

@@ -83,7 +83,7 @@ public static class Idx
         ArgumentNullException.ThrowIfNull(stream);
         if (!stream.CanRead) throw new ArgumentException("Idx.Read: the stream is not readable.", nameof(stream));
         Span<byte> first = stackalloc byte[2];
-        int got = ReadFully(stream, first);
+        int got = stream.ReadAtLeast(first, first.Length, throwOnEndOfStream: false);
         if (got == 2 && first[0] == 0x1f && first[1] == 0x8b)
         {
             using var gzip = new GZipStream(new PrefixedStream(first.ToArray(), stream), CompressionMode.Decompress, leaveOpen: true);
@@ -97,7 +97,8 @@ public static class Idx
     {
         Span<byte> magic = stackalloc byte[4];
         consumed.CopyTo(magic);
-        int got = consumed.Length + ReadFully(stream, magic[consumed.Length..]);
+        var rest = magic[consumed.Length..];
+        int got = consumed.Length + stream.ReadAtLeast(rest, rest.Length, throwOnEndOfStream: false);
         if (got < 4)
             throw Bad(name, got == 0 ? "the file is empty (expected the 4-byte IDX magic number)" : $"the file is truncated: {got} bytes, shorter than the 4-byte IDX magic number");
         if (magic[0] != 0 || magic[1] != 0)
@@ -110,7 +111,7 @@ public static class Idx
             throw Bad(name, "the magic number declares 0 dimensions; an IDX file needs at least one");
 
         var sizeBytes = new byte[4 * rank];
-        got = ReadFully(stream, sizeBytes);
+        got = stream.ReadAtLeast(sizeBytes, sizeBytes.Length, throwOnEndOfStream: false);
         if (got < sizeBytes.Length)
             throw Bad(name, $"the header is truncated: {rank} dimension sizes need {sizeBytes.Length} bytes, found {got}");
         var shape = new int[rank];
@@ -219,18 +220,6 @@ public static class Idx
 
     internal static InvalidDataException Bad(string name, string problem, Exception? inner = null) =>
         new($"Idx.Read: '{name}' is not a valid IDX file: {problem}.", inner);
-
-    private static int ReadFully(Stream stream, Span<byte> buffer)
-    {
-        int total = 0;
-        while (total < buffer.Length)
-        {
-            int n = stream.Read(buffer[total..]);
-            if (n == 0) break;
-            total += n;
-        }
-        return total;
-    }
 
     /// <summary>A read-only stream over a <see cref="GZipStream"/> that names the file in decompression errors.</summary>
     private sealed class GZipErrors(Stream gzip, string name) : ReadOnlyStream
