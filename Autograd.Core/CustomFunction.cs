@@ -34,11 +34,13 @@ public abstract class CustomFunction : Function
     public Tensor Apply(params Tensor[] inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);
+        for (int i = 0; i < inputs.Length; i++)
+            if (inputs[i] is null) throw new ArgumentNullException(nameof(inputs), $"{Name}: input {i} is null.");
         if (_applied)
             throw new InvalidOperationException($"{Name}: a CustomFunction instance records one call; create a new instance for each Apply.");
         _applied = true;
         Tensor output;
-        using (Autodiff.NoGrad()) output = Forward(inputs);
+        using (Autodiff.NoGrad()) output = Forward(inputs) ?? throw new InvalidOperationException($"{Name}: Forward returned null; it must return a tensor.");
         // An input returned as the output must not become a node's output itself.
         if (inputs.Any(x => ReferenceEquals(x, output))) output = output.Detach();
         if (_nonDifferentiable || !ShouldRecord(inputs)) return output;

@@ -32,11 +32,11 @@ public static class DTypeExtensions
     /// <summary>Whether values of this type can carry gradients.</summary>
     public static bool IsFloatingPoint(this DType dtype) => dtype is DType.Float32 or DType.Float64;
 
-    internal static DType Of<T>() =>
+    internal static DType Of<T>(string op = "tensor") =>
         typeof(T) == typeof(float) ? DType.Float32 :
         typeof(T) == typeof(double) ? DType.Float64 :
         typeof(T) == typeof(long) ? DType.Int64 :
-        throw new ArgumentException($"Element type {typeof(T).Name} is not supported: use float, double or long.");
+        throw new ArgumentException($"{op}: element type {typeof(T).Name} is not supported: use float, double or long.");
 
     internal static Array NewArray(this DType dtype, int length) => dtype switch
     {

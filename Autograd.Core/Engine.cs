@@ -69,7 +69,8 @@ internal static class Engine
                 if (g is null) continue;
                 if (fn.Hooks is not null) g = Hooks.Run(fn.Hooks, g, fn.Name);
                 if (results is not null && wantedFns.TryGetValue(fn, out int w)) results[w] = g;
-                var grads = fn.RunBackward(g);
+                var grads = fn.RunBackward(g)
+                    ?? throw new InvalidOperationException($"{fn.Name}: backward returned null instead of {fn.Inputs.Length} gradients (one per input, null where none).");
                 if (grads.Length != fn.Inputs.Length)
                     throw new InvalidOperationException($"{fn.Name}: backward returned {grads.Length} gradients for {fn.Inputs.Length} inputs.");
                 for (int k = 0; k < grads.Length; k++)
@@ -185,6 +186,12 @@ public static class Autodiff
     public static Tensor?[] Grad(Tensor[] outputs, Tensor[] inputs, Tensor?[]? gradOutputs = null, bool createGraph = false,
         bool? retainGraph = null, bool allowUnused = false)
     {
+        ArgumentNullException.ThrowIfNull(outputs);
+        ArgumentNullException.ThrowIfNull(inputs);
+        for (int i = 0; i < outputs.Length; i++)
+            if (outputs[i] is null) throw new ArgumentNullException(nameof(outputs), $"Grad: output {i} is null.");
+        for (int i = 0; i < inputs.Length; i++)
+            if (inputs[i] is null) throw new ArgumentNullException(nameof(inputs), $"Grad: input {i} is null.");
         var seeds = Tensor.Seeds("Grad", outputs, gradOutputs);
         return Engine.Run(outputs, seeds, retainGraph ?? createGraph, createGraph, inputs, allowUnused)!;
     }

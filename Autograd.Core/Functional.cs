@@ -8,7 +8,21 @@ namespace Autograd;
 /// </summary>
 public static class Functional
 {
-    private static Tensor[] Leaves(Tensor[] inputs) => inputs.Select(t => t.Detach().Clone().RequireGrad()).ToArray();
+    private static Tensor[] Leaves(string op, Func<Tensor[], Tensor> function, Tensor[] inputs)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        ArgumentNullException.ThrowIfNull(inputs);
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            if (inputs[i] is null) throw new ArgumentNullException(nameof(inputs), $"{op}: input {i} is null.");
+            if (!inputs[i].DType.IsFloatingPoint())
+                throw new ArgumentException($"{op}: input {i} is {inputs[i].DType.Name()} of shape {ShapeUtil.Format(inputs[i].Dims)}; only float32 and float64 inputs can be differentiated.", nameof(inputs));
+        }
+        return inputs.Select(t => t.Detach().Clone().RequireGrad()).ToArray();
+    }
+
+    private static Tensor Call(string op, Func<Tensor[], Tensor> function, Tensor[] xs) =>
+        function(xs) ?? throw new InvalidOperationException($"{op}: the function returned null; it must return a tensor.");
 
     private static Tensor[] OrZeros(Tensor?[] grads, Tensor[] like) =>
         grads.Select((g, i) => g ?? Tensor.ZerosLike(like[i])).ToArray();
@@ -16,8 +30,12 @@ public static class Functional
     /// <summary>Computes f(x) and the vector-Jacobian product vᵀ·∂f/∂x for each input.</summary>
     public static (Tensor Output, Tensor[] Vjp) Vjp(Func<Tensor[], Tensor> function, Tensor[] inputs, Tensor? v = null, bool createGraph = false)
     {
-        var xs = Leaves(inputs);
-        var y = function(xs);
+        var xs = Leaves("Vjp", function, inputs);
+        var y = Call("Vjp", function, xs);
+        if (v is null && y.NumElements != 1)
+            throw new ArgumentException($"Vjp: v can be omitted only when the function returns a single element, got shape {ShapeUtil.Format(y.Dims)}.", nameof(v));
+        if (v is not null && !ShapeUtil.SameShape(v.Dims, y.Dims))
+            throw new ArgumentException($"Vjp: v of shape {ShapeUtil.Format(v.Dims)} does not match the function's output of shape {ShapeUtil.Format(y.Dims)}.", nameof(v));
         if (!y.RequiresGrad) return (y.Detach(), xs.Select(Tensor.ZerosLike).ToArray());
         var grads = Autodiff.Grad([y], xs, [v], createGraph: createGraph, allowUnused: true);
         return (createGraph ? y : y.Detach(), OrZeros(grads, xs));
@@ -26,13 +44,15 @@ public static class Functional
     /// <summary>Computes f(x) and the Jacobian-vector product ∂f/∂x·v, with one tangent per input (double-vjp trick).</summary>
     public static (Tensor Output, Tensor Jvp) Jvp(Func<Tensor[], Tensor> function, Tensor[] inputs, Tensor[] v, bool createGraph = false)
     {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(v);
         if (v.Length != inputs.Length)
             throw new ArgumentException($"Jvp: got {v.Length} tangents for {inputs.Length} inputs.");
         for (int i = 0; i < v.Length; i++)
             if (!v[i].Shape.SequenceEqual(inputs[i].Shape))
                 throw new ArgumentException($"Jvp: tangent {i} of shape {ShapeUtil.Format(v[i].Dims)} does not match input {i} of shape {ShapeUtil.Format(inputs[i].Dims)}.");
-        var xs = Leaves(inputs);
-        var y = function(xs);
+        var xs = Leaves("Jvp", function, inputs);
+        var y = Call("Jvp", function, xs);
         if (!y.RequiresGrad) return (y.Detach(), Tensor.ZerosLike(y));
         var u = Tensor.Zeros(y.Dims, y.DType).RequireGrad();
         var jtu = Autodiff.Grad([y], xs, [u], createGraph: true, allowUnused: true);
@@ -51,8 +71,8 @@ public static class Functional
     /// <summary>The Jacobian of f with respect to each input: a tensor of shape f(x).Shape ++ input.Shape per input.</summary>
     public static Tensor[] Jacobian(Func<Tensor[], Tensor> function, Tensor[] inputs, bool createGraph = false)
     {
-        var xs = Leaves(inputs);
-        var y = function(xs);
+        var xs = Leaves("Jacobian", function, inputs);
+        var y = Call("Jacobian", function, xs);
         var rows = xs.Select(_ => new List<Tensor>()).ToArray();
         for (int o = 0; o < y.NumElements; o++)
         {
@@ -69,15 +89,22 @@ public static class Functional
     }
 
     /// <summary>The Jacobian of a function of one tensor.</summary>
-    public static Tensor Jacobian(Func<Tensor, Tensor> function, Tensor input, bool createGraph = false) =>
-        Jacobian(xs => function(xs[0]), [input], createGraph)[0];
+    public static Tensor Jacobian(Func<Tensor, Tensor> function, Tensor input, bool createGraph = false)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        return Jacobian(xs => function(xs[0]), [input], createGraph)[0];
+    }
 
     /// <summary>The Hessian of a scalar function of one tensor: shape input.Shape ++ input.Shape.</summary>
     public static Tensor Hessian(Func<Tensor, Tensor> function, Tensor input)
     {
+        ArgumentNullException.ThrowIfNull(function);
+        ArgumentNullException.ThrowIfNull(input);
+        if (!input.DType.IsFloatingPoint())
+            throw new ArgumentException($"Hessian: the input is {input.DType.Name()} of shape {ShapeUtil.Format(input.Dims)}; only float32 and float64 inputs can be differentiated.", nameof(input));
         Tensor Gradient(Tensor x)
         {
-            var y = function(x);
+            var y = function(x) ?? throw new InvalidOperationException("Hessian: the function returned null; it must return a tensor.");
             RequireScalar(y, "Hessian");
             return y.RequiresGrad ? Autodiff.Grad([y], [x], createGraph: true, allowUnused: true)[0] ?? Tensor.ZerosLike(x) : Tensor.ZerosLike(x);
         }
@@ -87,10 +114,12 @@ public static class Functional
     /// <summary>Computes f(x) and the Hessian-vector product (∂²f/∂x²)·v for a scalar f, by differentiating ⟨∇f, v⟩.</summary>
     public static (Tensor Output, Tensor[] Hvp) Hvp(Func<Tensor[], Tensor> function, Tensor[] inputs, Tensor[] v, bool createGraph = false)
     {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(v);
         if (v.Length != inputs.Length)
             throw new ArgumentException($"Hvp: got {v.Length} vectors for {inputs.Length} inputs.");
-        var xs = Leaves(inputs);
-        var y = function(xs);
+        var xs = Leaves("Hvp", function, inputs);
+        var y = Call("Hvp", function, xs);
         RequireScalar(y, "Hvp");
         if (!y.RequiresGrad) return (y.Detach(), xs.Select(Tensor.ZerosLike).ToArray());
         var g = Autodiff.Grad([y], xs, createGraph: true, allowUnused: true);

@@ -94,9 +94,7 @@ public static class GradCheck
     public static GradCheckResult Check(Func<Tensor[], Tensor> function, Tensor[] inputs, GradCheckOptions? options = null)
     {
         var (xs, checkedInputs) = Prepare(function, inputs, ref options);
-        var y = function(xs);
-        if (!y.DType.IsFloatingPoint())
-            throw new ArgumentException($"GradCheck: the function returned a {y.DType.Name()} tensor; it must be floating point.");
+        var y = Call(function, xs);
         long inSize = checkedInputs.Sum(i => (long)xs[i].NumElements);
         bool fast = options.FastMode ?? inSize * y.NumElements > options.FullJacobianLimit;
         var reports = fast ? Projected(function, xs, checkedInputs, y, options) : Full(function, xs, checkedInputs, y, options);
@@ -117,7 +115,7 @@ public static class GradCheck
     public static GradCheckResult CheckSecondOrder(Func<Tensor[], Tensor> function, Tensor[] inputs, GradCheckOptions? options = null)
     {
         var (xs, checkedInputs) = Prepare(function, inputs, ref options);
-        var y0 = function(xs);
+        var y0 = Call(function, xs);
         var v = Tensor.Normal(y0.Shape, options.Seed + 1, dtype: y0.DType).RequireGrad();
         Tensor FirstDerivative(Tensor[] args)
         {
@@ -145,11 +143,35 @@ public static class GradCheck
         ArgumentNullException.ThrowIfNull(function);
         ArgumentNullException.ThrowIfNull(inputs);
         options ??= new GradCheckOptions();
+        Validate(inputs, options);
         var xs = inputs.Select(t => t.RequiresGrad ? t.Detach().Clone().RequireGrad() : t).ToArray();
         var checkedInputs = Enumerable.Range(0, xs.Length).Where(i => xs[i].RequiresGrad).ToArray();
         if (checkedInputs.Length == 0)
             throw new ArgumentException("GradCheck: no input requires grad; set RequiresGrad on the inputs to check.");
         return (xs, checkedInputs);
+    }
+
+    private static void Validate(Tensor[] inputs, GradCheckOptions options)
+    {
+        for (int i = 0; i < inputs.Length; i++)
+            if (inputs[i] is null) throw new ArgumentNullException(nameof(inputs), $"GradCheck: input {i} is null.");
+        var ci = CultureInfo.InvariantCulture;
+        if (!(options.Eps > 0) || !double.IsFinite(options.Eps))
+            throw new ArgumentException(string.Create(ci, $"GradCheck: Eps must be a positive finite step, got {options.Eps}."), nameof(options));
+        if (!(options.Atol >= 0) || !(options.Rtol >= 0))
+            throw new ArgumentException(string.Create(ci, $"GradCheck: tolerances must be >= 0, got Atol = {options.Atol}, Rtol = {options.Rtol}."), nameof(options));
+        if (options.Projections < 1 || options.FullJacobianLimit < 0)
+            throw new ArgumentException(string.Create(ci,
+                $"GradCheck: Projections must be >= 1 and FullJacobianLimit >= 0, got Projections = {options.Projections}, FullJacobianLimit = {options.FullJacobianLimit}."), nameof(options));
+    }
+
+    // The function's output at xs, which must be a floating-point tensor.
+    private static Tensor Call(Func<Tensor[], Tensor> function, Tensor[] xs)
+    {
+        var y = function(xs) ?? throw new InvalidOperationException("GradCheck: the function returned null; it must return a tensor.");
+        if (!y.DType.IsFloatingPoint())
+            throw new ArgumentException($"GradCheck: the function returned a {y.DType.Name()} tensor; it must be floating point.");
+        return y;
     }
 
     private sealed class Worst(int input, GradCheckOptions options)
@@ -258,7 +280,7 @@ public static class GradCheck
 
     private static double[] Evaluate(Func<Tensor[], Tensor> f, Tensor[] xs, int nOut)
     {
-        var y = f(xs);
+        var y = f(xs) ?? throw new InvalidOperationException("GradCheck: the function returned null after a perturbation.");
         if (y.NumElements != nOut)
             throw new InvalidOperationException($"GradCheck: the function returned {y.NumElements} elements after a perturbation, {nOut} before.");
         return y.ToArray<double>();

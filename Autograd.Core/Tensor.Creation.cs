@@ -11,7 +11,7 @@ public partial class Tensor
     /// <summary>A tensor holding a copy of <paramref name="data"/> with the given shape; an empty shape makes a 0-d tensor.</summary>
     public static Tensor From<T>(ReadOnlySpan<T> data, params int[] shape) where T : unmanaged
     {
-        var dtype = DTypeExtensions.Of<T>();
+        var dtype = DTypeExtensions.Of<T>("From");
         shape = (int[])shape.Clone();
         int n = ShapeUtil.NumElements(shape, "From");
         if (n != data.Length)
@@ -55,12 +55,18 @@ public partial class Tensor
     }
 
     /// <summary>A 0-d tensor holding <paramref name="value"/>.</summary>
-    public static Tensor Scalar(double value, DType dtype = DType.Float32) => Full([], value, dtype);
+    public static Tensor Scalar(double value, DType dtype = DType.Float32) => Filled("Scalar", [], value, dtype);
 
     /// <summary>A tensor of the given shape filled with <paramref name="value"/>.</summary>
-    public static Tensor Full(int[] shape, double value, DType dtype = DType.Float32)
+    public static Tensor Full(int[] shape, double value, DType dtype = DType.Float32) => Filled("Full", shape, value, dtype);
+
+    private static Tensor Filled(string op, int[] shape, double value, DType dtype)
     {
-        var t = Empty((int[])shape.Clone(), dtype);
+        // The range of long is [-2^63, 2^63); NaN and values outside it have no int64 representation.
+        if (dtype == DType.Int64 && !(value >= -9223372036854775808.0 && value < 9223372036854775808.0))
+            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{op}: the value {value} cannot be converted to int64 without overflow."), nameof(value));
+        var t = Empty((int[])shape.Clone(), dtype, op);
         switch (dtype)
         {
             case DType.Float32: System.Array.Fill(t.Array<float>(), (float)value); break;
@@ -71,10 +77,10 @@ public partial class Tensor
     }
 
     /// <summary>A tensor of zeros.</summary>
-    public static Tensor Zeros(int[] shape, DType dtype = DType.Float32) => Empty((int[])shape.Clone(), dtype);
+    public static Tensor Zeros(int[] shape, DType dtype = DType.Float32) => Empty((int[])shape.Clone(), dtype, "Zeros");
 
     /// <summary>A tensor of ones.</summary>
-    public static Tensor Ones(int[] shape, DType dtype = DType.Float32) => Full(shape, 1.0, dtype);
+    public static Tensor Ones(int[] shape, DType dtype = DType.Float32) => Filled("Ones", shape, 1.0, dtype);
 
     /// <summary>Zeros of <paramref name="like"/>'s shape and dtype.</summary>
     public static Tensor ZerosLike(Tensor like) => Zeros(like.Dims, like.DType);
@@ -88,8 +94,11 @@ public partial class Tensor
         if (step == 0 || double.IsNaN(step)) throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Arange: step must be non-zero, got {step}."));
         double count = Math.Ceiling((end - start) / step);
         if (!double.IsFinite(count)) throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Arange: bounds start={start}, end={end} must be finite."));
+        if (count > System.Array.MaxLength)
+            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"Arange: start={start}, end={end}, step={step} give {count} elements, more than {System.Array.MaxLength}."));
         int n = (int)Math.Max(0, count);
-        var t = Empty([n], dtype);
+        var t = Empty([n], dtype, "Arange");
         for (int i = 0; i < n; i++) t.Write(i, start + i * step);
         return t;
     }
@@ -101,7 +110,7 @@ public partial class Tensor
     public static Tensor Linspace(double start, double end, int steps, DType dtype = DType.Float32)
     {
         if (steps < 0) throw new ArgumentException($"Linspace: steps must be non-negative, got {steps}.");
-        var t = Empty([steps], dtype);
+        var t = Empty([steps], dtype, "Linspace");
         double delta = steps > 1 ? (end - start) / (steps - 1) : 0;
         // Symmetric from both ends, as PyTorch, so that the last value is exactly end.
         // One step gives start, as torch.linspace.
@@ -113,6 +122,7 @@ public partial class Tensor
     public static Tensor Eye(int n, int? m = null, DType dtype = DType.Float32)
     {
         int cols = m ?? n;
+        if (n < 0 || cols < 0) throw new ArgumentException($"Eye: sizes must be non-negative, got n = {n}, m = {cols}.");
         var t = Zeros([n, cols], dtype);
         for (int i = 0; i < Math.Min(n, cols); i++) t.Write(i * cols + i, 1);
         return t;
@@ -122,7 +132,10 @@ public partial class Tensor
     public static Tensor Uniform(int[] shape, Generator generator, double low = 0, double high = 1, DType dtype = DType.Float32)
     {
         ArgumentNullException.ThrowIfNull(generator);
-        var t = Empty((int[])shape.Clone(), dtype);
+        if (!(low <= high) || !double.IsFinite(low) || !double.IsFinite(high))
+            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"Uniform: expects finite bounds with low <= high, got low = {low}, high = {high}."));
+        var t = Empty((int[])shape.Clone(), dtype, "Uniform");
         for (int i = 0; i < t.NumElements; i++)
         {
             double v = dtype == DType.Float32 ? low + (high - low) * generator.NextSingle() : low + (high - low) * generator.NextDouble();
@@ -147,7 +160,10 @@ public partial class Tensor
     public static Tensor Normal(int[] shape, Generator generator, double mean = 0, double std = 1, DType dtype = DType.Float32)
     {
         ArgumentNullException.ThrowIfNull(generator);
-        var t = Empty((int[])shape.Clone(), dtype);
+        if (!(std >= 0))
+            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"Normal: expects std >= 0, got std = {std}."), nameof(std));
+        var t = Empty((int[])shape.Clone(), dtype, "Normal");
         for (int i = 0; i < t.NumElements; i++) t.Write(i, mean + std * generator.NextNormal());
         return t;
     }

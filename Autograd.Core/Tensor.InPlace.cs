@@ -52,7 +52,15 @@ public partial class Tensor
             if (StrideArray[d] == 0 && Dims[d] > 1)
                 throw new InvalidOperationException($"{op}: cannot write in place into a broadcast view of shape {ShapeUtil.Format(Dims)}: its elements share memory. Call Contiguous() first.");
         Tensor result;
-        using (Autodiff.NoGrad()) result = compute();
+        try
+        {
+            using (Autodiff.NoGrad()) result = compute();
+        }
+        catch (ArgumentException e) when (e is not ArgumentOutOfRangeException)
+        {
+            // Name the in-place op the caller used, not only the out-of-place op it runs.
+            throw new ArgumentException($"{op}: {e.Message}", e);
+        }
         if (!ShapeUtil.SameShape(result.Dims, Dims))
             throw new ArgumentException($"{op}: the result of shape {ShapeUtil.Format(result.Dims)} cannot be written into a tensor of shape {ShapeUtil.Format(Dims)}.");
         if (result.DType != DType) result = Elementwise.Cast(result, DType);

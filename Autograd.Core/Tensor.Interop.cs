@@ -8,12 +8,13 @@ public partial class Tensor
     public static Tensor From<T>(System.Numerics.Tensors.Tensor<T> source) where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(source);
+        var dtype = DTypeExtensions.Of<T>("From");
         var lengths = source.Lengths;
         var shape = new int[lengths.Length];
         for (int i = 0; i < shape.Length; i++) shape[i] = checked((int)lengths[i]);
         var flat = new T[ShapeUtil.NumElements(shape, "From")];
         source.FlattenTo(flat);
-        return new Tensor(flat, shape, DTypeExtensions.Of<T>());
+        return new Tensor(flat, shape, dtype);
     }
 
     /// <summary>A new <see cref="System.Numerics.Tensors.Tensor{T}"/> with this tensor's shape and elements converted to <typeparamref name="T"/>.</summary>

@@ -104,6 +104,7 @@ public partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(tensors);
         if (tensors.Length == 0) throw new ArgumentException("concat: expected at least one tensor.");
+        CheckNoNulls("concat", tensors);
         var first = tensors[0];
         if (first.Rank == 0) throw new ArgumentException("concat: 0-d tensors cannot be concatenated; use Stack.");
         int a = ShapeUtil.NormalizeAxis("concat", axis, first.Rank);
@@ -126,6 +127,7 @@ public partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(tensors);
         if (tensors.Length == 0) throw new ArgumentException("stack: expected at least one tensor.");
+        CheckNoNulls("stack", tensors);
         for (int i = 1; i < tensors.Length; i++)
             if (!ShapeUtil.SameShape(tensors[i].Dims, tensors[0].Dims))
                 throw new ArgumentException($"stack: tensor {i} of shape {ShapeUtil.Format(tensors[i].Dims)} differs from tensor 0 of shape {ShapeUtil.Format(tensors[0].Dims)}.");
@@ -171,6 +173,12 @@ public partial class Tensor
         shape.Add(merged);
         for (int d = e + 1; d < Rank; d++) shape.Add(Dims[d]);
         return Reshape(shape.ToArray());
+    }
+
+    private static void CheckNoNulls(string op, Tensor[] tensors)
+    {
+        for (int i = 0; i < tensors.Length; i++)
+            if (tensors[i] is null) throw new ArgumentNullException(nameof(tensors), $"{op}: tensor {i} of {tensors.Length} is null.");
     }
 
     private static int NormalizeInsertAxis(string op, int axis, int rank)

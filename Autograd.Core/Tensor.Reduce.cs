@@ -11,6 +11,7 @@ public partial class Tensor
     /// <summary>Computes the mean over <paramref name="axes"/> (all axes when null or empty); NaN for an empty reduction.</summary>
     public Tensor Mean(int[]? axes = null, bool keepDims = false)
     {
+        RequireFloat("mean");
         var mask = ShapeUtil.AxisMask("mean", axes, Rank);
         long count = 1;
         for (int d = 0; d < Rank; d++) if (mask[d]) count *= Dims[d];
@@ -108,6 +109,7 @@ public partial class Tensor
     public Tensor LogSoftmax(int axis = -1)
     {
         RequireFloat("log_softmax");
+        ShapeUtil.NormalizeAxis("log_softmax", axis, Rank);
         return this - LogSumExp([axis], keepDims: true);
     }
 

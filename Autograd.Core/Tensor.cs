@@ -42,8 +42,8 @@ public partial class Tensor
     internal static Tensor View(Tensor source, int[] shape, int[] strides, int offset) =>
         new(source.Data, shape, strides, offset, source.DType, source.Version);
 
-    internal static Tensor Empty(int[] shape, DType dtype) =>
-        new(dtype.NewArray(ShapeUtil.NumElements(shape)), shape, dtype);
+    internal static Tensor Empty(int[] shape, DType dtype, string op = "tensor") =>
+        new(dtype.NewArray(ShapeUtil.NumElements(shape, op)), shape, dtype);
 
     /// <summary>The element type.</summary>
     public DType DType { get; }
@@ -61,7 +61,9 @@ public partial class Tensor
     public int NumElements { get; }
 
     /// <summary>The size of one axis (negative axes count from the end).</summary>
-    public int Size(int axis) => Dims[ShapeUtil.NormalizeAxis("Size", axis, Rank)];
+    public int Size(int axis) => Rank == 0
+        ? throw new ArgumentOutOfRangeException(nameof(axis), axis, $"Size: a 0-d tensor has no axes, so axis {axis} does not exist.")
+        : Dims[ShapeUtil.NormalizeAxis("Size", axis, Rank)];
 
     /// <summary>Whether the elements lie in row-major order without gaps.</summary>
     public bool IsContiguous
@@ -187,7 +189,19 @@ public partial class Tensor
     }
 
     /// <summary>The value of a one-element tensor, converted to <typeparamref name="T"/>.</summary>
-    public T Item<T>() where T : struct, System.Numerics.INumberBase<T> => T.CreateChecked(Item());
+    public T Item<T>() where T : struct, System.Numerics.INumberBase<T>
+    {
+        double value = Item();
+        try
+        {
+            return T.CreateChecked(value);
+        }
+        catch (OverflowException e)
+        {
+            throw new OverflowException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"Item: the value {value} of the {DType.Name()} tensor does not fit in {typeof(T).Name}."), e);
+        }
+    }
 
     /// <summary>Copies the elements in row-major order into a new array, converting to <typeparamref name="T"/>.</summary>
     public T[] ToArray<T>() where T : unmanaged, System.Numerics.INumberBase<T>

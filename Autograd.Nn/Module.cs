@@ -129,6 +129,11 @@ public abstract class Module
                 if (strict) problems.Add($"missing '{name}'");
                 continue;
             }
+            if (source is null)
+            {
+                problems.Add($"'{name}' is null");
+                continue;
+            }
             if (!source.Shape.SequenceEqual(target.Shape))
                 problems.Add($"'{name}' has shape [{string.Join(", ", source.Shape)}], expected [{string.Join(", ", target.Shape)}]");
             else if (source.DType != target.DType)

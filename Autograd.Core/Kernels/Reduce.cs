@@ -126,6 +126,9 @@ internal static class Indexing
         var idx = Indices(index);
         var strides = ShapeUtil.ContiguousStrides(shape);
         int rank = shape.Length;
+        // A 0-d input has one element: its only valid index is 0 (the loop below has no axis to check it on).
+        if (rank == 0 && idx.Length > 0 && idx[0] != 0)
+            throw new ArgumentOutOfRangeException(nameof(index), idx[0], $"{op}: index {idx[0]} is out of range for the 0-d input (size 1).");
         var counter = new int[rank];
         for (int flat = 0; flat < idx.Length; flat++)
         {

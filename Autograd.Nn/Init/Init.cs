@@ -69,13 +69,15 @@ public static class Init
     /// fanIn = in · k₁·k₂·… and fanOut = out · k₁·k₂·… (a Linear weight [out, in] gives (in, out)).
     /// Throws <see cref="ArgumentException"/> for tensors of fewer than 2 dimensions.
     /// </summary>
-    public static (int FanIn, int FanOut) CalculateFanInAndFanOut(Tensor tensor)
+    public static (int FanIn, int FanOut) CalculateFanInAndFanOut(Tensor tensor) => Fans("CalculateFanInAndFanOut", tensor);
+
+    private static (int FanIn, int FanOut) Fans(string op, Tensor tensor)
     {
         ArgumentNullException.ThrowIfNull(tensor);
         var shape = tensor.Shape;
         if (shape.Length < 2)
             throw new ArgumentException(
-                $"CalculateFanInAndFanOut: fan in and fan out cannot be computed for a tensor of shape {Format(shape)} (fewer than 2 dimensions).",
+                $"{op}: fan in and fan out cannot be computed for a tensor of shape {Format(shape)} (fewer than 2 dimensions).",
                 nameof(tensor));
         long receptive = 1;
         for (int d = 2; d < shape.Length; d++) receptive *= shape[d];
@@ -121,7 +123,7 @@ public static class Init
     public static Tensor XavierUniform(Tensor tensor, Generator generator, double gain = 1)
     {
         CheckRandom("XavierUniform", tensor, generator);
-        var (fanIn, fanOut) = CalculateFanInAndFanOut(tensor);
+        var (fanIn, fanOut) = Fans("XavierUniform", tensor);
         if (tensor.NumElements == 0) return tensor;
         double std = gain * Math.Sqrt(2.0 / (fanIn + fanOut));
         double a = Math.Sqrt(3.0) * std;
@@ -135,7 +137,7 @@ public static class Init
     public static Tensor XavierNormal(Tensor tensor, Generator generator, double gain = 1)
     {
         CheckRandom("XavierNormal", tensor, generator);
-        var (fanIn, fanOut) = CalculateFanInAndFanOut(tensor);
+        var (fanIn, fanOut) = Fans("XavierNormal", tensor);
         if (tensor.NumElements == 0) return tensor;
         double std = gain * Math.Sqrt(2.0 / (fanIn + fanOut));
         return Normal(tensor, generator, 0, std);
@@ -173,7 +175,7 @@ public static class Init
 
     private static double KaimingStd(string op, Tensor tensor, double a, FanMode mode, Nonlinearity nonlinearity)
     {
-        var (fanIn, fanOut) = CalculateFanInAndFanOut(tensor);
+        var (fanIn, fanOut) = Fans(op, tensor);
         int fan = mode switch
         {
             FanMode.FanIn => fanIn,
