@@ -3,8 +3,8 @@ using System.Diagnostics;
 namespace Autograd.Tests.Examples;
 
 /// <summary>
-/// Runs a built example (examples/NAME/bin/CONFIG/net10.0/NAME.dll, built by the solution build that precedes the
-/// tests) as a child process, so smoke tests see exactly what a user sees: the output and the exit code.
+/// Runs a built example (examples/NAME/bin/CONFIG/net10.0/NAME.dll, built because Autograd.Tests references it) as a
+/// child process, so smoke tests see exactly what a user sees: the output and the exit code.
 /// </summary>
 public static class ExampleRunner
 {
@@ -26,7 +26,7 @@ public static class ExampleRunner
         var configuration = new DirectoryInfo(TestContext.CurrentContext.TestDirectory).Parent!.Name;
         var dll = Path.Combine(RepositoryRoot(), "examples", name, "bin", configuration, "net10.0", name + ".dll");
         if (!File.Exists(dll))
-            throw new FileNotFoundException($"Example '{name}' is not built at {dll}: build the solution (dotnet test Autograd.sln builds it).");
+            throw new FileNotFoundException($"Example '{name}' is not built at {dll}: Autograd.Tests references every example so that building the tests builds it; is the example missing from Autograd.Tests.csproj?");
         return dll;
     }
 
