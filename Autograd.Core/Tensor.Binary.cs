@@ -29,6 +29,9 @@ public partial class Tensor
     private static Tensor ScalarLike(double value, Tensor like) =>
         Scalar(value, like.DType.IsFloatingPoint() ? like.DType : DType.Float32);
 
+    private static Tensor ComparandLike(double value, Tensor like) =>
+        like.DType == DType.Int64 && value == Math.Floor(value) && Math.Abs(value) <= long.MaxValue / 2 ? Scalar(value, DType.Int64) : ScalarLike(value, like);
+
     /// <summary>Computes z[i] = a[i] + b[i], broadcasting.</summary>
     public static Tensor operator +(Tensor a, Tensor b) { (a, b) = Promote(a, b); return Ops.Add.Forward(a, b); }
     /// <summary>Computes z[i] = a[i] + b.</summary>
@@ -88,7 +91,9 @@ public partial class Tensor
     private static Tensor Compare<TOp>(Tensor a, Tensor b, string op) where TOp : IBinaryOperator<TOp>
     {
         (a, b) = Promote(a, b);
-        return Elementwise.Zip<TOp>(a, b, op);
+        if (a.DType != DType.Int64) return Elementwise.Zip<TOp>(a, b, op);
+        // Two int64 operands (labels, argmax results): compared as float64, exact for |values| ≤ 2⁵³; the mask is int64.
+        return Elementwise.Cast(Elementwise.Zip<TOp>(Elementwise.Cast(a, DType.Float64), Elementwise.Cast(b, DType.Float64), op), DType.Int64);
     }
 
     /// <summary>Computes z[i] = a[i] &gt; b[i] as 1 or 0 in the operands' dtype; never differentiable.</summary>
@@ -105,17 +110,17 @@ public partial class Tensor
     public Tensor Ne(Tensor other) => Compare<NeOperator>(this, other, "ne");
 
     /// <summary>Computes z[i] = x[i] &gt; v as 1 or 0.</summary>
-    public Tensor Gt(double value) => Gt(ScalarLike(value, this));
+    public Tensor Gt(double value) => Gt(ComparandLike(value, this));
     /// <summary>Computes z[i] = x[i] ≥ v as 1 or 0.</summary>
-    public Tensor Ge(double value) => Ge(ScalarLike(value, this));
+    public Tensor Ge(double value) => Ge(ComparandLike(value, this));
     /// <summary>Computes z[i] = x[i] &lt; v as 1 or 0.</summary>
-    public Tensor Lt(double value) => Lt(ScalarLike(value, this));
+    public Tensor Lt(double value) => Lt(ComparandLike(value, this));
     /// <summary>Computes z[i] = x[i] ≤ v as 1 or 0.</summary>
-    public Tensor Le(double value) => Le(ScalarLike(value, this));
+    public Tensor Le(double value) => Le(ComparandLike(value, this));
     /// <summary>Computes z[i] = x[i] = v as 1 or 0.</summary>
-    public Tensor Eq(double value) => Eq(ScalarLike(value, this));
+    public Tensor Eq(double value) => Eq(ComparandLike(value, this));
     /// <summary>Computes z[i] = x[i] ≠ v as 1 or 0.</summary>
-    public Tensor Ne(double value) => Ne(ScalarLike(value, this));
+    public Tensor Ne(double value) => Ne(ComparandLike(value, this));
 
     /// <summary>Computes z[i] = a[i] &gt; b[i] as 1 or 0.</summary>
     public static Tensor operator >(Tensor a, Tensor b) => a.Gt(b);

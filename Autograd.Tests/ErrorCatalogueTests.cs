@@ -189,12 +189,18 @@ public partial class ErrorCatalogueTests
         Fails<ArgumentException>(() => M23.Gt(Tensor.Ones([4])), "gt", "[2, 3]", "[4]", "3 vs 4");
 
     [Test]
-    public void BinaryOpOrComparisonOfTwoInt64Tensors()
+    public void ArithmeticOnTwoInt64Tensors()
     {
         var i = Tensor.From(new long[] { 1, 2 });
         Fails<ArgumentException>(() => _ = i + i, "add", "int64", "[2]");
-        Fails<ArgumentException>(() => i.Eq(i), "eq", "int64", "[2]");
         Fails<ArgumentException>(() => i.Pow(2), "pow", "int64", "[2]");
+    }
+
+    [Test]
+    public void NotAnError_ComparingTwoInt64TensorsGivesAnInt64Mask()
+    {
+        var i = Tensor.From(new long[] { 1, 2 });
+        Assert.That(i.Eq(Tensor.From(new long[] { 1, 3 })).ToArray<long>(), Is.EqualTo(new long[] { 1, 0 }));
     }
 
     [Test]

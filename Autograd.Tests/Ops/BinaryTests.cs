@@ -238,3 +238,20 @@ public class BinaryTests
         Assert.That(Grad(x), Is.EqualTo(new[] { 0.0, 1, 0 }));
     }
 }
+
+public class Int64ComparisonTests
+{
+    [Test]
+    public void Int64TensorsCompareAndGiveInt64Masks()
+    {
+        var predictions = Tensor.From(new double[,] { { 0.1, 0.9 }, { 0.8, 0.2 }, { 0.3, 0.7 } }).ArgMax(1);
+        var labels = Tensor.From(new long[] { 1, 1, 1 });
+        var correct = predictions.Eq(labels);
+        Assert.That(correct.DType, Is.EqualTo(DType.Int64));
+        Assert.That(correct.ToArray<long>(), Is.EqualTo(new long[] { 1, 0, 1 }));
+        Assert.That(correct.To(DType.Float64).Mean().Item(), Is.EqualTo(2.0 / 3).Within(1e-15));
+        Assert.That(labels.Gt(predictions).ToArray<long>(), Is.EqualTo(new long[] { 0, 1, 0 }));
+        Assert.That(predictions.Ne(1.0).ToArray<long>(), Is.EqualTo(new long[] { 0, 1, 0 }));
+        Assert.That(predictions.Lt(0.5).ToArray<long>(), Is.EqualTo(new long[] { 0, 1, 0 }));
+    }
+}
