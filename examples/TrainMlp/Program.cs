@@ -1,0 +1,192 @@
+using System.Diagnostics;
+using System.Globalization;
+using Autograd;
+using Autograd.Nn;
+using Spectre.Console;
+
+namespace TrainMlp;
+
+/// <summary>
+/// Trains an MLP with Autograd on an embedded dataset (default: the UCI 8×8 digits), shows the progress, prints the
+/// result and writes PNG plots. Every printed number except the elapsed time depends only on the arguments.
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        try
+        {
+            var options = Options.Parse(args);
+            if (options.Help)
+            {
+                Console.WriteLine(Options.HelpText);
+                return 0;
+            }
+            return Run(options);
+        }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine("TrainMlp: error: " + OneLine(e.Message));
+            return 2;
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"TrainMlp: error: {e.GetType().Name}: {OneLine(e.Message)}");
+            return 1;
+        }
+    }
+
+    private static string OneLine(string message) => string.Join(" ", message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+
+    private static int Run(Options options)
+    {
+        if (options.Threads is int threads) Parallelism.MaxDegree = threads;
+        var clock = Stopwatch.StartNew();
+        var problem = Problem.Load(options.Dataset, options.Seed, options.DataDir);
+        string outputDir = Path.GetFullPath(options.Output ?? Path.Combine("output", "TrainMlp", options.Dataset));
+        try
+        {
+            Directory.CreateDirectory(outputDir);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            throw new UsageException($"cannot create the output folder '{outputDir}': {e.Message}");
+        }
+        int epochs = options.Epochs ?? problem.Epochs;
+        int batchSize = options.BatchSize ?? problem.BatchSize;
+        double lr = options.LearningRate ?? problem.LearningRate;
+        int[] hidden = options.Hidden ?? problem.Hidden;
+        var model = Mlp.Create(problem.InFeatures, hidden, problem.OutFeatures, problem.Activation, new Generator(options.Seed + 1));
+
+        var console = new Output();
+        string layers = string.Join("-", new[] { problem.InFeatures }.Concat(hidden).Append(problem.OutFeatures));
+        console.Line($"dataset: {problem.Name} ({problem.Description})");
+        console.Line($"model: MLP {layers} ({problem.ActivationName}), {model.ParameterCount} parameters");
+        console.Line($"training: Adam, lr {F(lr, "G6")} cosine-annealed to 0, batch size {batchSize}, {epochs} epochs, seed {options.Seed}");
+
+        bool classify = problem.Kind == TaskKind.Classification;
+        int epochWidth = epochs.ToString(CultureInfo.InvariantCulture).Length;
+        string EpochLine(EpochResult r) =>
+            $"epoch {r.Epoch.ToString(CultureInfo.InvariantCulture).PadLeft(epochWidth)}/{epochs}  " + (classify
+                ? $"train loss {Loss(r.TrainLoss, classify)} acc {Pct(r.TrainAccuracy!.Value)}  test loss {Loss(r.TestLoss, classify)} acc {Pct(r.TestAccuracy!.Value)}"
+                : $"train MSE {Loss(r.TrainLoss, classify)}  test MSE {Loss(r.TestLoss, classify)}");
+
+        // Regression runs for hundreds of short epochs: print every 10th (and the first and last) in plain mode.
+        bool PrintEpoch(int e) => classify || epochs <= 30 || e == 1 || e == epochs || e % 10 == 0;
+
+        TrainingResult result = console.Live
+            ? TrainLive(problem, model, epochs, batchSize, lr, options.Seed, EpochLine, PrintEpoch)
+            : new Trainer(problem, model, epochs, batchSize, lr, options.Seed)
+            {
+                OnEpoch = r => { if (PrintEpoch(r.Epoch)) console.Line(EpochLine(r)); },
+            }.Run();
+
+        var last = result.History[^1];
+        var files = new List<string>();
+        string lossPath = Path.Combine(outputDir, "loss.png");
+        Plots.LossCurve(lossPath, problem, result.History);
+        files.Add(lossPath);
+        if (classify)
+        {
+            var confusion = Confusion(problem, result.PredictedClasses);
+            string cmPath = Path.Combine(outputDir, "confusion-matrix.png");
+            Plots.ConfusionMatrix(cmPath, problem, confusion, last.TestAccuracy!.Value);
+            files.Add(cmPath);
+            var perClass = Enumerable.Range(0, problem.OutFeatures).Select(c =>
+            {
+                int total = 0;
+                for (int p = 0; p < problem.OutFeatures; p++) total += confusion[c, p];
+                return $"{problem.ClassNames[c]} {Pct(total == 0 ? 0 : (double)confusion[c, c] / total)}";
+            }).ToArray();
+            console.Line("per-class test accuracy:");
+            foreach (var row in perClass.Chunk(5)) console.Line("  " + string.Join("  ", row));
+            console.Result($"test accuracy {Pct(last.TestAccuracy!.Value)}");
+        }
+        else
+        {
+            string fitPath = Path.Combine(outputDir, "fit.png");
+            Plots.FittedFunction(fitPath, problem, result.TestPredictions, last.TestLoss);
+            files.Add(fitPath);
+            double maxError = 0;
+            var grid = problem.Test.Targets.ToArray<float>();
+            for (int i = 0; i < grid.Length; i++) maxError = Math.Max(maxError, Math.Abs(grid[i] - result.TestPredictions[i]));
+            console.Line($"largest |error| on the test grid: {F(maxError, "F6")}");
+            console.Result($"test MSE {Loss(last.TestLoss, classify)}");
+        }
+        console.Line($"output folder: {outputDir}");
+        foreach (var f in files) console.Line($"  wrote {Path.GetFileName(f)}");
+        console.Line($"elapsed: {clock.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s");
+        return 0;
+    }
+
+    private static TrainingResult TrainLive(Problem problem, Sequential model, int epochs, int batchSize, double lr, ulong seed,
+        Func<EpochResult, string> epochLine, Func<int, bool> printEpoch)
+    {
+        TrainingResult? result = null;
+        bool classify = problem.Kind == TaskKind.Classification;
+        AnsiConsole.Progress()
+            .AutoClear(false)
+            .HideCompleted(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn { Width = 20 }, new PercentageColumn(),
+                new ElapsedTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask("starting", maxValue: epochs);
+                string lastEpoch = "";
+                var trainer = new Trainer(problem, model, epochs, batchSize, lr, seed)
+                {
+                    OnBatch = (epoch, batch, batches, loss, accuracy) =>
+                    {
+                        task.Value = epoch - 1 + (batch + 1.0) / batches;
+                        string acc = accuracy is double a ? $" acc {Pct(a)}" : "";
+                        task.Description = Markup.Escape($"epoch {epoch}/{epochs}  loss {Loss(loss, classify)}{acc}{lastEpoch}");
+                    },
+                    OnEpoch = r =>
+                    {
+                        lastEpoch = classify ? $"  test acc {Pct(r.TestAccuracy!.Value)}" : $"  test {Loss(r.TestLoss, classify)}";
+                        task.Value = r.Epoch;
+                        string acc = r.TrainAccuracy is double a ? $" acc {Pct(a)}" : "";
+                        task.Description = Markup.Escape($"epoch {r.Epoch}/{epochs}  loss {Loss(r.TrainLoss, classify)}{acc}{lastEpoch}");
+                        if (printEpoch(r.Epoch)) AnsiConsole.WriteLine(epochLine(r));
+                    },
+                };
+                result = trainer.Run();
+                task.StopTask();
+            });
+        return result!;
+    }
+
+    private static int[,] Confusion(Problem problem, long[] predicted)
+    {
+        int k = problem.OutFeatures;
+        var actual = problem.Test.Targets.ToArray<long>();
+        var counts = new int[k, k];
+        for (int i = 0; i < actual.Length; i++) counts[actual[i], predicted[i]]++;
+        return counts;
+    }
+
+    private static string F(double x, string format) => x.ToString(format, CultureInfo.InvariantCulture);
+
+    /// <summary>Cross-entropy with 4 decimals; the mean squared error, which falls by orders of magnitude, with 4 significant digits.</summary>
+    private static string Loss(double x, bool classify) => classify ? F(x, "F4") : F(x, "0.000E+00");
+
+    private static string Pct(double fraction) => (fraction * 100).ToString("F2", CultureInfo.InvariantCulture) + "%";
+
+    /// <summary>Plain lines when the output is redirected (or not a terminal), Spectre.Console markup otherwise.</summary>
+    private sealed class Output
+    {
+        public bool Live { get; } = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+
+        public void Line(string text)
+        {
+            if (Live) AnsiConsole.WriteLine(text);
+            else Console.WriteLine(text);
+        }
+
+        public void Result(string text)
+        {
+            if (Live) AnsiConsole.MarkupLine($"[bold green]{Markup.Escape(text)}[/]");
+            else Console.WriteLine(text);
+        }
+    }
+}
