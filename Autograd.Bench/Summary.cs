@@ -1,0 +1,113 @@
+using System.Diagnostics;
+
+namespace Autograd.Bench;
+
+/// <summary>
+/// `dotnet run -c Release --project Autograd.Bench -- summary`: one `name value unit` line per key figure, each the
+/// median of several timed runs after a warm-up, in about a minute. Everything runs with the default
+/// <see cref="Parallelism.MaxDegree"/> except the figures marked 1thread.
+/// </summary>
+internal static class Summary
+{
+    private const int Runs = 9;
+
+    public static void Run(string[] args)
+    {
+        double seconds = args.Length > 0 && double.TryParse(args[0], out var s) ? s : 3.5;   // seconds per figure
+        var total = Stopwatch.StartNew();
+        Console.WriteLine($"# machine: {Environment.ProcessorCount} logical cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, " +
+            $".NET {Environment.Version}, kernel {Autograd.Kernels.Gemm.Isa}, MaxDegree {Parallelism.MaxDegree}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC{Load()}");
+
+        foreach (int n in new[] { 64, 256, 512, 1024, 2048 })
+            Gemm($"gemm_{n}_gflops", n, n, n, seconds);
+        Gemm("gemm_1024_f64_gflops", 1024, 1024, 1024, seconds, dtype: DType.Float64);
+        int saved = Parallelism.MaxDegree;
+        Parallelism.MaxDegree = 1;
+        Gemm("gemm_1024_1thread_gflops", 1024, 1024, 1024, seconds);
+        Parallelism.MaxDegree = saved;
+        Gemm("gemm_1024_nt_gflops", 1024, 1024, 1024, seconds, transposeB: true);
+        Gemm("gemm_1024_tn_gflops", 1024, 1024, 1024, seconds, transposeA: true);
+        {
+            var (a, b, _) = Workloads.Gemm(1024, 1024, 1024);
+            var (a2, b2) = (a.Reshape(1024, 1024), b.Reshape(1024, 1024));
+            Report("gemm_1024_matmul_gflops", Workloads.Gflop(1024, 1024, 1024) / Time(() => { using (Autodiff.NoGrad()) a2.MatMul(b2); }, seconds), "GFLOP/s");
+        }
+        {
+            // Managed bytes one 1024 call allocates on all threads (the result excluded: it is preallocated here).
+            var (a, b, c) = Workloads.Gemm(1024, 1024, 1024);
+            Workloads.GemmInto(a, b, c);
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            for (int i = 0; i < 10; i++) Workloads.GemmInto(a, b, c);
+            Report("gemm_1024_alloc_bytes", (GC.GetTotalAllocatedBytes(precise: true) - before) / 10.0, "bytes");
+        }
+        Gemm("gemm_mlp_fwd_gflops", 128, 784, 256, seconds, transposeB: true);
+        Gemm("gemm_mlp_bwd_gflops", 784, 128, 256, seconds, transposeA: true);
+        Gemm("gemm_mlp_fwd2_gflops", 128, 256, 10, seconds, transposeB: true);
+
+        var mlp = new MlpStep();
+        double step = Time(() => mlp.Step(), seconds, warmup: 20);
+        Report("mlp_step_us", step * 1e6, "us");
+        double gemm = 0;
+        foreach (var (m, k, n, ta, tb) in new[] { (128, 784, 256, false, true), (784, 128, 256, true, false), (128, 256, 10, false, true), (256, 128, 10, true, false), (128, 10, 256, false, true) })
+        {
+            var (a, b, c) = Workloads.Gemm(m, k, n, ta, tb);
+            gemm += Time(() => Workloads.GemmInto(a, b, c), seconds / 4);
+        }
+        Report("mlp_step_gemm_us", gemm * 1e6, "us");
+        mlp.Step();
+        var allocs = new List<long>();
+        for (int r = 0; r < Runs; r++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            mlp.Step();
+            allocs.Add(GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        Report("mlp_step_alloc_bytes", Median(allocs.Select(x => (double)x).ToList()), "bytes");   // the calling thread only
+        long all = GC.GetTotalAllocatedBytes(precise: true);
+        for (int r = 0; r < Runs; r++) mlp.Step();
+        Report("mlp_step_alloc_bytes_all_threads", (GC.GetTotalAllocatedBytes(precise: true) - all) / (double)Runs, "bytes");
+
+        var x = Tensor.Scalar(0.5).RequireGrad();
+        Report("scalar_op_ns", Time(() => ScalarChain.Run(x), seconds, warmup: 20) / ScalarChain.Ops * 1e9, "ns");
+        var big = Tensor.Rand([1 << 20], new Generator(3));
+        Report("tanh_1m_us", Time(() => { using (Autodiff.NoGrad()) big.Tanh(); }, seconds, warmup: 20) * 1e6, "us");
+        Console.WriteLine($"# {total.Elapsed.TotalSeconds:F0} s{Load()}");
+    }
+
+    // Other processes share the cores on the machines this runs on: the load average is printed with the figures.
+    private static string Load() =>
+        File.Exists("/proc/loadavg") ? ", load average " + string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "";
+
+    private static void Gemm(string name, int m, int k, int n, double seconds, bool transposeA = false, bool transposeB = false, DType dtype = DType.Float32)
+    {
+        var (a, b, c) = Workloads.Gemm(m, k, n, transposeA, transposeB, dtype);
+        Report(name, Workloads.Gflop(m, k, n) / Time(() => Workloads.GemmInto(a, b, c), seconds), "GFLOP/s");
+    }
+
+    /// <summary>Median seconds per call over <see cref="Runs"/> runs of about <paramref name="seconds"/>/Runs each, after a warm-up.</summary>
+    private static double Time(Action f, double seconds, int warmup = 3)
+    {
+        var sw = Stopwatch.StartNew();
+        int calls = 0;
+        while (calls < warmup || sw.Elapsed.TotalSeconds < 0.05) { f(); calls++; }
+        double once = sw.Elapsed.TotalSeconds / calls;
+        int reps = (int)Math.Clamp(seconds / Runs / once, 1, 1_000_000);
+        var times = new List<double>();
+        for (int r = 0; r < Runs; r++)
+        {
+            sw.Restart();
+            for (int i = 0; i < reps; i++) f();
+            times.Add(sw.Elapsed.TotalSeconds / reps);
+        }
+        return Median(times);
+    }
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        return values[values.Count / 2];
+    }
+
+    private static void Report(string name, double value, string unit) =>
+        Console.WriteLine($"{name} {(value >= 100 ? value.ToString("F0") : value.ToString("F1"))} {unit}");
+}

@@ -1,0 +1,87 @@
+using Autograd.Kernels;
+
+namespace Autograd.Bench;
+
+/// <summary>The workloads shared by the BenchmarkDotNet suites and the summary, built through the public API.</summary>
+internal static class Workloads
+{
+    /// <summary>Float32 operands for C = A·B of [1, m, k]·[1, k, n]; with <paramref name="transposeA"/> / <paramref name="transposeB"/>
+    /// the operand is a transposed view (A stored [k, m], B stored [n, k], as Xᵀ·G and X·Wᵀ read them), never copied.</summary>
+    public static (Tensor A, Tensor B, Tensor C) Gemm(int m, int k, int n, bool transposeA = false, bool transposeB = false, DType dtype = DType.Float32)
+    {
+        var g = new Generator(42);
+        var a = transposeA ? Tensor.Randn([1, k, m], g, dtype).Permute(0, 2, 1) : Tensor.Randn([1, m, k], g, dtype);
+        var b = transposeB ? Tensor.Randn([1, n, k], g, dtype).Permute(0, 2, 1) : Tensor.Randn([1, k, n], g, dtype);
+        return (a, b, Tensor.Zeros([1, m, n], dtype));
+    }
+
+    /// <summary>The GEMM kernel alone: A·B written into a preallocated C (what BatchedMatMul runs after allocating its result).</summary>
+    public static void GemmInto(Tensor a, Tensor b, Tensor c) => Autograd.Kernels.Gemm.MultiplyInto(a, b, c);
+
+    /// <summary>GFLOP count of an m×k×n product.</summary>
+    public static double Gflop(int m, int k, int n) => 2.0 * m * k * n / 1e9;
+}
+
+/// <summary>
+/// A 784-256-10 MLP on a batch of 128, trained by plain SGD through the public Tensor API:
+/// logits = relu(x·W1ᵀ + b1)·W2ᵀ + b2, loss = −mean(log_softmax(logits)[label]), Backward, then θ −= lr·∇θ under NoGrad.
+/// </summary>
+internal sealed class MlpStep
+{
+    public const int Batch = 128, In = 784, Hidden = 256, Out = 10;
+    private readonly Tensor _x, _labels, _w1, _b1, _w2, _b2;
+    private readonly Tensor[] _parameters;
+
+    public MlpStep()
+    {
+        var g = new Generator(7);
+        _x = Tensor.Rand([Batch, In], g);
+        var labels = new long[Batch];
+        for (int i = 0; i < Batch; i++) labels[i] = i % Out;
+        _labels = Tensor.From(labels, Batch, 1);
+        _w1 = Tensor.Uniform([Hidden, In], g, -1 / Math.Sqrt(In), 1 / Math.Sqrt(In)).RequireGrad();
+        _b1 = Tensor.Zeros([Hidden]).RequireGrad();
+        _w2 = Tensor.Uniform([Out, Hidden], g, -1 / Math.Sqrt(Hidden), 1 / Math.Sqrt(Hidden)).RequireGrad();
+        _b2 = Tensor.Zeros([Out]).RequireGrad();
+        _parameters = [_w1, _b1, _w2, _b2];
+    }
+
+    /// <summary>GFLOP in the three GEMMs of a step (forward 2, backward 3: the input needs no gradient).</summary>
+    public static double GemmGflop =>
+        Workloads.Gflop(Batch, In, Hidden) + Workloads.Gflop(In, Batch, Hidden)
+        + Workloads.Gflop(Batch, Hidden, Out) + Workloads.Gflop(Hidden, Batch, Out) + Workloads.Gflop(Batch, Out, Hidden);
+
+    /// <summary>One forward, backward and update; returns the loss.</summary>
+    public float Step(double lr = 0.01)
+    {
+        var h = (_x.MatMul(_w1.T) + _b1).Relu();
+        var logits = h.MatMul(_w2.T) + _b2;
+        var loss = -logits.LogSoftmax(1).Gather(1, _labels).Mean();
+        loss.Backward();
+        using (Autodiff.NoGrad())
+        {
+            foreach (var p in _parameters)
+            {
+                p.AddInPlace(p.Grad!, -lr);
+                p.ZeroGrad();
+            }
+        }
+        return loss.Item<float>();
+    }
+}
+
+/// <summary>A chain of 1000 scalar (0-d tensor) ops, forward and backward.</summary>
+internal static class ScalarChain
+{
+    public const int Ops = 1000;
+
+    public static double Run(Tensor x)
+    {
+        var y = x;
+        for (int i = 0; i < Ops; i++) y = (i & 1) == 0 ? y * 0.999 : y + 0.001;
+        y.Backward();
+        double grad = x.Grad!.Item();
+        x.ZeroGrad();
+        return grad;
+    }
+}

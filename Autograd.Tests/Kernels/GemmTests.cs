@@ -1,0 +1,312 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Autograd.Kernels;
+
+namespace Autograd.Tests.Kernels;
+
+/// <summary>
+/// The packed GEMM (Autograd.Core/Kernels/Gemm.cs, GemmKernels.cs) against a naive float64 triple loop written here,
+/// on every kernel the machine can run: shapes covering every residue of the tile sizes (MR ≤ 12, NR ≤ 32, the
+/// 256-deep K blocks, the 144-row A blocks), transposed, sliced and batch-broadcast operand views, float32 and
+/// float64, zero sizes, and bitwise equality of results whatever the thread count.
+/// </summary>
+[NonParallelizable]
+public class GemmTests
+{
+    private const double Tol64 = 1e-12, Tol32 = 1e-5;
+
+    /// <summary>How an operand's [batch, rows, cols] view lies in its storage.</summary>
+    public enum Layout
+    {
+        Contiguous,
+        /// <summary>Stored [batch, cols, rows] and read through Permute(0, 2, 1): strides (…, 1, rows).</summary>
+        Transposed,
+        /// <summary>Every other row and column of a larger tensor, at an offset.</summary>
+        Sliced,
+        /// <summary>One [1, rows, cols] matrix broadcast over the batch (batch stride 0).</summary>
+        BroadcastBatch,
+    }
+
+    // Kernel names (GemmIsa is internal, so test cases carry its name).
+    private static IEnumerable<string> SupportedIsas()
+    {
+        yield return nameof(GemmIsa.Scalar);
+        if (Vector256.IsHardwareAccelerated && Fma.IsSupported) yield return nameof(GemmIsa.Avx2);
+        if (Avx512F.IsSupported) yield return nameof(GemmIsa.Avx512);
+    }
+
+    private static readonly DType[] DTypes = [DType.Float32, DType.Float64];
+
+    private static Tensor Operand(Generator g, int batch, int rows, int cols, Layout layout, DType dtype) => layout switch
+    {
+        Layout.Contiguous => Tensor.Uniform([batch, rows, cols], g, -1, 1, dtype),
+        Layout.Transposed => Tensor.Uniform([batch, cols, rows], g, -1, 1, dtype).Permute(0, 2, 1),
+        Layout.Sliced => Tensor.Uniform([batch, 2 * rows + 1, 2 * cols + 3], g, -1, 1, dtype)
+            .Slice(1, 1, null, 2).Slice(2, 3, null, 2).Slice(1, 0, rows).Slice(2, 0, cols),
+        _ => Tensor.Uniform([1, rows, cols], g, -1, 1, dtype).BroadcastTo(batch, rows, cols),
+    };
+
+    /// <summary>C = A·B in float64 and, per element, Σ_k |a||b| (the scale of the rounding error).</summary>
+    private static (double[] C, double[] Scale) Reference(Tensor a, Tensor b)
+    {
+        int batch = a.Shape[0], m = a.Shape[1], k = a.Shape[2], n = b.Shape[2];
+        double[] x = a.ToArray<double>(), y = b.ToArray<double>();
+        var c = new double[batch * m * n];
+        var scale = new double[c.Length];
+        for (int p = 0; p < batch; p++)
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++)
+                {
+                    double s = 0, abs = 0;
+                    for (int q = 0; q < k; q++)
+                    {
+                        double t = x[(p * m + i) * k + q] * y[(p * k + q) * n + j];
+                        s += t;
+                        abs += Math.Abs(t);
+                    }
+                    c[(p * m + i) * n + j] = s;
+                    scale[(p * m + i) * n + j] = abs;
+                }
+        return (c, scale);
+    }
+
+    private static void Check(Tensor a, Tensor b, string what)
+    {
+        var c = Gemm.BatchedMatMul(a, b);
+        int batch = a.Shape[0], m = a.Shape[1], n = b.Shape[2];
+        Assert.That(c.Shape, Is.EqualTo(new[] { batch, m, n }), what);
+        Assert.That(c.DType, Is.EqualTo(a.DType), what);
+        Assert.That(c.IsContiguous, Is.True, what);
+        var got = c.ToArray<double>();
+        var (want, scale) = Reference(a, b);
+        double tol = a.DType == DType.Float64 ? Tol64 : Tol32;
+        for (int e = 0; e < got.Length; e++)
+        {
+            double err = Math.Abs(got[e] - want[e]);
+            if (!(err <= tol * scale[e]))
+                Assert.Fail($"{what}: element {e} is {got[e]}, expected {want[e]} (error {err:E2} > {tol:E0}·{scale[e]:E2})");
+        }
+    }
+
+    private static void WithIsa(GemmIsa isa, Action body)
+    {
+        var saved = Gemm.ForceIsa;
+        Gemm.ForceIsa = isa;
+        try { body(); }
+        finally { Gemm.ForceIsa = saved; }
+    }
+
+    private static void WithDegree(int degree, Action body)
+    {
+        int saved = Parallelism.MaxDegree;
+        Parallelism.MaxDegree = degree;
+        try { body(); }
+        finally { Parallelism.MaxDegree = saved; }
+    }
+
+    private static void RunCase(Generator g, int batch, int m, int k, int n, DType dtype, Layout la, Layout lb, string isa)
+    {
+        var a = Operand(g, batch, m, k, la, dtype);
+        var b = Operand(g, batch, k, n, lb, dtype);
+        Check(a, b, $"{isa} {dtype.Name()} [{batch}, {m}, {k}]·[{batch}, {k}, {n}] A {la} B {lb}");
+    }
+
+    [TestCaseSource(nameof(SupportedIsas))]
+    public void EveryRowResidue_EveryLayout(string kernel)
+    {
+        var isa = Enum.Parse<GemmIsa>(kernel);
+        var g = new Generator(11);
+        var layouts = Enum.GetValues<Layout>();
+        WithIsa(isa, () =>
+        {
+            foreach (var dtype in DTypes)
+                for (int m = 1; m <= 3 * 12 + 1; m++)
+                {
+                    var la = layouts[m % layouts.Length];
+                    var lb = layouts[(m / layouts.Length) % layouts.Length];
+                    RunCase(g, 1 + m % 2, m, 1 + m * 7 % 40, 1 + m * 5 % 70, dtype, la, lb, isa.ToString());
+                }
+        });
+    }
+
+    [TestCaseSource(nameof(SupportedIsas))]
+    public void EveryColumnResidue_EveryLayout(string kernel)
+    {
+        var isa = Enum.Parse<GemmIsa>(kernel);
+        var g = new Generator(12);
+        var layouts = Enum.GetValues<Layout>();
+        WithIsa(isa, () =>
+        {
+            foreach (var dtype in DTypes)
+                for (int n = 1; n <= 3 * 32 + 1; n++)
+                {
+                    var la = layouts[(n / layouts.Length) % layouts.Length];
+                    var lb = layouts[n % layouts.Length];
+                    RunCase(g, 1 + n % 2, 1 + n * 5 % 30, 1 + n * 3 % 37, n, dtype, la, lb, isa.ToString());
+                }
+        });
+    }
+
+    [TestCaseSource(nameof(SupportedIsas))]
+    public void DepthAroundEveryKBlockEdge(string kernel)
+    {
+        var isa = Enum.Parse<GemmIsa>(kernel);
+        var g = new Generator(13);
+        int[] depths = [1, 2, 3, 255, 256, 257, 383, 511, 512, 513, 767, 768, 769];
+        var layouts = Enum.GetValues<Layout>();
+        WithIsa(isa, () =>
+        {
+            foreach (var dtype in DTypes)
+                for (int i = 0; i < depths.Length; i++)
+                    RunCase(g, 1, 1 + i * 5 % 29, depths[i], 1 + i * 11 % 67, dtype,
+                        layouts[i % layouts.Length], layouts[(i + 2) % layouts.Length], isa.ToString());
+        });
+    }
+
+    [TestCaseSource(nameof(SupportedIsas))]
+    public void RowAndColumnBlockEdges(string kernel)
+    {
+        var isa = Enum.Parse<GemmIsa>(kernel);
+        // 144-row A blocks and 2048-column B blocks, with their neighbours; matrix·vector and vector·matrix.
+        var g = new Generator(14);
+        (int M, int K, int N)[] shapes =
+        [
+            (143, 5, 9), (144, 5, 9), (145, 17, 33), (289, 3, 31), (433, 2, 7),
+            (2, 3, 2047), (3, 2, 2048), (2, 5, 2049), (1, 300, 1), (1, 70, 100), (100, 70, 1), (1, 1, 1),
+        ];
+        WithIsa(isa, () =>
+        {
+            foreach (var dtype in DTypes)
+                foreach (var (m, k, n) in shapes)
+                    foreach (var (la, lb) in new[] { (Layout.Contiguous, Layout.Contiguous), (Layout.Transposed, Layout.Transposed) })
+                        RunCase(g, 1, m, k, n, dtype, la, lb, isa.ToString());
+        });
+    }
+
+    [Test]
+    public void RandomShapesAndLayouts_OnTheDefaultKernel_OneAndTwoThreads()
+    {
+        var g = new Generator(15);
+        var rng = new Random(15);
+        var layouts = Enum.GetValues<Layout>();
+        foreach (int degree in new[] { 1, 2 })
+            WithDegree(degree, () =>
+            {
+                for (int t = 0; t < 40; t++)
+                {
+                    int batch = rng.Next(1, 4), m = rng.Next(1, 3 * 12 + 2), k = rng.Next(1, 3 * 256 + 2), n = rng.Next(1, 3 * 32 + 2);
+                    RunCase(g, batch, m, k, n, DTypes[t % 2], layouts[rng.Next(layouts.Length)], layouts[rng.Next(layouts.Length)],
+                        $"{Gemm.Isa} degree {degree}");
+                }
+            });
+    }
+
+    [Test]
+    public void LargeTransposedProducts_AsInTheMlpBackward()
+    {
+        // Xᵀ·G ([784, 128]·[128, 256] with Xᵀ a transposed view) and G·Wᵀ, big enough to run on several threads.
+        var g = new Generator(16);
+        var x = Tensor.Uniform([1, 128, 200], g, -1, 1);
+        var gr = Tensor.Uniform([1, 128, 96], g, -1, 1);
+        var w = Tensor.Uniform([1, 150, 200], g, -1, 1);
+        Check(x.Permute(0, 2, 1), gr, "Xᵀ·G");
+        Check(gr.Slice(2, 0, 48).Permute(0, 2, 1), x, "G[:, :48]ᵀ·X");
+        Check(x, w.Permute(0, 2, 1), "X·Wᵀ");
+    }
+
+    [TestCaseSource(nameof(SupportedIsas))]
+    public void ResultsAreBitwiseIdentical_ForOneTwoAndThreeThreads(string kernel)
+    {
+        var isa = Enum.Parse<GemmIsa>(kernel);
+        var g = new Generator(17);
+        (int Batch, int M, int K, int N, Layout A, Layout B)[] cases =
+        [
+            (1, 200, 300, 150, Layout.Contiguous, Layout.Contiguous),
+            (1, 131, 517, 257, Layout.Transposed, Layout.Sliced),
+            (1, 64, 700, 400, Layout.Contiguous, Layout.Transposed),
+            (3, 50, 90, 70, Layout.BroadcastBatch, Layout.Transposed),
+            (5, 40, 100, 33, Layout.Sliced, Layout.BroadcastBatch),
+            (1, 700, 400, 6, Layout.Contiguous, Layout.Transposed),   // narrow N: computed as Cᵀ = Bᵀ·Aᵀ
+            (1, 1, 3000, 700, Layout.Contiguous, Layout.Contiguous),  // vector·matrix
+            (1, 900, 800, 1, Layout.Contiguous, Layout.Sliced),       // matrix·vector, dot products
+            (1, 900, 800, 1, Layout.Transposed, Layout.Contiguous),   // matrix·vector, column updates
+        ];
+        WithIsa(isa, () =>
+        {
+            foreach (var dtype in DTypes)
+                foreach (var (batch, m, k, n, la, lb) in cases)
+                {
+                    var a = Operand(g, batch, m, k, la, dtype);
+                    var b = Operand(g, batch, k, n, lb, dtype);
+                    Tensor Run(int degree)
+                    {
+                        Tensor c = null!;
+                        WithDegree(degree, () => c = Gemm.BatchedMatMul(a, b));
+                        return c;
+                    }
+                    var one = Run(1);
+                    foreach (int degree in new[] { 2, 3 })
+                    {
+                        var other = Run(degree);
+                        string what = $"{isa} {dtype.Name()} [{batch}, {m}, {k}]·[{batch}, {k}, {n}], degree {degree}";
+                        if (dtype == DType.Float32)
+                            Assert.That(Bits(other.ToArray<float>()), Is.EqualTo(Bits(one.ToArray<float>())), what);
+                        else
+                            Assert.That(Bits(other.ToArray<double>()), Is.EqualTo(Bits(one.ToArray<double>())), what);
+                    }
+                }
+        });
+    }
+
+    private static int[] Bits(float[] v) => v.Select(BitConverter.SingleToInt32Bits).ToArray();
+    private static long[] Bits(double[] v) => v.Select(BitConverter.DoubleToInt64Bits).ToArray();
+
+    [TestCaseSource(nameof(SupportedIsas))]
+    public void ZeroSizes(string kernel)
+    {
+        var isa = Enum.Parse<GemmIsa>(kernel);
+        var g = new Generator(18);
+        WithIsa(isa, () =>
+        {
+            foreach (var dtype in DTypes)
+            {
+                // K = 0: a sum of nothing, zeros (on storage that is not zeroed beforehand).
+                var c = Gemm.BatchedMatMul(Tensor.Uniform([2, 5, 0], g, dtype: dtype), Tensor.Uniform([2, 0, 40], g, dtype: dtype));
+                Assert.That(c.Shape, Is.EqualTo(new[] { 2, 5, 40 }));
+                Assert.That(c.ToArray<double>(), Is.All.EqualTo(0.0));
+                var big = Gemm.BatchedMatMul(Tensor.Uniform([1, 300, 0], g, dtype: dtype), Tensor.Uniform([1, 0, 300], g, dtype: dtype));
+                Assert.That(big.ToArray<double>(), Is.All.EqualTo(0.0));
+                // M, N or batch = 0: empty results of the right shape.
+                Assert.That(Gemm.BatchedMatMul(Tensor.Uniform([1, 0, 7], g, dtype: dtype), Tensor.Uniform([1, 7, 3], g, dtype: dtype)).Shape,
+                    Is.EqualTo(new[] { 1, 0, 3 }));
+                Assert.That(Gemm.BatchedMatMul(Tensor.Uniform([1, 4, 7], g, dtype: dtype), Tensor.Uniform([1, 7, 0], g, dtype: dtype)).Shape,
+                    Is.EqualTo(new[] { 1, 4, 0 }));
+                Assert.That(Gemm.BatchedMatMul(Tensor.Uniform([0, 4, 7], g, dtype: dtype), Tensor.Uniform([0, 7, 3], g, dtype: dtype)).Shape,
+                    Is.EqualTo(new[] { 0, 4, 3 }));
+            }
+        });
+    }
+
+    [Test]
+    public void NonFiniteValues_StayInTheirOwnRowsAndColumns()
+    {
+        // Padding of edge tiles must not leak: an infinity in A's last row reaches only that row of C.
+        foreach (var dtype in DTypes)
+        {
+            var a = Tensor.Uniform([1, 13, 5], new Generator(19), -1, 1, dtype).ToArray<double>();
+            a[12 * 5 + 2] = double.PositiveInfinity;
+            var b = Tensor.Uniform([1, 5, 33], new Generator(20), 0.5, 1, dtype);
+            var c = Gemm.BatchedMatMul(Tensor.From(a, 1, 13, 5).To(dtype), b).ToArray<double>();
+            for (int i = 0; i < 13; i++)
+                for (int j = 0; j < 33; j++)
+                    Assert.That(double.IsPositiveInfinity(c[i * 33 + j]), Is.EqualTo(i == 12), $"{dtype.Name()} C[{i}, {j}]");
+        }
+    }
+
+    [Test]
+    public void MaxDegree_RejectsLessThanOne()
+    {
+        Assert.That(() => Parallelism.MaxDegree = 0, Throws.TypeOf<ArgumentOutOfRangeException>());
+        Assert.That(Parallelism.MaxDegree, Is.GreaterThanOrEqualTo(1));
+    }
+}
