@@ -26,6 +26,9 @@ internal static class ProbeCore
         int g2 = GC.CollectionCount(2);
         for (int i = 0; i < 50; i++) mlp.Step();
         Console.WriteLine($"gen2 collections per step {(GC.CollectionCount(2) - g2) / 50.0:F2}");
+        long a0 = GC.GetAllocatedBytesForCurrentThread();
+        mlp.Step();
+        Console.WriteLine($"allocated by one step: {GC.GetAllocatedBytesForCurrentThread() - a0} bytes");
         Console.WriteLine($"gen0 {GC.CollectionCount(0)} gen1 {GC.CollectionCount(1)} gen2 {GC.CollectionCount(2)}");
     }
 

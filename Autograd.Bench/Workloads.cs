@@ -25,12 +25,15 @@ internal static class Workloads
 /// <summary>
 /// A 784-256-10 MLP on a batch of 128, trained by plain SGD through the public Tensor API:
 /// logits = relu(x·W1ᵀ + b1)·W2ᵀ + b2, loss = −mean(log_softmax(logits)[label]), Backward, then θ −= lr·∇θ under NoGrad.
+/// Each step runs in a <see cref="BufferScope"/> and keeps the gradients allocated (zeroed in place), as a
+/// training loop that wants no allocation does.
 /// </summary>
 internal sealed class MlpStep
 {
     public const int Batch = 128, In = 784, Hidden = 256, Out = 10;
     private readonly Tensor _x, _labels, _w1, _b1, _w2, _b2;
     private readonly Tensor[] _parameters;
+    private readonly BufferPool _pool = new();
 
     public MlpStep()
     {
@@ -54,6 +57,7 @@ internal sealed class MlpStep
     /// <summary>One forward, backward and update; returns the loss.</summary>
     public float Step(double lr = 0.01)
     {
+        using var scope = _pool.Scope();
         var h = (_x.MatMul(_w1.T) + _b1).Relu();
         var logits = h.MatMul(_w2.T) + _b2;
         var loss = -logits.LogSoftmax(1).Gather(1, _labels).Mean();
@@ -63,7 +67,7 @@ internal sealed class MlpStep
             foreach (var p in _parameters)
             {
                 p.AddInPlace(p.Grad!, -lr);
-                p.ZeroGrad();
+                p.Grad!.ZeroInPlace();
             }
         }
         return loss.Item<float>();

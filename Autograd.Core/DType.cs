@@ -38,11 +38,11 @@ public static class DTypeExtensions
         typeof(T) == typeof(long) ? DType.Int64 :
         throw new ArgumentException($"{op}: element type {typeof(T).Name} is not supported: use float, double or long.");
 
-    internal static Array NewArray(this DType dtype, int length) => dtype switch
+    internal static Array NewArray(this DType dtype, int length, bool zero = true) => dtype switch
     {
-        DType.Float32 => new float[length],
-        DType.Float64 => new double[length],
-        DType.Int64 => new long[length],
+        DType.Float32 => zero ? new float[length] : GC.AllocateUninitializedArray<float>(length),
+        DType.Float64 => zero ? new double[length] : GC.AllocateUninitializedArray<double>(length),
+        DType.Int64 => zero ? new long[length] : GC.AllocateUninitializedArray<long>(length),
         _ => throw new ArgumentOutOfRangeException(nameof(dtype)),
     };
 }

@@ -87,6 +87,9 @@ internal static class Engine
                 if (!retainGraph) fn.Release();
             }
 
+            // .Grad outlives any BufferScope: it is allocated outside the pool, and accumulated in place when nothing is
+            // recorded (as PyTorch's AccumulateGrad), so a step that keeps its gradients zeroed allocates nothing here.
+            using var persistent = BufferScope.Suspend();
             foreach (var leaf in leafOrder)
             {
                 var g = leafGrads[leaf];
@@ -94,7 +97,9 @@ internal static class Engine
                 if (results is not null) results[wanted[leaf]] = g;
                 // A fresh tensor, so later in-place updates of .Grad never write into a caller's seed or another node's gradient.
                 // Without createGraph the pass runs under no-grad, so neither the copy nor the sum is recorded.
-                else leaf.Grad = leaf.Grad is null ? g.Clone() : leaf.Grad + g;
+                else if (leaf.Grad is null) leaf.Grad = g.Clone();
+                else if (!createGraph && !leaf.Grad.RequiresGrad && !g.RequiresGrad && leaf.Grad.IsContiguous) leaf.Grad.AddInPlace(g);
+                else leaf.Grad = leaf.Grad + g;
             }
         }
         finally

@@ -68,7 +68,7 @@ public abstract class Function
             _released = true;
         }
         for (int i = 0; i < Inputs.Length; i++)
-            if (Inputs[i].GradFn is not null && Inputs[i].Data.Length > 0) Inputs[i] = Inputs[i].Shell();
+            if (Inputs[i].GradFn is not null && Inputs[i].RawData.Length > 0) Inputs[i] = Inputs[i].Shell();
     }
 
     /// <summary>Called when the graph is released after backward; frees what a subclass kept for backward.</summary>

@@ -52,7 +52,7 @@ public static class Graphviz
     {
         var ci = CultureInfo.InvariantCulture;
         var parts = new List<string> { "shape " + ShapeUtil.Format(t.Dims) + " " + t.DType.Name() };
-        bool hasData = t.Data.Length > 0 || t.NumElements == 0;
+        bool hasData = !t.IsReleased && (t.RawData.Length > 0 || t.NumElements == 0);
         if (hasData && t.NumElements <= maxValues)
             parts.Add("data " + string.Join(" ", t.ToArray<double>().Select(v => v.ToString("G4", ci))));
         if (t.Grad is { } g && g.NumElements <= maxValues)

@@ -19,6 +19,7 @@ public partial class Tensor
         const string prefix = "tensor(";
         var sb = new StringBuilder(prefix);
         if (NumElements == 0) sb.Append("[]");
+        else if (IsReleased) sb.Append("<released: its BufferScope has ended>");
         else
         {
             var c = Contiguous();

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Autograd.Kernels;
 
 namespace Autograd;
@@ -9,23 +10,65 @@ public partial class Tensor
     // allowed only under Autodiff.NoGrad() (optimizer updates); the graph never records them.
 
     /// <summary>Computes x[i] += alpha · other[i] in place, broadcasting <paramref name="other"/>.</summary>
-    public Tensor AddInPlace(Tensor other, double alpha = 1) =>
-        WriteInPlace("add_", () => alpha == 1 ? this + other : this + other * alpha);
+    public Tensor AddInPlace(Tensor other, double alpha = 1)
+    {
+        // The same roundings as the out-of-place ops (a product, then a sum: MultiplyAdd does not fuse), without a temporary.
+        if (CanWriteDirectly(other))
+        {
+            if (DType == DType.Float32)
+            {
+                var x = ContiguousSpan<float>();
+                if (alpha == 1) TensorPrimitives.Add(x, other.ContiguousSpan<float>(), x);
+                else TensorPrimitives.MultiplyAdd(other.ContiguousSpan<float>(), (float)alpha, x, x);
+            }
+            else
+            {
+                var x = ContiguousSpan<double>();
+                if (alpha == 1) TensorPrimitives.Add(x, other.ContiguousSpan<double>(), x);
+                else TensorPrimitives.MultiplyAdd(other.ContiguousSpan<double>(), alpha, x, x);
+            }
+            Version.Value++;
+            return this;
+        }
+        if (alpha == 1 && CanZipInto(other)) return ZipInPlace<AddOperator>(other);
+        return WriteInPlace("add_", () => alpha == 1 ? this + other : this + other * alpha);
+    }
 
     /// <summary>Computes x[i] += value in place.</summary>
     public Tensor AddInPlace(double value) => WriteInPlace("add_", () => this + value);
 
     /// <summary>Computes x[i] −= other[i] in place, broadcasting <paramref name="other"/>.</summary>
-    public Tensor SubInPlace(Tensor other) => WriteInPlace("sub_", () => this - other);
+    public Tensor SubInPlace(Tensor other) => CanZipInto(other) ? ZipInPlace<SubOperator>(other) : WriteInPlace("sub_", () => this - other);
 
     /// <summary>Computes x[i] ·= other[i] in place, broadcasting <paramref name="other"/>.</summary>
-    public Tensor MulInPlace(Tensor other) => WriteInPlace("mul_", () => this * other);
+    public Tensor MulInPlace(Tensor other)
+    {
+        if (CanWriteDirectly(other))
+        {
+            if (DType == DType.Float32) TensorPrimitives.Multiply(ContiguousSpan<float>(), other.ContiguousSpan<float>(), ContiguousSpan<float>());
+            else TensorPrimitives.Multiply(ContiguousSpan<double>(), other.ContiguousSpan<double>(), ContiguousSpan<double>());
+            Version.Value++;
+            return this;
+        }
+        if (CanZipInto(other)) return ZipInPlace<MulOperator>(other);
+        return WriteInPlace("mul_", () => this * other);
+    }
 
     /// <summary>Computes x[i] ·= value in place.</summary>
-    public Tensor MulInPlace(double value) => WriteInPlace("mul_", () => this * value);
+    public Tensor MulInPlace(double value)
+    {
+        if (CanWriteDirectly(null))
+        {
+            if (DType == DType.Float32) TensorPrimitives.Multiply(ContiguousSpan<float>(), (float)value, ContiguousSpan<float>());
+            else TensorPrimitives.Multiply(ContiguousSpan<double>(), value, ContiguousSpan<double>());
+            Version.Value++;
+            return this;
+        }
+        return WriteInPlace("mul_", () => this * value);
+    }
 
     /// <summary>Computes x[i] /= other[i] in place, broadcasting <paramref name="other"/>.</summary>
-    public Tensor DivInPlace(Tensor other) => WriteInPlace("div_", () => this / other);
+    public Tensor DivInPlace(Tensor other) => CanZipInto(other) ? ZipInPlace<DivOperator>(other) : WriteInPlace("div_", () => this / other);
 
     /// <summary>Computes x[i] /= value in place.</summary>
     public Tensor DivInPlace(double value) => WriteInPlace("div_", () => this / value);
@@ -37,10 +80,56 @@ public partial class Tensor
     public Tensor CopyFrom(Tensor source) => WriteInPlace("copy_", () => source.To(DType).BroadcastTo(Dims));
 
     /// <summary>Sets every element to <paramref name="value"/>.</summary>
-    public Tensor Fill(double value) => WriteInPlace("fill_", () => Full(Dims, value, DType));
+    public Tensor Fill(double value)
+    {
+        if (CanWriteDirectly(null))
+        {
+            if (DType == DType.Float32) ContiguousSpan<float>().Fill((float)value);
+            else ContiguousSpan<double>().Fill(value);
+            Version.Value++;
+            return this;
+        }
+        return WriteInPlace("fill_", () => Full(Dims, value, DType));
+    }
 
     /// <summary>Sets every element to 0.</summary>
     public Tensor ZeroInPlace() => Fill(0);
+
+    // Float storage written in place without a temporary: this contiguous, other (if any) contiguous of the same shape
+    // and dtype, in another storage or exactly this one. Every other case, and every error, goes through WriteInPlace.
+    private bool CanWriteDirectly(Tensor? other)
+    {
+        if (!DType.IsFloatingPoint() || !IsContiguous || (GradMode.IsEnabled && RequiresGrad)) return false;
+        if (other is not null)
+        {
+            if (other.DType != DType || !other.IsContiguous || !ShapeUtil.SameShape(other.Dims, Dims)) return false;
+            if (ReferenceEquals(other.RawData, RawData) && other.Offset != Offset) return false;
+            _ = other.Data;   // a released operand throws here, naming itself
+        }
+        _ = Data;
+        return true;
+    }
+
+    // Any layout of other that broadcasts to this shape, read in place by the binary kernel as it writes this.
+    private bool CanZipInto(Tensor other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (!DType.IsFloatingPoint() || !IsContiguous || (GradMode.IsEnabled && RequiresGrad) || other.DType != DType) return false;
+        if (other.Rank > Rank) return false;
+        for (int i = 1; i <= other.Rank; i++)
+            if (other.Dims[^i] != Dims[^i] && other.Dims[^i] != 1) return false;
+        if (ReferenceEquals(other.RawData, RawData) && !(other.Offset == Offset && other.IsContiguous && ShapeUtil.SameShape(other.Dims, Dims))) return false;
+        _ = other.Data;
+        _ = Data;
+        return true;
+    }
+
+    private Tensor ZipInPlace<TOp>(Tensor other) where TOp : IBinaryOperator<TOp>
+    {
+        if (NumElements > 0) Elementwise.ZipInto<TOp>(this, other, this);
+        Version.Value++;
+        return this;
+    }
 
     private Tensor WriteInPlace(string op, Func<Tensor> compute)
     {

@@ -56,8 +56,8 @@ public partial class Tensor
     public Tensor To(DType dtype) => dtype == DType ? this : Cast.Forward(this, dtype);
 
     /// <summary>This tensor if its elements are contiguous, else a contiguous copy (differentiable).</summary>
-    public Tensor Contiguous() => IsContiguous ? this : Copy.Forward(this);
+    public Tensor Contiguous() => IsContiguous ? this : Copy.Forward(this, persistent: false);
 
     /// <summary>A contiguous copy (differentiable).</summary>
-    public Tensor Clone() => Copy.Forward(this);
+    public Tensor Clone() => Copy.Forward(this, persistent: true);
 }

@@ -9,7 +9,7 @@ namespace Autograd;
 /// </summary>
 public partial class Tensor
 {
-    internal readonly Array Data;
+    private readonly Array _data;
     internal readonly int[] Dims;
     internal readonly int[] StrideArray;
     internal readonly int Offset;
@@ -25,7 +25,7 @@ public partial class Tensor
     internal Tensor(Array data, int[] shape, int[] strides, int offset, DType dtype, VersionCounter? version = null)
     {
         Version = version ?? new VersionCounter();
-        Data = data;
+        _data = data;
         Dims = shape;
         StrideArray = strides;
         Offset = offset;
@@ -38,12 +38,36 @@ public partial class Tensor
     {
     }
 
+    /// <summary>The storage; throws once a <see cref="BufferScope"/> that lent it has ended.</summary>
+    internal Array Data => Version.Released ? throw ReleasedError() : _data;
+
+    /// <summary>The storage array even when released (for graph bookkeeping that never reads elements).</summary>
+    internal Array RawData => _data;
+
+    /// <summary>Whether the storage went back to a <see cref="BufferPool"/> when the scope that lent it ended.</summary>
+    internal bool IsReleased => Version.Released;
+
+    private InvalidOperationException ReleasedError() => new(
+        $"The {DType.Name()} tensor of shape {ShapeUtil.Format(Dims)}{(GradFn is null ? "" : $" produced by '{GradFn.Name}'")} was computed inside a BufferScope " +
+        "that has ended, and its storage went back to the pool. Read it (Item, ToArray) or Clone() it before the scope ends.");
+
     /// <summary>A view of <paramref name="source"/>'s storage with another shape, strides and offset.</summary>
     internal static Tensor View(Tensor source, int[] shape, int[] strides, int offset) =>
         new(source.Data, shape, strides, offset, source.DType, source.Version);
 
+    /// <summary>New zeroed storage that is never pooled (creation functions, Clone, leaf gradients).</summary>
     internal static Tensor Empty(int[] shape, DType dtype, string op = "tensor") =>
         new(dtype.NewArray(ShapeUtil.NumElements(shape, op)), shape, dtype);
+
+    /// <summary>
+    /// Storage for an op's result: lent by the active <see cref="BufferScope"/> if there is one. With
+    /// <paramref name="zero"/> false the elements are garbage, for kernels that write every one of them.
+    /// </summary>
+    internal static Tensor Result(int[] shape, DType dtype, bool zero = true, string op = "tensor")
+    {
+        var (array, storage) = BufferScope.Allocate(dtype, ShapeUtil.NumElements(shape, op), zero);
+        return new Tensor(array, shape, ShapeUtil.ContiguousStrides(shape), 0, dtype, storage);
+    }
 
     /// <summary>The element type.</summary>
     public DType DType { get; }
@@ -234,8 +258,11 @@ public partial class Tensor
     }
 }
 
-/// <summary>The version of one storage, bumped by every in-place write.</summary>
+/// <summary>The state of one storage shared by all its views: the version, bumped by every in-place write, and whether it was released.</summary>
 internal sealed class VersionCounter
 {
     public int Value;
+
+    /// <summary>Set when a <see cref="BufferScope"/> took the storage back; every view then refuses to read it.</summary>
+    public bool Released;
 }

@@ -97,10 +97,19 @@ public abstract class Module
     /// <summary>Sets evaluation mode (same as <c>Train(false)</c>).</summary>
     public Module Eval() => Train(false);
 
-    /// <summary>Clears the gradients of every parameter.</summary>
-    public void ZeroGrad()
+    /// <summary>
+    /// Clears the gradients of every parameter: sets them to null (PyTorch's default), or with
+    /// <paramref name="setToNone"/> false fills them with zeros in place, so the next backward accumulates into the
+    /// same storage and allocates nothing.
+    /// </summary>
+    public void ZeroGrad(bool setToNone = true)
     {
-        foreach (var p in Parameters()) p.ZeroGrad();
+        foreach (var p in Parameters())
+        {
+            if (setToNone || p.Grad is null) p.ZeroGrad();
+            else
+                using (Autodiff.NoGrad()) p.Grad.ZeroInPlace();
+        }
     }
 
     /// <summary>Parameters and buffers by dotted name (they share storage with the module).</summary>

@@ -36,7 +36,7 @@ internal static class Elementwise
     {
         x.RequireFloat(op);
         var src = x.IsContiguous ? x : Strided.ToContiguous(x);
-        var y = Tensor.Empty(x.Shape, x.DType);
+        var y = Tensor.Result(x.Shape, x.DType, zero: false);
         if (x.NumElements == 0) return y;
         if (x.DType == DType.Float32) TOp.Invoke<float>(src.ContiguousSpan<float>(), y.ContiguousSpan<float>());
         else TOp.Invoke<double>(src.ContiguousSpan<double>(), y.ContiguousSpan<double>());
@@ -49,10 +49,17 @@ internal static class Elementwise
         a.RequireFloat(op);
         b.RequireFloat(op);
         var shape = ShapeUtil.Broadcast(op, a.Dims, b.Dims);
-        var z = Tensor.Empty(shape, a.DType);
+        var z = Tensor.Result(shape, a.DType, zero: false);
         if (a.DType == DType.Float32) ZipCore<float, TOp>(a, b, z);
         else ZipCore<double, TOp>(a, b, z);
         return z;
+    }
+
+    /// <summary>Writes a ∘ b (b broadcast) into the contiguous <paramref name="dst"/> of a's shape, which may be a itself.</summary>
+    public static void ZipInto<TOp>(Tensor a, Tensor b, Tensor dst) where TOp : IBinaryOperator<TOp>
+    {
+        if (a.DType == DType.Float32) ZipCore<float, TOp>(a, b, dst);
+        else ZipCore<double, TOp>(a, b, dst);
     }
 
     private static void ZipCore<T, TOp>(Tensor a, Tensor b, Tensor z)
@@ -99,7 +106,7 @@ internal static class Elementwise
     {
         a.RequireFloat(op);
         var shape = ShapeUtil.Broadcast(op, ShapeUtil.Broadcast(op, cond.Dims, a.Dims), b.Dims);
-        var z = Tensor.Empty(shape, a.DType);
+        var z = Tensor.Result(shape, a.DType, zero: false);
         if (a.DType == DType.Float32) WhereCore<float>(cond, a, b, z);
         else WhereCore<double>(cond, a, b, z);
         return z;
@@ -125,7 +132,7 @@ internal static class Elementwise
     public static Tensor Cast(Tensor x, DType to)
     {
         var src = x.IsContiguous ? x : Strided.ToContiguous(x);
-        var y = Tensor.Empty(x.Shape, to);
+        var y = Tensor.Result(x.Shape, to, zero: false);
         int n = x.NumElements, o = src.Offset;
         switch (src.DType, to)
         {

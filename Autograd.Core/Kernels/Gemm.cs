@@ -99,11 +99,8 @@ internal static unsafe class Gemm
             throw new ArgumentException($"matmul: operand dtypes differ ({a.DType.Name()} and {b.DType.Name()}).");
         int batch = a.Dims[0], m = a.Dims[1], k = a.Dims[2], n = b.Dims[2];
         int[] shape = [batch, m, n];
-        int count = ShapeUtil.NumElements(shape);
         // Every element is written below, so the storage need not be zeroed first.
-        var c = a.DType == DType.Float32
-            ? new Tensor(GC.AllocateUninitializedArray<float>(count), shape, DType.Float32)
-            : new Tensor(GC.AllocateUninitializedArray<double>(count), shape, DType.Float64);
+        var c = Tensor.Result(shape, a.DType, zero: false, op: "matmul");
         MultiplyInto(a, b, c);
         return c;
     }

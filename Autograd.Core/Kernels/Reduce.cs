@@ -11,7 +11,7 @@ internal static class Reduce
         x.RequireFloat(op);
         var outShape = x.Shape;
         for (int d = 0; d < mask.Length; d++) if (mask[d]) outShape[d] = 1;
-        var y = Tensor.Empty(outShape, x.DType);
+        var y = Tensor.Result(outShape, x.DType);
         if (x.DType == DType.Float32) SumCore<float>(x, mask, y);
         else SumCore<double>(x, mask, y);
         return y;
@@ -56,7 +56,7 @@ internal static class Reduce
             throw new ArgumentException($"{op}: cannot reduce over axis {axis} of size 0 (shape {ShapeUtil.Format(x.Dims)}).");
         var outShape = x.Shape;
         if (x.Rank > 0) outShape[axis] = 1;
-        var result = Tensor.Empty(outShape, DType.Int64);
+        var result = Tensor.Result(outShape, DType.Int64);
         if (x.DType == DType.Float32) ArgCore<float>(x, axis, max, result);
         else ArgCore<double>(x, axis, max, result);
         return result;
@@ -99,7 +99,7 @@ internal static class Indexing
     /// <summary>y[..., i, ...] = x[..., index[..., i, ...], ...] along <paramref name="axis"/> (torch.gather).</summary>
     public static Tensor Gather(Tensor x, int axis, Tensor index, string op)
     {
-        var y = Tensor.Empty(index.Shape, x.DType);
+        var y = Tensor.Result(index.Shape, x.DType);
         var xc = x.IsContiguous ? x : Strided.ToContiguous(x);
         if (x.DType == DType.Float32) { float[] s = xc.Array<float>(), d = y.Array<float>(); Walk(x.Dims, axis, index, op, (xo, yo) => d[yo] = s[xc.Offset + xo]); }
         else { double[] s = xc.Array<double>(), d = y.Array<double>(); Walk(x.Dims, axis, index, op, (xo, yo) => d[yo] = s[xc.Offset + xo]); }
@@ -109,7 +109,7 @@ internal static class Indexing
     /// <summary>y = zeros(shape); y[..., index[..., i, ...], ...] += src[..., i, ...] along <paramref name="axis"/>.</summary>
     public static Tensor ScatterAdd(int[] shape, int axis, Tensor index, Tensor src, string op)
     {
-        var y = Tensor.Empty(shape, src.DType);
+        var y = Tensor.Result(shape, src.DType);
         var s = src.Contiguous();
         Walk(shape, axis, index, op, (yo, so) => Accumulate(s, s.Offset + so, y, yo));
         return y;
@@ -175,7 +175,7 @@ internal static class Indexing
         CheckIndices(op, indices, x.Dims[axis], axis);
         var shape = x.Shape;
         shape[axis] = indices.Length;
-        var y = Tensor.Empty(shape, x.DType);
+        var y = Tensor.Result(shape, x.DType);
         for (int j = 0; j < indices.Length; j++)
         {
             int i = (int)(indices[j] < 0 ? indices[j] + x.Dims[axis] : indices[j]);
@@ -188,7 +188,7 @@ internal static class Indexing
     public static Tensor IndexAdd(int[] shape, int axis, long[] indices, Tensor src, string op)
     {
         CheckIndices(op, indices, shape[axis], axis);
-        var y = Tensor.Empty(shape, src.DType);
+        var y = Tensor.Result(shape, src.DType);
         for (int j = 0; j < indices.Length; j++)
         {
             int i = (int)(indices[j] < 0 ? indices[j] + shape[axis] : indices[j]);

@@ -111,10 +111,10 @@ internal static class Strided
         } while (cur.Next());
     }
 
-    /// <summary>Copies a tensor of any layout into new contiguous storage.</summary>
-    public static Tensor ToContiguous(Tensor t)
+    /// <summary>Copies a tensor of any layout into new contiguous storage (lent by the active BufferScope unless <paramref name="persistent"/>).</summary>
+    public static Tensor ToContiguous(Tensor t, bool persistent = false)
     {
-        var result = Tensor.Empty(t.Shape, t.DType);
+        var result = persistent ? Tensor.Empty(t.Shape, t.DType) : Tensor.Result(t.Shape, t.DType, zero: false);
         CopyInto(t, result, t.Dims);
         return result;
     }

@@ -181,7 +181,7 @@ internal sealed class Concat(int axis) : Function
     {
         var shape = xs[0].Shape;
         shape[axis] = xs.Sum(t => t.Dims[axis]);
-        var y = Tensor.Empty(shape, xs[0].DType);
+        var y = Tensor.Result(shape, xs[0].DType, zero: false);
         int at = 0;
         foreach (var t in xs)
         {

@@ -145,7 +145,7 @@ internal sealed class PowScalar(double exponent) : UnaryFunction
     public static Tensor Forward(Tensor x, double exponent)
     {
         x.RequireFloat("pow");
-        var y = Tensor.Empty(x.Shape, x.DType);
+        var y = Tensor.Result(x.Shape, x.DType, zero: false);
         var src = x.Contiguous();
         if (x.DType == DType.Float32)
             System.Numerics.Tensors.TensorPrimitives.Pow(src.ContiguousSpan<float>(), (float)exponent, y.ContiguousSpan<float>());
@@ -204,6 +204,7 @@ internal sealed class Copy : UnaryFunction
 {
     public override string Name => "clone";
     protected override Keep Saves => Keep.None;
-    public static Tensor Forward(Tensor x) => Record(new Copy(), x, Strided.ToContiguous(x));
+    // A clone outlives any BufferScope (it is how results are kept); a contiguous copy is a temporary like any result.
+    public static Tensor Forward(Tensor x, bool persistent) => Record(new Copy(), x, Strided.ToContiguous(x, persistent));
     protected override Tensor InputGrad(Tensor g) => g;
 }

@@ -1,0 +1,175 @@
+namespace Autograd;
+
+/// <summary>
+/// Storage for op results, reused from one training step to the next so that a steady-state step allocates no
+/// large arrays (and so triggers no gen-2 collections). Results computed inside a <see cref="Scope"/> take their
+/// arrays from the pool; when the scope ends they go back, and every tensor that used them is released: reading
+/// it afterwards throws an <see cref="InvalidOperationException"/>, never returns another step's values.
+/// </summary>
+/// <remarks>
+/// <para>
+/// What stays valid after the scope: tensors made by creation functions (<see cref="Tensor.Zeros(int[], DType)"/>,
+/// <c>Tensor.From</c>, …), <see cref="Tensor.Clone"/> and its callers, parameters updated in place,
+/// optimizer state, and the <see cref="Tensor.Grad"/> of leaves (allocated outside the pool, accumulated in place).
+/// Everything an op returned inside the scope is released. Read what you need (<see cref="Tensor.Item()"/>,
+/// <see cref="Tensor.ToArray{T}"/>) or <see cref="Tensor.Clone"/> it before the scope ends.
+/// </para>
+/// <para>
+/// Arrays are pooled by dtype and exact length: a training loop asks for the same shapes every step, so after the
+/// first step every request is served from the pool. A pool may serve scopes on several threads; a scope belongs to
+/// the thread or async flow that began it, as <see cref="Autodiff.NoGrad"/> does.
+/// </para>
+/// </remarks>
+/// <example>
+/// <code>
+/// var pool = new BufferPool();
+/// for (int step = 0; step &lt; steps; step++)
+/// {
+///     using (pool.Scope())
+///     {
+///         var loss = Losses.CrossEntropy(model.Forward(x), y);
+///         loss.Backward();
+///         optimizer.Step();
+///         optimizer.ZeroGrad(setToNone: false);
+///         losses.Add(loss.Item());
+///     }
+/// }
+/// </code>
+/// </example>
+public sealed class BufferPool
+{
+    private readonly Dictionary<(DType, int), Stack<Array>> _free = [];
+    private readonly Lock _lock = new();
+    private long _retainedBytes;
+
+    /// <summary>Bytes held by the pool for reuse (arrays not lent to an active scope).</summary>
+    public long RetainedBytes
+    {
+        get
+        {
+            lock (_lock) return _retainedBytes;
+        }
+    }
+
+    /// <summary>
+    /// Begins a scope in which op results take their storage from this pool, until the scope is disposed:
+    /// <c>using (pool.Scope()) { … }</c>.
+    /// </summary>
+    public BufferScope Scope() => new(this);
+
+    /// <summary>Drops every array held for reuse (arrays lent to active scopes come back later as usual).</summary>
+    public void Clear()
+    {
+        lock (_lock)
+        {
+            _free.Clear();
+            _retainedBytes = 0;
+        }
+    }
+
+    internal Array Rent(DType dtype, int length, bool zero)
+    {
+        Array? array = null;
+        lock (_lock)
+        {
+            if (_free.TryGetValue((dtype, length), out var stack) && stack.Count > 0)
+            {
+                array = stack.Pop();
+                _retainedBytes -= Bytes(dtype, length);
+            }
+        }
+        if (array is null) return dtype.NewArray(length, zero);
+        if (zero) System.Array.Clear(array);
+        return array;
+    }
+
+    internal void Return(DType dtype, Array array)
+    {
+        lock (_lock)
+        {
+            if (!_free.TryGetValue((dtype, array.Length), out var stack)) _free[(dtype, array.Length)] = stack = new Stack<Array>();
+            stack.Push(array);
+            _retainedBytes += Bytes(dtype, array.Length);
+        }
+    }
+
+    private static long Bytes(DType dtype, int length) => (long)length * (dtype == DType.Float32 ? 4 : 8);
+}
+
+/// <summary>
+/// A step of a <see cref="BufferPool"/>: op results computed while it is active borrow the pool's arrays, which
+/// return to the pool when it is disposed (releasing the tensors that used them). Scopes nest; dispose them in the
+/// reverse order of creation, on the flow that created them.
+/// </summary>
+public sealed class BufferScope : IDisposable
+{
+    private static readonly AsyncLocal<BufferScope?> s_current = new();
+
+    private readonly BufferPool _pool;
+    private readonly BufferScope? _previous;
+    private readonly List<(VersionCounter Storage, DType DType, Array Array)> _lent = [];
+    private readonly Lock _lock = new();
+    private bool _disposed;
+
+    internal BufferScope(BufferPool pool)
+    {
+        _pool = pool;
+        _previous = s_current.Value;
+        s_current.Value = this;
+    }
+
+    /// <summary>Until disposed, results on this flow get fresh storage (for what must outlive the scope, such as .Grad).</summary>
+    internal static SuspendScope Suspend() => new(s_current.Value);
+
+    internal readonly struct SuspendScope : IDisposable
+    {
+        private readonly BufferScope? _suspended;
+
+        internal SuspendScope(BufferScope? suspended)
+        {
+            _suspended = suspended;
+            if (suspended is not null) s_current.Value = null;
+        }
+
+        public void Dispose()
+        {
+            if (_suspended is not null) s_current.Value = _suspended;
+        }
+    }
+
+    /// <summary>The scope active on this thread or async flow, or null.</summary>
+    internal static BufferScope? Current => s_current.Value;
+
+    /// <summary>New storage for an op result: from the pool while a scope is active, else a fresh array.</summary>
+    internal static (Array Array, VersionCounter Storage) Allocate(DType dtype, int length, bool zero)
+    {
+        var scope = s_current.Value;
+        var storage = new VersionCounter();
+        if (scope is null || length == 0) return (dtype.NewArray(length, zero), storage);
+        var array = scope._pool.Rent(dtype, length, zero);
+        lock (scope._lock)
+        {
+            if (scope._disposed)
+                throw new InvalidOperationException("BufferScope: the scope active on this flow was disposed by another flow; dispose a scope where it began.");
+            scope._lent.Add((storage, dtype, array));
+        }
+        return (array, storage);
+    }
+
+    /// <summary>Releases every tensor whose storage was lent in this scope and returns the arrays to the pool.</summary>
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            foreach (var (storage, dtype, array) in _lent)
+            {
+                storage.Released = true;
+                _pool.Return(dtype, array);
+            }
+            _lent.Clear();
+        }
+        if (ReferenceEquals(s_current.Value, this)) s_current.Value = _previous;
+    }
+}
