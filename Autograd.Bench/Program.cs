@@ -3,21 +3,24 @@ using BenchmarkDotNet.Running;
 namespace Autograd.Bench;
 
 /// <summary>
-/// Entry point. `summary [seconds]` prints the key figures (see Summary.cs); `probe …` and `pack` are kernel
+/// Entry point. `summary [seconds]` prints the key figures (see Summary.cs); `soak [steps]` runs the long training soak
+/// (Soak.cs); `probe …` and `pack` are kernel
 /// experiments; anything else goes to BenchmarkDotNet (e.g. `--filter *GemmSquare*`).
 /// </summary>
 public static class Program
 {
     /// <summary>Runs the summary, an experiment, or the benchmarks selected on the command line.</summary>
-    public static void Main(string[] args)
+    public static int Main(string[] args)
     {
         switch (args.Length > 0 ? args[0] : "")
         {
             case "summary": Summary.Run(args[1..]); break;
+            case "soak": return Soak.Run(args[1..]);
             case "probe": Probe.Run(args[1..]); break;
             case "pack": ProbePack.Run(); break;
             case "probe-core": ProbeCore.Run(); break;
             default: BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args); break;
         }
+        return 0;
     }
 }
