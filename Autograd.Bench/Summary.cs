@@ -67,8 +67,16 @@ internal static class Summary
         for (int r = 0; r < Runs; r++) mlp.Step();
         Report("mlp_step_alloc_bytes_all_threads", (GC.GetTotalAllocatedBytes(precise: true) - all) / (double)Runs, "bytes");
 
+        var v = new Value(0.5);
+        Report("scalar_op_ns", Time(() => ScalarChain.Run(v), seconds, warmup: 20) / ScalarChain.Ops * 1e9, "ns");
         var x = Tensor.Scalar(0.5).RequireGrad();
-        Report("scalar_op_ns", Time(() => ScalarChain.Run(x), seconds, warmup: 20) / ScalarChain.Ops * 1e9, "ns");
+        Report("tensor0d_op_ns", Time(() => ScalarChain.Run(x), seconds, warmup: 20) / ScalarChain.Ops * 1e9, "ns");
+        {
+            ScalarChain.Run(x);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            ScalarChain.Run(x);
+            Report("tensor0d_op_alloc_bytes", (GC.GetAllocatedBytesForCurrentThread() - before) / (double)ScalarChain.Ops, "bytes");
+        }
         var big = Tensor.Rand([1 << 20], new Generator(3));
         Report("tanh_1m_us", Time(() => { using (Autodiff.NoGrad()) big.Tanh(); }, seconds, warmup: 20) * 1e6, "us");
         Console.WriteLine($"# {total.Elapsed.TotalSeconds:F0} s{Load()}");

@@ -74,10 +74,19 @@ internal sealed class MlpStep
     }
 }
 
-/// <summary>A chain of 1000 scalar (0-d tensor) ops, forward and backward.</summary>
+/// <summary>A chain of 1000 scalar ops (alternately ·0.999 and +0.001), forward and backward: the scalar API and 0-d tensors.</summary>
 internal static class ScalarChain
 {
     public const int Ops = 1000;
+
+    public static double Run(Value x)
+    {
+        var y = x;
+        for (int i = 0; i < Ops; i++) y = (i & 1) == 0 ? y * 0.999 : y + 0.001;
+        x.Grad = 0;
+        y.Backward();
+        return x.Grad;
+    }
 
     public static double Run(Tensor x)
     {
