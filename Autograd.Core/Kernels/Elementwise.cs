@@ -41,15 +41,15 @@ internal static class Elementwise
         var src = x.IsContiguous ? x : Strided.ToContiguous(x);
         var y = Tensor.Empty(x.Shape, x.DType);
         if (x.NumElements == 0) return y;
-        if (x.DType == DType.Float32) MapSpans<float, TOp>(src.Array<float>(), src.Offset, y.Array<float>(), x.NumElements);
-        else MapSpans<double, TOp>(src.Array<double>(), src.Offset, y.Array<double>(), x.NumElements);
+        if (x.DType == DType.Float32) MapSpans<float, TOp>(src.Array<float>(), src.Offset, y.Array<float>(), y.Offset, x.NumElements);
+        else MapSpans<double, TOp>(src.Array<double>(), src.Offset, y.Array<double>(), y.Offset, x.NumElements);
         return y;
     }
 
-    private static unsafe void MapSpans<T, TOp>(T[] x, int offset, T[] y, int n)
+    private static unsafe void MapSpans<T, TOp>(T[] x, int xOffset, T[] y, int yOffset, int n)
         where T : unmanaged, IFloatingPointIeee754<T> where TOp : IUnaryOperator
     {
-        fixed (T* px = &x[offset], py = &y[0]) Chunks.For(n, new UnaryChunk<T, TOp>(px, py));
+        fixed (T* px = &x[xOffset], py = &y[yOffset]) Chunks.For(n, new UnaryChunk<T, TOp>(px, py));
     }
 
     private readonly unsafe struct UnaryChunk<T, TOp>(T* x, T* y) : IChunkBody
@@ -83,12 +83,12 @@ internal static class Elementwise
         if (n == 0) return z;
         if (a.DType == DType.Float32)
         {
-            fixed (float* pa = &ca.Array<float>()[ca.Offset], pb = &cb.Array<float>()[cb.Offset], pz = &z.Array<float>()[0])
+            fixed (float* pa = &ca.Array<float>()[ca.Offset], pb = &cb.Array<float>()[cb.Offset], pz = &z.Array<float>()[z.Offset])
                 Chunks.For(n, new KernelChunk<float, TK>(pa, pb, pz, kernel));
         }
         else
         {
-            fixed (double* pa = &ca.Array<double>()[ca.Offset], pb = &cb.Array<double>()[cb.Offset], pz = &z.Array<double>()[0])
+            fixed (double* pa = &ca.Array<double>()[ca.Offset], pb = &cb.Array<double>()[cb.Offset], pz = &z.Array<double>()[z.Offset])
                 Chunks.For(n, new KernelChunk<double, TK>(pa, pb, pz, kernel));
         }
         return z;

@@ -31,7 +31,9 @@ internal abstract class UnaryFunction : Function
     /// Whether a backward rule may use a fused kernel: only when its result needs no graph of its own (backward runs
     /// with grad mode equal to createGraph), else the composite rule keeps gradients of gradients.
     /// </summary>
-    protected static bool CanFuse(Tensor g, Tensor saved) => !GradMode.IsEnabled || (!g.RequiresGrad && !saved.RequiresGrad);
+    protected static bool CanFuse(Tensor g, Tensor saved) =>
+        (!GradMode.IsEnabled || (!g.RequiresGrad && !saved.RequiresGrad))
+        && g.DType == saved.DType && ShapeUtil.SameShape(g.Dims, saved.Dims);
 }
 
 // d/dx (−x) = −1
