@@ -1,5 +1,8 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Autograd.Kernels;
 
@@ -38,9 +41,57 @@ internal static class Elementwise
         var src = x.IsContiguous ? x : Strided.ToContiguous(x);
         var y = Tensor.Result(x.Shape, x.DType, zero: false);
         if (x.NumElements == 0) return y;
-        if (x.DType == DType.Float32) TOp.Invoke<float>(src.ContiguousSpan<float>(), y.ContiguousSpan<float>());
-        else TOp.Invoke<double>(src.ContiguousSpan<double>(), y.ContiguousSpan<double>());
+        if (x.DType == DType.Float32) MapSpans<float, TOp>(src.Array<float>(), src.Offset, y.Array<float>(), y.Offset, x.NumElements);
+        else MapSpans<double, TOp>(src.Array<double>(), src.Offset, y.Array<double>(), y.Offset, x.NumElements);
         return y;
+    }
+
+    private static unsafe void MapSpans<T, TOp>(T[] x, int xOffset, T[] y, int yOffset, int n)
+        where T : unmanaged, IFloatingPointIeee754<T> where TOp : IUnaryOperator
+    {
+        fixed (T* px = &x[xOffset], py = &y[yOffset]) Chunks.For(n, new UnaryChunk<T, TOp>(px, py));
+    }
+
+    private readonly unsafe struct UnaryChunk<T, TOp>(T* x, T* y) : IChunkBody
+        where T : unmanaged, IFloatingPointIeee754<T> where TOp : IUnaryOperator
+    {
+        public void Run(int start, int length) => TOp.Invoke(new ReadOnlySpan<T>(x + start, length), new Span<T>(y + start, length));
+    }
+
+    private readonly unsafe struct ZipChunk<T, TOp>(T* a, T* b, T* z) : IChunkBody
+        where T : unmanaged, IFloatingPointIeee754<T> where TOp : IBinaryOperator<TOp>
+    {
+        public void Run(int start, int length) =>
+            TOp.Invoke(new ReadOnlySpan<T>(a + start, length), new ReadOnlySpan<T>(b + start, length), new Span<T>(z + start, length));
+    }
+
+    private readonly unsafe struct KernelChunk<T, TK>(T* a, T* b, T* z, TK kernel) : IChunkBody
+        where T : unmanaged, IFloatingPointIeee754<T> where TK : struct, IBinaryKernel
+    {
+        public void Run(int start, int length) =>
+            BinaryKernels.Apply<T, TK>(new ReadOnlySpan<T>(a + start, length), new ReadOnlySpan<T>(b + start, length), new Span<T>(z + start, length), kernel);
+    }
+
+    /// <summary>z[i] = kernel(a[i], b[i]) for two tensors of one shape and floating dtype (the fused backward rules).</summary>
+    public static unsafe Tensor Fused<TK>(Tensor a, Tensor b, TK kernel) where TK : struct, IBinaryKernel
+    {
+        System.Diagnostics.Debug.Assert(ShapeUtil.SameShape(a.Dims, b.Dims) && a.DType == b.DType && a.DType.IsFloatingPoint());
+        var ca = a.IsContiguous ? a : Strided.ToContiguous(a);
+        var cb = b.IsContiguous ? b : Strided.ToContiguous(b);
+        var z = Tensor.Result(a.Shape, a.DType, zero: false);
+        int n = z.NumElements;
+        if (n == 0) return z;
+        if (a.DType == DType.Float32)
+        {
+            fixed (float* pa = &ca.Array<float>()[ca.Offset], pb = &cb.Array<float>()[cb.Offset], pz = &z.Array<float>()[z.Offset])
+                Chunks.For(n, new KernelChunk<float, TK>(pa, pb, pz, kernel));
+        }
+        else
+        {
+            fixed (double* pa = &ca.Array<double>()[ca.Offset], pb = &cb.Array<double>()[cb.Offset], pz = &z.Array<double>()[z.Offset])
+                Chunks.For(n, new KernelChunk<double, TK>(pa, pb, pz, kernel));
+        }
+        return z;
     }
 
     /// <summary>Applies a binary operator with NumPy broadcasting; both inputs must share a floating dtype.</summary>
@@ -62,7 +113,7 @@ internal static class Elementwise
         else ZipCore<double, TOp>(a, b, dst);
     }
 
-    private static void ZipCore<T, TOp>(Tensor a, Tensor b, Tensor z)
+    private static unsafe void ZipCore<T, TOp>(Tensor a, Tensor b, Tensor z)
         where T : unmanaged, IFloatingPointIeee754<T> where TOp : IBinaryOperator<TOp>
     {
         int count = z.NumElements;
@@ -71,7 +122,8 @@ internal static class Elementwise
         bool ca = a.IsContiguous, cb = b.IsContiguous;
         if (ca && cb && a.NumElements == count && b.NumElements == count)
         {
-            TOp.Invoke<T>(a.ContiguousSpan<T>(), b.ContiguousSpan<T>(), z.ContiguousSpan<T>());
+            fixed (T* pa = &a.Array<T>()[a.Offset], pb = &b.Array<T>()[b.Offset], pz = &z.Array<T>()[z.Offset])
+                Chunks.For(count, new ZipChunk<T, TOp>(pa, pb, pz));
             return;
         }
         if (ca && b.NumElements == 1 && a.NumElements == count)
@@ -89,16 +141,30 @@ internal static class Elementwise
         if (layout.NumElements == 0) return;
         T[] xa = a.Array<T>(), xb = b.Array<T>(), xz = z.Array<T>();
         int n = layout.Inner, sa = layout.Strides[0][^1], sb = layout.Strides[1][^1];
+        // A strided inner axis (a transposed view) is gathered into a row buffer so the vectorized forms still apply.
+        T[]? rowA = sa is 0 or 1 ? null : new T[n], rowB = sb is 0 or 1 ? null : new T[n];
         var cur = new RowCursor(layout, a.Offset, b.Offset, z.Offset);
         do
         {
             int oa = cur.Offsets[0], ob = cur.Offsets[1];
             var dst = xz.AsSpan(cur.Offsets[2], n);
-            if (sa == 1 && sb == 1) TOp.Invoke<T>(xa.AsSpan(oa, n), xb.AsSpan(ob, n), dst);
-            else if (sa == 1 && sb == 0) TOp.Invoke(xa.AsSpan(oa, n), xb[ob], dst);
-            else if (sa == 0 && sb == 1) TOp.Invoke(xa[oa], xb.AsSpan(ob, n), dst);
-            else for (int i = 0; i < n; i++) dst[i] = TOp.Invoke(xa[oa + i * sa], xb[ob + i * sb]);
+            if (sa == 0 && sb == 0)
+            {
+                dst.Fill(TOp.Invoke(xa[oa], xb[ob]));
+                continue;
+            }
+            ReadOnlySpan<T> ra = rowA is null ? sa == 1 ? xa.AsSpan(oa, n) : default : Gather(xa, oa, sa, rowA);
+            ReadOnlySpan<T> rb = rowB is null ? sb == 1 ? xb.AsSpan(ob, n) : default : Gather(xb, ob, sb, rowB);
+            if (sa == 0) TOp.Invoke(xa[oa], rb, dst);
+            else if (sb == 0) TOp.Invoke(ra, xb[ob], dst);
+            else TOp.Invoke(ra, rb, dst);
         } while (cur.Next());
+    }
+
+    private static T[] Gather<T>(T[] src, int offset, int stride, T[] row)
+    {
+        for (int i = 0; i < row.Length; i++) row[i] = src[offset + i * stride];
+        return row;
     }
 
     /// <summary>z[i] = cond[i] != 0 ? a[i] : b[i], all three broadcast together.</summary>
@@ -148,7 +214,7 @@ internal static class Elementwise
     }
 }
 
-// Operators. TensorPrimitives where it has the op; loops for the rest.
+// Operators. TensorPrimitives where it has the op (but see Activations for tanh and sigmoid); loops for the rest.
 internal readonly struct NegOperator : IUnaryOperator { public static void Invoke<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Negate(x, y); }
 internal readonly struct ExpOperator : IUnaryOperator { public static void Invoke<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Exp(x, y); }
 internal readonly struct LogOperator : IUnaryOperator { public static void Invoke<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Log(x, y); }
@@ -156,8 +222,8 @@ internal readonly struct SqrtOperator : IUnaryOperator { public static void Invo
 internal readonly struct AbsOperator : IUnaryOperator { public static void Invoke<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Abs(x, y); }
 internal readonly struct SinOperator : IUnaryOperator { public static void Invoke<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Sin(x, y); }
 internal readonly struct CosOperator : IUnaryOperator { public static void Invoke<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Cos(x, y); }
-internal readonly struct TanhOperator : IUnaryOperator { public static void Invoke<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Tanh(x, y); }
-internal readonly struct SigmoidOperator : IUnaryOperator { public static void Invoke<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Sigmoid(x, y); }
+internal readonly struct TanhOperator : IUnaryOperator { public static void Invoke<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => Activations.Tanh(x, y); }
+internal readonly struct SigmoidOperator : IUnaryOperator { public static void Invoke<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => Activations.Sigmoid(x, y); }
 internal readonly struct ReluOperator : IUnaryOperator { public static void Invoke<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Max(x, T.Zero, y); }
 
 internal readonly struct SignOperator : IUnaryOperator
@@ -249,3 +315,132 @@ internal readonly struct LtOperator : IBinaryOperator<LtOperator> { public stati
 internal readonly struct LeOperator : IBinaryOperator<LeOperator> { public static T Invoke<T>(T x, T y) where T : unmanaged, IFloatingPointIeee754<T> => x <= y ? T.One : T.Zero; }
 internal readonly struct EqOperator : IBinaryOperator<EqOperator> { public static T Invoke<T>(T x, T y) where T : unmanaged, IFloatingPointIeee754<T> => x == y ? T.One : T.Zero; }
 internal readonly struct NeOperator : IBinaryOperator<NeOperator> { public static T Invoke<T>(T x, T y) where T : unmanaged, IFloatingPointIeee754<T> => x != y ? T.One : T.Zero; }
+
+/// <summary>A body run over [start, start + length) of an elementwise loop, on whichever thread gets that chunk.</summary>
+internal interface IChunkBody
+{
+    void Run(int start, int length);
+}
+
+/// <summary>
+/// Splits long elementwise loops into chunks fixed by the length alone and shares them among up to
+/// <see cref="Parallelism.MaxDegree"/> threads, so an element's bits never depend on the thread count.
+/// </summary>
+internal static class Chunks
+{
+    /// <summary>Elements per chunk, a multiple of every vector width; the last chunk also takes the remainder.</summary>
+    public const int Size = 1 << 15;
+
+    /// <summary>Loops shorter than this run in one piece on the calling thread.</summary>
+    public const int Threshold = 1 << 16;
+
+    public static void For<TBody>(int n, TBody body) where TBody : struct, IChunkBody
+    {
+        if (n < Threshold)
+        {
+            body.Run(0, n);
+            return;
+        }
+        int count = n / Size;
+        int degree = Math.Min(Parallelism.MaxDegree, count);
+        if (degree <= 1)
+        {
+            for (int c = 0; c < count; c++) body.Run(c * Size, c == count - 1 ? n - c * Size : Size);
+            return;
+        }
+        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = degree },
+            c => body.Run(c * Size, c == count - 1 ? n - c * Size : Size));
+    }
+}
+
+/// <summary>
+/// A fused elementwise z = f(a, b) with a scalar form and Vector128/256/512 forms doing the same IEEE operations in
+/// the same order, so the bits of an element do not depend on which form computed it.
+/// </summary>
+internal interface IBinaryKernel
+{
+    T Invoke<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T>;
+    Vector128<T> Invoke<T>(Vector128<T> a, Vector128<T> b) where T : unmanaged, IFloatingPointIeee754<T>;
+    Vector256<T> Invoke<T>(Vector256<T> a, Vector256<T> b) where T : unmanaged, IFloatingPointIeee754<T>;
+    Vector512<T> Invoke<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged, IFloatingPointIeee754<T>;
+}
+
+internal static class BinaryKernels
+{
+    /// <summary>z[i] = kernel(a[i], b[i]); the three spans have one length, and z is not an offset view of a or b.</summary>
+    public static void Apply<T, TK>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> z, TK kernel)
+        where T : unmanaged, IFloatingPointIeee754<T> where TK : struct, IBinaryKernel
+    {
+        if (a.Length != z.Length || b.Length != z.Length) throw new ArgumentException("The spans must have the same length.", nameof(z));
+        ref T ra = ref MemoryMarshal.GetReference(a);
+        ref T rb = ref MemoryMarshal.GetReference(b);
+        ref T rz = ref MemoryMarshal.GetReference(z);
+        nuint n = (nuint)z.Length, i = 0;
+        if (Vector512.IsHardwareAccelerated && n >= (nuint)Vector512<T>.Count)
+        {
+            for (nuint w = (nuint)Vector512<T>.Count; i + w <= n; i += w)
+                kernel.Invoke(Vector512.LoadUnsafe(ref ra, i), Vector512.LoadUnsafe(ref rb, i)).StoreUnsafe(ref rz, i);
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= (nuint)Vector256<T>.Count)
+        {
+            for (nuint w = (nuint)Vector256<T>.Count; i + w <= n; i += w)
+                kernel.Invoke(Vector256.LoadUnsafe(ref ra, i), Vector256.LoadUnsafe(ref rb, i)).StoreUnsafe(ref rz, i);
+        }
+        else if (Vector128.IsHardwareAccelerated && n >= (nuint)Vector128<T>.Count)
+        {
+            for (nuint w = (nuint)Vector128<T>.Count; i + w <= n; i += w)
+                kernel.Invoke(Vector128.LoadUnsafe(ref ra, i), Vector128.LoadUnsafe(ref rb, i)).StoreUnsafe(ref rz, i);
+        }
+        for (; i < n; i++) Unsafe.Add(ref rz, i) = kernel.Invoke(Unsafe.Add(ref ra, i), Unsafe.Add(ref rb, i));
+    }
+}
+
+// The fused backward rules. Each does exactly the operations, in the same order, of the composite tensor-op rule it
+// replaces (Ops/Unary.cs), so both paths give the same bits.
+
+/// <summary>tanh′: g·(1 − y·y) from g and y = tanh x (no fused multiply-add, as the composite rule has none).</summary>
+internal readonly struct TanhGradKernel : IBinaryKernel
+{
+    public T Invoke<T>(T g, T y) where T : unmanaged, IFloatingPointIeee754<T> => g * (T.One - y * y);
+    public Vector128<T> Invoke<T>(Vector128<T> g, Vector128<T> y) where T : unmanaged, IFloatingPointIeee754<T> => g * (Vector128<T>.One - y * y);
+    public Vector256<T> Invoke<T>(Vector256<T> g, Vector256<T> y) where T : unmanaged, IFloatingPointIeee754<T> => g * (Vector256<T>.One - y * y);
+    public Vector512<T> Invoke<T>(Vector512<T> g, Vector512<T> y) where T : unmanaged, IFloatingPointIeee754<T> => g * (Vector512<T>.One - y * y);
+}
+
+/// <summary>σ′: g·(y(1 − y)) from g and y = σ(x).</summary>
+internal readonly struct SigmoidGradKernel : IBinaryKernel
+{
+    public T Invoke<T>(T g, T y) where T : unmanaged, IFloatingPointIeee754<T> => g * (y * (T.One - y));
+    public Vector128<T> Invoke<T>(Vector128<T> g, Vector128<T> y) where T : unmanaged, IFloatingPointIeee754<T> => g * (y * (Vector128<T>.One - y));
+    public Vector256<T> Invoke<T>(Vector256<T> g, Vector256<T> y) where T : unmanaged, IFloatingPointIeee754<T> => g * (y * (Vector256<T>.One - y));
+    public Vector512<T> Invoke<T>(Vector512<T> g, Vector512<T> y) where T : unmanaged, IFloatingPointIeee754<T> => g * (y * (Vector512<T>.One - y));
+}
+
+/// <summary>relu′: g·[x &gt; 0] from g and x (a product, not a select, so g = ±∞ or NaN still gives NaN where x ≤ 0).</summary>
+internal readonly struct ReluGradKernel : IBinaryKernel
+{
+    public T Invoke<T>(T g, T x) where T : unmanaged, IFloatingPointIeee754<T> => g * (x > T.Zero ? T.One : T.Zero);
+    public Vector128<T> Invoke<T>(Vector128<T> g, Vector128<T> x) where T : unmanaged, IFloatingPointIeee754<T> => g * (Vector128.GreaterThan(x, Vector128<T>.Zero) & Vector128<T>.One);
+    public Vector256<T> Invoke<T>(Vector256<T> g, Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> => g * (Vector256.GreaterThan(x, Vector256<T>.Zero) & Vector256<T>.One);
+    public Vector512<T> Invoke<T>(Vector512<T> g, Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> => g * (Vector512.GreaterThan(x, Vector512<T>.Zero) & Vector512<T>.One);
+}
+
+/// <summary>clamp′: g·[lo ≤ x ≤ hi] from g and x, the bounds included (±∞ for a missing bound).</summary>
+internal readonly struct ClampGradKernel(double lo, double hi) : IBinaryKernel
+{
+    private readonly float _loF = (float)lo, _hiF = (float)hi;
+
+    private T Lo<T>() => typeof(T) == typeof(float) ? (T)(object)_loF : (T)(object)lo;
+    private T Hi<T>() => typeof(T) == typeof(float) ? (T)(object)_hiF : (T)(object)hi;
+
+    public T Invoke<T>(T g, T x) where T : unmanaged, IFloatingPointIeee754<T> => g * (x >= Lo<T>() && x <= Hi<T>() ? T.One : T.Zero);
+
+    public Vector128<T> Invoke<T>(Vector128<T> g, Vector128<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
+        g * (Vector128.GreaterThanOrEqual(x, Vector128.Create(Lo<T>())) & Vector128.LessThanOrEqual(x, Vector128.Create(Hi<T>())) & Vector128<T>.One);
+
+    public Vector256<T> Invoke<T>(Vector256<T> g, Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
+        g * (Vector256.GreaterThanOrEqual(x, Vector256.Create(Lo<T>())) & Vector256.LessThanOrEqual(x, Vector256.Create(Hi<T>())) & Vector256<T>.One);
+
+    public Vector512<T> Invoke<T>(Vector512<T> g, Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
+        g * (Vector512.GreaterThanOrEqual(x, Vector512.Create(Lo<T>())) & Vector512.LessThanOrEqual(x, Vector512.Create(Hi<T>())) & Vector512<T>.One);
+}

@@ -26,6 +26,14 @@ internal abstract class UnaryFunction : Function
 
     /// <summary>dL/dx given dL/dy.</summary>
     protected abstract Tensor InputGrad(Tensor g);
+
+    /// <summary>
+    /// Whether a backward rule may use a fused kernel: only when its result needs no graph of its own (backward runs
+    /// with grad mode equal to createGraph), else the composite rule keeps gradients of gradients.
+    /// </summary>
+    protected static bool CanFuse(Tensor g, Tensor saved) =>
+        (!GradMode.IsEnabled || (!g.RequiresGrad && !saved.RequiresGrad))
+        && g.DType == saved.DType && ShapeUtil.SameShape(g.Dims, saved.Dims);
 }
 
 // d/dx (−x) = −1
@@ -97,7 +105,9 @@ internal sealed class Tanh : UnaryFunction
     public override string Name => "tanh";
     protected override Keep Saves => Keep.Output;
     public static Tensor Forward(Tensor x) => Record(new Tanh(), x, Elementwise.Map<TanhOperator>(x, "tanh"));
-    protected override Tensor InputGrad(Tensor g) => g * (1.0 - Y * Y);
+
+    protected override Tensor InputGrad(Tensor g) =>
+        CanFuse(g, Y) ? Elementwise.Fused(g, Y, new TanhGradKernel()) : g * (1.0 - Y * Y);
 }
 
 // d/dv σ(v) = σ(v)(1 − σ(v)) (seed 000 eq. 1.18)
@@ -106,7 +116,9 @@ internal sealed class Sigmoid : UnaryFunction
     public override string Name => "sigmoid";
     protected override Keep Saves => Keep.Output;
     public static Tensor Forward(Tensor x) => Record(new Sigmoid(), x, Elementwise.Map<SigmoidOperator>(x, "sigmoid"));
-    protected override Tensor InputGrad(Tensor g) => g * (Y * (1.0 - Y));
+
+    protected override Tensor InputGrad(Tensor g) =>
+        CanFuse(g, Y) ? Elementwise.Fused(g, Y, new SigmoidGradKernel()) : g * (Y * (1.0 - Y));
 }
 
 // d/dv max(v, 0) = 1 for v > 0, else 0 (seed 000 §1.2.1.6; PyTorch's 0 at v = 0, where the seed takes 1)
@@ -115,7 +127,9 @@ internal sealed class Relu : UnaryFunction
     public override string Name => "relu";
     protected override Keep Saves => Keep.Input;
     public static Tensor Forward(Tensor x) => Record(new Relu(), x, Elementwise.Map<ReluOperator>(x, "relu"));
-    protected override Tensor InputGrad(Tensor g) => g * X.Gt(0.0);
+
+    protected override Tensor InputGrad(Tensor g) =>
+        CanFuse(g, X) ? Elementwise.Fused(g, X, new ReluGradKernel()) : g * X.Gt(0.0);
 }
 
 // d/dv sign v = 0 wherever it exists (seed 000 §1.2.1.6)
@@ -177,6 +191,7 @@ internal sealed class Clamp(double? min, double? max) : UnaryFunction
 
     protected override Tensor InputGrad(Tensor g)
     {
+        if (CanFuse(g, X)) return Elementwise.Fused(g, X, new ClampGradKernel(min ?? double.NegativeInfinity, max ?? double.PositiveInfinity));
         var mask = Tensor.OnesLike(X);
         if (min is { } lo) mask = mask * X.Ge(lo);
         if (max is { } hi) mask = mask * X.Le(hi);
