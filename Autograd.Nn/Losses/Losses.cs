@@ -66,7 +66,7 @@ public static class Losses
         if (target.DType == DType.Int64)
         {
             CheckClassIndices(op, logits, target, classAxis, "logits");
-            return Reduce(op, -PickClass(logits.LogSoftmax(classAxis), target, classAxis), reduction);
+            return Reduce(op, logits.CrossEntropy(target, classAxis), reduction);
         }
         if (!Same(target.Shape, logits.Shape))
         {
