@@ -188,21 +188,22 @@ internal static class Softmax
         var t = Dense(target).ContiguousSpan<long>();
         var src = Dense(z);
         if (z.DType == DType.Float32)
-            CrossEntropy<float>(src.ContiguousSpan<float>(), t, loss.ContiguousSpan<float>(), lse.ContiguousSpan<float>(), outer, c, inner, op);
+            CrossEntropy<float>(src.ContiguousSpan<float>(), t, loss.ContiguousSpan<float>(), lse.ContiguousSpan<float>(), outer, c, inner, op, z.Dims);
         else
-            CrossEntropy<double>(src.ContiguousSpan<double>(), t, loss.ContiguousSpan<double>(), lse.ContiguousSpan<double>(), outer, c, inner, op);
+            CrossEntropy<double>(src.ContiguousSpan<double>(), t, loss.ContiguousSpan<double>(), lse.ContiguousSpan<double>(), outer, c, inner, op, z.Dims);
         return (loss, lse);
     }
 
-    private static int ClassOf(ReadOnlySpan<long> t, int n, int c, string op)
+    private static int ClassOf(ReadOnlySpan<long> t, int n, int c, string op, int[] dims)
     {
         long v = t[n];
         if ((ulong)v >= (ulong)c)
-            throw new ArgumentOutOfRangeException("target", v, $"{op}: class index {v} at position {n} of the target is out of range for {c} classes; indices must lie in [0, {c}).");
+            throw new ArgumentOutOfRangeException("target", v,
+                $"{op}: class index {v} at position {n} of the target is out of range for {c} classes (logits of shape {ShapeUtil.Format(dims)}); indices must lie in [0, {c}).");
         return (int)v;
     }
 
-    private static void CrossEntropy<T>(ReadOnlySpan<T> z, ReadOnlySpan<long> t, Span<T> loss, Span<T> lse, int outer, int c, int inner, string op)
+    private static void CrossEntropy<T>(ReadOnlySpan<T> z, ReadOnlySpan<long> t, Span<T> loss, Span<T> lse, int outer, int c, int inner, string op, int[] dims)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (inner == 1)
@@ -211,7 +212,7 @@ internal static class Softmax
             for (int o = 0; o < outer; o++)
             {
                 var row = z.Slice(o * c, c);
-                int k = ClassOf(t, o, c, op);
+                int k = ClassOf(t, o, c, op, dims);
                 T m = Shift(TensorPrimitives.Max(row));
                 TensorPrimitives.Subtract(row, m, e);
                 TensorPrimitives.Exp(e, e);
@@ -237,7 +238,7 @@ internal static class Softmax
             for (int i = 0; i < inner; i++)
             {
                 int n = o * inner + i;
-                int k = ClassOf(t, n, c, op);
+                int k = ClassOf(t, n, c, op, dims);
                 T logSum = T.Log(s[i]);
                 loss[n] = (mx[i] - block[k * inner + i]) + logSum;
                 lse[n] = mx[i] + logSum;
