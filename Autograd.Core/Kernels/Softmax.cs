@@ -19,6 +19,39 @@ internal static class Softmax
         return (outer, dims[axis], inner);
     }
 
+    // Below this row length the per-call cost of TensorPrimitives outweighs its vector speed (C = 10 classes is the
+    // common case): rows are walked in plain loops, and exp, the costly part, runs once over the whole buffer.
+    private const int ShortRow = 32;
+
+    // d[o, :] = x[o, :] − Shift(max x[o, :]) for every row; the shifts go to m.
+    private static void ShiftRows<T>(ReadOnlySpan<T> x, Span<T> d, Span<T> m, int outer, int c) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int o = 0; o < outer; o++)
+        {
+            var row = x.Slice(o * c, c);
+            var dst = d.Slice(o * c, c);
+            if (c >= ShortRow)
+            {
+                m[o] = Shift(TensorPrimitives.Max(row));
+                TensorPrimitives.Subtract(row, m[o], dst);
+                continue;
+            }
+            T mx = row[0];
+            for (int k = 1; k < c; k++) mx = T.Max(mx, row[k]);
+            mx = Shift(mx);
+            m[o] = mx;
+            for (int k = 0; k < c; k++) dst[k] = row[k] - mx;
+        }
+    }
+
+    private static T RowSum<T>(ReadOnlySpan<T> row) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (row.Length >= ShortRow) return TensorPrimitives.Sum(row);
+        T s = T.Zero;
+        foreach (var v in row) s += v;
+        return s;
+    }
+
     private static Tensor Dense(Tensor t) => t.IsContiguous ? t : Strided.ToContiguous(t);
 
     // The shift subtracted before exp: the maximum, or 0 where it is ±∞ or NaN, so that a row of −∞ gives
@@ -42,22 +75,24 @@ internal static class Softmax
     {
         if (inner == 1)
         {
-            var e = log ? new T[c] : null;
+            ShiftRows(x, y, new T[outer], outer, c);
+            Span<T> e = log ? new T[y.Length] : y;
+            TensorPrimitives.Exp(y, e);
             for (int o = 0; o < outer; o++)
             {
-                var row = x.Slice(o * c, c);
                 var dst = y.Slice(o * c, c);
-                TensorPrimitives.Subtract(row, Shift(TensorPrimitives.Max(row)), dst);
-                if (log)
+                T sum = RowSum<T>(e.Slice(o * c, c));
+                if (c >= ShortRow)
                 {
-                    TensorPrimitives.Exp(dst, e);
-                    TensorPrimitives.Subtract(dst, T.Log(TensorPrimitives.Sum<T>(e)), dst);
+                    if (log) TensorPrimitives.Subtract(dst, T.Log(sum), dst);
+                    else TensorPrimitives.Divide(dst, sum, dst);
                 }
-                else
+                else if (log)
                 {
-                    TensorPrimitives.Exp(dst, dst);
-                    TensorPrimitives.Divide(dst, TensorPrimitives.Sum<T>(dst), dst);
+                    T ls = T.Log(sum);
+                    for (int k = 0; k < c; k++) dst[k] -= ls;
                 }
+                else for (int k = 0; k < c; k++) dst[k] /= sum;
             }
             return;
         }
@@ -125,20 +160,31 @@ internal static class Softmax
     {
         if (inner == 1)
         {
+            if (log) TensorPrimitives.Exp(y, dx);
             for (int o = 0; o < outer; o++)
             {
                 var gr = g.Slice(o * c, c);
                 var yr = y.Slice(o * c, c);
                 var dr = dx.Slice(o * c, c);
-                if (log)
+                if (c >= ShortRow)
                 {
-                    TensorPrimitives.Exp(yr, dr);
-                    TensorPrimitives.MultiplyAdd(dr, -TensorPrimitives.Sum(gr), gr, dr);
+                    if (log) TensorPrimitives.MultiplyAdd(dr, -TensorPrimitives.Sum(gr), gr, dr);
+                    else
+                    {
+                        TensorPrimitives.Subtract(gr, TensorPrimitives.Dot(gr, yr), dr);
+                        TensorPrimitives.Multiply(dr, yr, dr);
+                    }
+                }
+                else if (log)
+                {
+                    T sum = RowSum(gr);
+                    for (int k = 0; k < c; k++) dr[k] = gr[k] - dr[k] * sum;
                 }
                 else
                 {
-                    TensorPrimitives.Subtract(gr, TensorPrimitives.Dot(gr, yr), dr);
-                    TensorPrimitives.Multiply(dr, yr, dr);
+                    T dot = T.Zero;
+                    for (int k = 0; k < c; k++) dot += gr[k] * yr[k];
+                    for (int k = 0; k < c; k++) dr[k] = (gr[k] - dot) * yr[k];
                 }
             }
             return;
@@ -208,18 +254,17 @@ internal static class Softmax
     {
         if (inner == 1)
         {
-            var e = new T[c];
+            var e = new T[z.Length];
+            var m = new T[outer];
+            ShiftRows(z, e, m, outer, c);
+            TensorPrimitives.Exp(e, e);
             for (int o = 0; o < outer; o++)
             {
-                var row = z.Slice(o * c, c);
                 int k = ClassOf(t, o, c, op, dims);
-                T m = Shift(TensorPrimitives.Max(row));
-                TensorPrimitives.Subtract(row, m, e);
-                TensorPrimitives.Exp(e, e);
-                T logSum = T.Log(TensorPrimitives.Sum<T>(e));
+                T logSum = T.Log(RowSum<T>(e.AsSpan(o * c, c)));
                 // (m − z[t]) + log Σ keeps the small part exact when m and z[t] are large.
-                loss[o] = (m - row[k]) + logSum;
-                lse[o] = m + logSum;
+                loss[o] = (m[o] - z[o * c + k]) + logSum;
+                lse[o] = m[o] + logSum;
             }
             return;
         }
@@ -268,11 +313,18 @@ internal static class Softmax
         {
             for (int o = 0; o < outer; o++)
             {
+                var zr = z.Slice(o * c, c);
                 var dr = dz.Slice(o * c, c);
-                TensorPrimitives.Subtract(z.Slice(o * c, c), lse[o], dr);
-                TensorPrimitives.Exp(dr, dr);
+                if (c >= ShortRow) TensorPrimitives.Subtract(zr, lse[o], dr);
+                else for (int k = 0; k < c; k++) dr[k] = zr[k] - lse[o];
+            }
+            TensorPrimitives.Exp(dz, dz);
+            for (int o = 0; o < outer; o++)
+            {
+                var dr = dz.Slice(o * c, c);
                 dr[(int)t[o]] -= T.One;
-                TensorPrimitives.Multiply(dr, g[o], dr);
+                if (c >= ShortRow) TensorPrimitives.Multiply(dr, g[o], dr);
+                else for (int k = 0; k < c; k++) dr[k] *= g[o];
             }
             return;
         }
