@@ -96,22 +96,19 @@ public partial class Tensor
     /// <summary>Computes log Σ exp(x) over one axis.</summary>
     public Tensor LogSumExp(int axis, bool keepDims = false) => LogSumExp([axis], keepDims);
 
-    /// <summary>Computes y = exp(x − max) / Σ exp(x − max) along <paramref name="axis"/>.</summary>
-    public Tensor Softmax(int axis = -1)
-    {
-        RequireFloat("softmax");
-        var mask = ShapeUtil.AxisMask("softmax", [axis], Rank);
-        var e = (this - StableShift([axis], mask)).Exp();
-        return e / e.Sum(axis, keepDims: true);
-    }
+    /// <summary>Computes y[i] = exp(x[i] − max) / Σ_j exp(x[j] − max) along <paramref name="axis"/> (one primitive, torch.softmax).</summary>
+    public Tensor Softmax(int axis = -1) => Ops.Softmax.Forward(this, axis);
 
-    /// <summary>Computes y = x − log Σ exp(x) along <paramref name="axis"/>, stably.</summary>
-    public Tensor LogSoftmax(int axis = -1)
-    {
-        RequireFloat("log_softmax");
-        ShapeUtil.NormalizeAxis("log_softmax", axis, Rank);
-        return this - LogSumExp([axis], keepDims: true);
-    }
+    /// <summary>Computes y[i] = x[i] − max − log Σ_j exp(x[j] − max) along <paramref name="axis"/>, stably (one primitive, torch.log_softmax).</summary>
+    public Tensor LogSoftmax(int axis = -1) => Ops.LogSoftmax.Forward(this, axis);
+
+    /// <summary>
+    /// Computes the cross-entropy of these logits with int64 class indices <paramref name="target"/> along the class axis
+    /// <paramref name="axis"/>: y[n] = log Σ_c exp x[n, c] − x[n, t[n]] per sample, unreduced (one primitive; F.cross_entropy
+    /// with reduction 'none', for any class axis). <paramref name="target"/> has this tensor's shape without the class
+    /// axis, and every index lies in [0, C). <c>Losses.CrossEntropy</c> adds the checks and reductions of PyTorch's loss.
+    /// </summary>
+    public Tensor CrossEntropy(Tensor target, int axis = -1) => Ops.CrossEntropy.Forward(this, target, axis);
 
     // The detached per-row maximum (0 where it is ±∞ or the row is empty), subtracted before exp for stability.
     private Tensor StableShift(int[]? axes, bool[] mask)

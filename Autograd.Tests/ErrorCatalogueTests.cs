@@ -901,6 +901,36 @@ public partial class ErrorCatalogueTests
     }
 
     [Test]
+    public void CrossEntropyTensorOpWithABadTarget()
+    {
+        var z = Tensor.Zeros([3, 4]);
+        Fails<ArgumentException>(() => z.CrossEntropy(Tensor.Zeros([3], DType.Float64), 1),
+            "cross_entropy", "int64 class indices of shape [3]", "logits of shape [3, 4]", "class axis 1", "got float64 of shape [3]");
+        Fails<ArgumentException>(() => z.CrossEntropy(Tensor.From(new long[] { 0, 1, 2, 3 })),
+            "cross_entropy", "int64 class indices of shape [3]", "got int64 of shape [4]");
+        Fails<ArgumentNullException>(() => z.CrossEntropy(null!), "target");
+    }
+
+    [Test]
+    public void CrossEntropyTensorOpWithAClassIndexOutOfRange()
+    {
+        var z = Tensor.Zeros([3, 4]);
+        Fails<ArgumentOutOfRangeException>(() => z.CrossEntropy(Tensor.From(new long[] { 2, 4, 0 })),
+            "cross_entropy", "class index 4 at position 1", "4 classes", "logits of shape [3, 4]", "[0, 4)");
+        Fails<ArgumentOutOfRangeException>(() => Tensor.Zeros([2, 3, 2]).CrossEntropy(Tensor.From(new long[] { 0, 1, 2, -1 }, 2, 2), 1),
+            "cross_entropy", "class index -1 at position 3", "3 classes");
+    }
+
+    [Test]
+    public void CrossEntropyTensorOpWithBadLogitsOrAxis()
+    {
+        Fails<ArgumentException>(() => Tensor.Scalar(1.0).CrossEntropy(Tensor.Scalar(0, DType.Int64)), "cross_entropy", "class axis", "0-d");
+        Fails<ArgumentException>(() => Tensor.From(new long[] { 1, 2 }).CrossEntropy(Tensor.Scalar(0, DType.Int64)), "cross_entropy", "float32 or float64", "int64");
+        Fails<ArgumentOutOfRangeException>(() => Tensor.Zeros([3, 4]).CrossEntropy(Tensor.From(new long[] { 0, 0, 0 }), 2),
+            "cross_entropy", "axis 2", "rank 2");
+    }
+
+    [Test]
     public void BinaryCrossEntropyWithInt64Targets() =>
         Fails<ArgumentException>(() => Losses.BinaryCrossEntropyWithLogits(Tensor.Ones([2]), Tensor.From(new long[] { 1, 0 })),
             "BinaryCrossEntropyWithLogits", "targets", "int64", "[2]");

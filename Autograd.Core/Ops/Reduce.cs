@@ -24,3 +24,50 @@ internal sealed class Sum(int[] keptShape) : Function
 
     protected override Tensor?[] Backward(Tensor g) => [g.Reshape(keptShape).BroadcastTo(Inputs[0].Dims)];
 }
+
+// y = x − log Σ_axis eˣ: dx = g − softmax(x)·Σ_axis g = g − eʸ·Σ_axis g
+internal sealed class LogSoftmax(int axis) : Function
+{
+    public override string Name => "log_softmax";
+
+    public static Tensor Forward(Tensor x, int axis)
+    {
+        x.RequireFloat("log_softmax");
+        int a = ShapeUtil.NormalizeAxis("log_softmax", axis, x.Rank);
+        var y = Kernels.Softmax.Forward(x, a, log: true);
+        if (!ShouldRecord(x)) return y;
+        var fn = new LogSoftmax(a);
+        Attach(fn, y, x);
+        fn.Save(y);
+        return y;
+    }
+
+    // Without createGraph the fused kernel; with it the same rule in recorded ops, so it can be differentiated again.
+    protected override Tensor?[] Backward(Tensor g) => GradMode.IsEnabled
+        ? [g - Saved(0).Exp() * g.Sum(axis, keepDims: true)]
+        : [Kernels.Softmax.LogSoftmaxBackward(g, Saved(0), axis)];
+}
+
+// y = eˣ / Σ_axis eˣ: dx = y·(g − Σ_axis g·y)
+internal sealed class Softmax(int axis) : Function
+{
+    public override string Name => "softmax";
+
+    public static Tensor Forward(Tensor x, int axis)
+    {
+        x.RequireFloat("softmax");
+        int a = ShapeUtil.NormalizeAxis("softmax", axis, x.Rank);
+        var y = Kernels.Softmax.Forward(x, a, log: false);
+        if (!ShouldRecord(x)) return y;
+        var fn = new Softmax(a);
+        Attach(fn, y, x);
+        fn.Save(y);
+        return y;
+    }
+
+    protected override Tensor?[] Backward(Tensor g)
+    {
+        var y = Saved(0);
+        return GradMode.IsEnabled ? [y * (g - (g * y).Sum(axis, keepDims: true))] : [Kernels.Softmax.SoftmaxBackward(g, y, axis)];
+    }
+}

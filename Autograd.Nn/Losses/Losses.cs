@@ -55,7 +55,8 @@ public static class Losses
     /// ℓ[n] = −log softmax(z[n])[t[n]] = −z[n, t[n]] + log Σ_c exp z[n, c] (seed 000 eq. 1.15);</item>
     /// <item>float class probabilities of the logits' shape: computes ℓ[n] = −Σ_c t[n, c] · log softmax(z[n])[c].</item>
     /// </list>
-    /// Then <paramref name="reduction"/>: the mean is over the N (·d₁·…) samples in both forms.
+    /// Then <paramref name="reduction"/>: the mean is over the N (·d₁·…) samples in both forms. The index form is one
+    /// fused op, <see cref="Tensor.CrossEntropy(Tensor, int)"/>, whose gradient is softmax(z[n]) − onehot(t[n]).
     /// </summary>
     public static Tensor CrossEntropy(Tensor logits, Tensor target, Reduction reduction = Reduction.Mean)
     {
@@ -66,7 +67,7 @@ public static class Losses
         if (target.DType == DType.Int64)
         {
             CheckClassIndices(op, logits, target, classAxis, "logits");
-            return Reduce(op, -PickClass(logits.LogSoftmax(classAxis), target, classAxis), reduction);
+            return Reduce(op, logits.CrossEntropy(target, classAxis), reduction);
         }
         if (!Same(target.Shape, logits.Shape))
         {

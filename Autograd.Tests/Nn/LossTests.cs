@@ -159,6 +159,36 @@ public class LossTests
         AssertReduced(Losses.CrossEntropy(D(zs, 2, 3, 2), Tensor.From(ts, 2, 2)), expected, [], Reduction.Mean);
     }
 
+    public static IEnumerable<TestCaseData> IndexTargetShapes()
+    {
+        foreach (var reduction in Enum.GetValues<Reduction>())
+        {
+            yield return new TestCaseData(new[] { 5 }, Array.Empty<int>(), reduction).SetName($"CrossEntropy_WithIndicesIsOneFusedNode([5], {reduction})");
+            yield return new TestCaseData(new[] { 6, 10 }, new[] { 6 }, reduction).SetName($"CrossEntropy_WithIndicesIsOneFusedNode([6, 10], {reduction})");
+            yield return new TestCaseData(new[] { 2, 3, 4, 2 }, new[] { 2, 4, 2 }, reduction).SetName($"CrossEntropy_WithIndicesIsOneFusedNode([2, 3, 4, 2], {reduction})");
+        }
+    }
+
+    [TestCaseSource(nameof(IndexTargetShapes))]
+    public void CrossEntropy_WithIndicesIsOneFusedNode(int[] logitsShape, int[] targetShape, Reduction reduction)
+    {
+        int classAxis = logitsShape.Length == 1 ? 0 : 1;
+        int samples = targetShape.Aggregate(1, (p, d) => p * d);
+        var z = (Tensor.Normal(logitsShape, 17, dtype: DType.Float64) * 3.0).Detach().RequireGrad();
+        var t = Tensor.From(Enumerable.Range(0, samples).Select(i => (long)(i * 5 % logitsShape[classAxis])).ToArray()).Reshape(targetShape);
+
+        var loss = Losses.CrossEntropy(z, t, reduction);
+        var perSample = reduction == Reduction.None ? loss : Losses.CrossEntropy(z, t, Reduction.None);
+        Assert.That(perSample.GradFnName, Is.EqualTo("cross_entropy"), "one primitive, not log_softmax + gather");
+        // The composite it replaced: −log_softmax picked at the target.
+        var composite = -z.LogSoftmax(classAxis).Gather(classAxis, t.Unsqueeze(classAxis)).Squeeze(classAxis);
+        var reduced = reduction switch { Reduction.Mean => composite.Mean(), Reduction.Sum => composite.Sum(), _ => composite };
+        Assert.That(loss.Shape, Is.EqualTo(reduced.Shape));
+        Assert.That(loss.ToArray<double>(), Is.EqualTo(reduced.ToArray<double>()).Within(Tol));
+        var seed = Tensor.Normal(loss.Shape, 18, dtype: DType.Float64);
+        Assert.That(Autodiff.Grad(loss, z, seed).ToArray<double>(), Is.EqualTo(Autodiff.Grad(reduced, z, seed).ToArray<double>()).Within(Tol));
+    }
+
     [Test]
     public void CrossEntropy_IsStableForHugeLogitsAndWorksInFloat32()
     {

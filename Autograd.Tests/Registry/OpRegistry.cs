@@ -126,11 +126,38 @@ public static class OpRegistry
 
     private static double[] Softmax(double[] v)
     {
+        if (v.Length == 0) return v;
         double m = v.Max();
         var e = v.Select(x => Math.Exp(x - m)).ToArray();
         double s = e.Sum();
         return e.Select(x => x / s).ToArray();
     }
+
+    private static double[] LogSoftmax(double[] v)
+    {
+        double lse = LogSumExp(v);
+        return v.Select(x => x - lse).ToArray();
+    }
+
+    // ℓ[n] = log Σ_c exp z[n, c] − z[n, t[n]], the class axis removed.
+    private static OpInfo CrossEntropyEntry(string name, int axis, (int[] Logits, int[] Target)[] shapes) => new()
+    {
+        Name = name,
+        Primitives = [typeof(P.CrossEntropy)],
+        Apply = x => x[0].CrossEntropy(x[1], axis),
+        Reference = r =>
+        {
+            int a = axis < 0 ? axis + r[0].Rank : axis;
+            return RefArray.Build(r[1].Shape, idx =>
+            {
+                var at = idx.Take(a).Append(0).Concat(idx.Skip(a)).ToArray();
+                var row = Enumerable.Range(0, r[0].Shape[a]).Select(c => { at[a] = c; return r[0][at]; }).ToArray();
+                return LogSumExp(row) - row[(int)r[1][idx]];
+            });
+        },
+        Samples = shapes.Select(s => Sample($"{S(s.Logits)}<-{S(s.Target)}", R(s.Logits),
+            new InputSpec(s.Target, Domains.Real, false, IndexBound: Math.Max(1, s.Logits[axis < 0 ? axis + s.Logits.Length : axis])))).ToArray(),
+    };
 
     private static RefArray NaiveMatMul(RefArray a, RefArray b)
     {
@@ -288,10 +315,17 @@ public static class OpRegistry
         Reduction("logsumexp", x => x.LogSumExp(), r => r.Reduce(null, false, v => LogSumExp(v)), NonEmpty, primitives: typeof(P.Exp)),
         Reduction("logsumexp_last", x => x.LogSumExp(-1), r => r.Reduce([-1], false, v => LogSumExp(v)), [[3, 4], [1, 17], [2, 3, 5], [33], [0, 3]], primitives: typeof(P.Log)),
         Reduction("logsumexp_axis0_keep", x => x.LogSumExp(0, keepDims: true), r => r.Reduce([0], true, v => LogSumExp(v)), [[3, 4], [16], [2, 3, 5]], primitives: typeof(P.Exp)),
-        Reduction("softmax_last", x => x.Softmax(-1), r => r.AlongAxis(-1, Softmax), [[3, 4], [1, 17], [2, 3, 5], [33], [0, 3], []], primitives: typeof(P.Div)),
-        Reduction("softmax_axis0", x => x.Softmax(0), r => r.AlongAxis(0, Softmax), [[3, 4], [16], [2, 3, 5]], primitives: typeof(P.Div)),
-        Reduction("log_softmax_last", x => x.LogSoftmax(-1), r => r.AlongAxis(-1, v => Softmax(v).Select(x => Math.Log(x)).ToArray()), [[3, 4], [1, 17], [2, 3, 5], [33], [0, 3]], primitives: typeof(P.Sub)),
-        Reduction("log_softmax_axis1", x => x.LogSoftmax(1), r => r.AlongAxis(1, v => Softmax(v).Select(x => Math.Log(x)).ToArray()), [[3, 4], [2, 3, 5]], primitives: typeof(P.Sub)),
+        Reduction("softmax_last", x => x.Softmax(-1), r => r.AlongAxis(-1, Softmax), [[3, 4], [1, 17], [2, 3, 5], [33], [0, 3], [], [2, 16], [3, 1]], primitives: typeof(P.Softmax)),
+        Reduction("softmax_axis0", x => x.Softmax(0), r => r.AlongAxis(0, Softmax), [[3, 4], [16], [2, 3, 5], [17, 2], [0, 3]], primitives: typeof(P.Softmax)),
+        Reduction("softmax_axis1", x => x.Softmax(1), r => r.AlongAxis(1, Softmax), [[2, 3, 5], [4, 1, 6], [3, 17, 2], [2, 0, 3]], primitives: typeof(P.Softmax)),
+        Reduction("log_softmax_last", x => x.LogSoftmax(-1), r => r.AlongAxis(-1, LogSoftmax), [[3, 4], [1, 17], [2, 3, 5], [33], [0, 3], [], [2, 16], [3, 1]], primitives: typeof(P.LogSoftmax)),
+        Reduction("log_softmax_axis1", x => x.LogSoftmax(1), r => r.AlongAxis(1, LogSoftmax), [[3, 4], [2, 3, 5], [3, 17, 2], [2, 0, 3]], primitives: typeof(P.LogSoftmax)),
+        Reduction("log_softmax_axis0", x => x.LogSoftmax(0), r => r.AlongAxis(0, LogSoftmax), [[3, 4], [16], [17, 2]], primitives: typeof(P.LogSoftmax)),
+
+        // Losses: per-sample cross-entropy of logits and int64 class indices, along a class axis.
+        CrossEntropyEntry("cross_entropy_last", -1, [([3, 4], [3]), ([2, 17], [2]), ([5, 33], [5]), ([4, 1], [4]), ([0, 4], [0]), ([16], []), ([2, 3, 5], [2, 3])]),
+        CrossEntropyEntry("cross_entropy_axis1", 1, [([2, 3, 5], [2, 5]), ([3, 17, 2], [3, 2]), ([4, 3], [4]), ([2, 4, 0], [2, 0])]),
+        CrossEntropyEntry("cross_entropy_axis0", 0, [([4, 3], [3]), ([17], [])]),
 
         // Movement.
         Reduction("reshape_flat", x => x.Reshape(-1), r => new RefArray(r.Data, [r.Data.Length]), [.. ElementwiseShapes, [4, 3]], primitives: typeof(P.Reshape)),
