@@ -61,7 +61,7 @@ internal static class Softmax
     /// <summary>y = x − max − log Σ e^(x−max) (log) or y = e^(x−max) / Σ e^(x−max) along <paramref name="axis"/>.</summary>
     public static Tensor Forward(Tensor x, int axis, bool log)
     {
-        var y = Tensor.Empty(x.Shape, x.DType);
+        var y = Tensor.Result(x.Shape, x.DType);
         if (x.NumElements == 0) return y;
         var (outer, c, inner) = Split(x.Dims, axis);
         var src = Dense(x);
@@ -144,7 +144,7 @@ internal static class Softmax
 
     private static Tensor Backward(Tensor g, Tensor y, int axis, bool log)
     {
-        var dx = Tensor.Empty(y.Shape, y.DType);
+        var dx = Tensor.Result(y.Shape, y.DType);
         if (y.NumElements == 0) return dx;
         var (outer, c, inner) = Split(y.Dims, axis);
         Tensor gd = Dense(g), yd = Dense(y);
@@ -227,8 +227,8 @@ internal static class Softmax
     /// </summary>
     public static (Tensor Loss, Tensor Lse) CrossEntropy(Tensor z, Tensor target, int axis, string op)
     {
-        var loss = Tensor.Empty(target.Shape, z.DType);
-        var lse = Tensor.Empty(target.Shape, z.DType);
+        var loss = Tensor.Result(target.Shape, z.DType);
+        var lse = Tensor.Result(target.Shape, z.DType);
         if (loss.NumElements == 0) return (loss, lse);
         var (outer, c, inner) = Split(z.Dims, axis);
         var t = Dense(target).ContiguousSpan<long>();
@@ -294,7 +294,7 @@ internal static class Softmax
     /// <summary>dz = g · (e^(z − lse) − onehot(t)), the backward of <see cref="CrossEntropy(Tensor, Tensor, int, string)"/>.</summary>
     public static Tensor CrossEntropyBackward(Tensor g, Tensor z, Tensor target, Tensor lse, int axis)
     {
-        var dz = Tensor.Empty(z.Shape, z.DType);
+        var dz = Tensor.Result(z.Shape, z.DType);
         if (z.NumElements == 0) return dz;
         var (outer, c, inner) = Split(z.Dims, axis);
         var t = Dense(target).ContiguousSpan<long>();
@@ -351,7 +351,7 @@ internal static class Softmax
     /// <summary>A tensor of <paramref name="shape"/> that is 1 where the index along <paramref name="axis"/> equals t, else 0.</summary>
     public static Tensor OneHot(Tensor target, int[] shape, int axis, DType dtype)
     {
-        var y = Tensor.Empty(shape, dtype);
+        var y = Tensor.Result(shape, dtype);
         if (y.NumElements == 0) return y;
         var (outer, c, inner) = Split(shape, axis);
         var t = Dense(target).ContiguousSpan<long>();
