@@ -18,13 +18,13 @@ public partial class Tensor
             if (DType == DType.Float32)
             {
                 var x = ContiguousSpan<float>();
-                if (alpha == 1) TensorPrimitives.Add(x, other.ContiguousSpan<float>(), x);
+                if (alpha == 1) BinaryKernels.Apply(x, other.ContiguousSpan<float>(), x, new AddKernel());
                 else TensorPrimitives.MultiplyAdd(other.ContiguousSpan<float>(), (float)alpha, x, x);
             }
             else
             {
                 var x = ContiguousSpan<double>();
-                if (alpha == 1) TensorPrimitives.Add(x, other.ContiguousSpan<double>(), x);
+                if (alpha == 1) BinaryKernels.Apply(x, other.ContiguousSpan<double>(), x, new AddKernel());
                 else TensorPrimitives.MultiplyAdd(other.ContiguousSpan<double>(), alpha, x, x);
             }
             Version.Value++;
@@ -45,8 +45,8 @@ public partial class Tensor
     {
         if (CanWriteDirectly(other))
         {
-            if (DType == DType.Float32) TensorPrimitives.Multiply(ContiguousSpan<float>(), other.ContiguousSpan<float>(), ContiguousSpan<float>());
-            else TensorPrimitives.Multiply(ContiguousSpan<double>(), other.ContiguousSpan<double>(), ContiguousSpan<double>());
+            if (DType == DType.Float32) BinaryKernels.Apply(ContiguousSpan<float>(), other.ContiguousSpan<float>(), ContiguousSpan<float>(), new MulKernel());
+            else BinaryKernels.Apply(ContiguousSpan<double>(), other.ContiguousSpan<double>(), ContiguousSpan<double>(), new MulKernel());
             Version.Value++;
             return this;
         }

@@ -179,7 +179,7 @@ internal static unsafe class Gemm
                 if (n != 1) problem = problem.Transposed();
                 var rows = Split(batch, problem.M, 1, k, 64, 1);
                 if (rows.Length == 1) MatVec<T, TK>(problem, rows[0]);
-                else Parallel.For(0, rows.Length, new ParallelOptions { MaxDegreeOfParallelism = rows.Length }, t => MatVec<T, TK>(problem, rows[t]));
+                else WorkerPool.Run(rows.Length, t => MatVec<T, TK>(problem, rows[t]));
                 return;
             }
             // Edge tiles waste work: when N is small and M is not (G·W for a narrow layer, say), Cᵀ = Bᵀ·Aᵀ has fuller tiles.
@@ -187,7 +187,7 @@ internal static unsafe class Gemm
             if (swapped * 10 < padded * 9) problem = problem.Transposed();
             var shares = Split(batch, problem.M, problem.N, k, TK.MR, TK.NR);
             if (shares.Length == 1) Compute<T, TK>(problem, shares[0]);
-            else Parallel.For(0, shares.Length, new ParallelOptions { MaxDegreeOfParallelism = shares.Length }, t => Compute<T, TK>(problem, shares[t]));
+            else WorkerPool.Run(shares.Length, t => Compute<T, TK>(problem, shares[t]));
         }
     }
 

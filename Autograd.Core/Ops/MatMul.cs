@@ -17,13 +17,19 @@ internal sealed class BatchedMatMul : Function
         return y;
     }
 
+    // An input that is a transposed view (W in x·Wᵀ) gets its gradient as (Gᵀ·A)ᵀ instead of Aᵀ·G: the same sums in the
+    // same order, but stored in the layout of W itself, so the gradient that reaches W (and W.Grad) is contiguous.
     protected override Tensor?[] Backward(Tensor g)
     {
         Tensor a = Saved(0), b = Saved(1);
         return
         [
-            Inputs[0].RequiresGrad ? Forward(g, b.Permute(0, 2, 1)) : null,
-            Inputs[1].RequiresGrad ? Forward(a.Permute(0, 2, 1), g) : null,
+            !Inputs[0].RequiresGrad ? null
+                : IsTransposed(a) ? Forward(b, g.Permute(0, 2, 1)).Permute(0, 2, 1) : Forward(g, b.Permute(0, 2, 1)),
+            !Inputs[1].RequiresGrad ? null
+                : IsTransposed(b) ? Forward(g.Permute(0, 2, 1), a).Permute(0, 2, 1) : Forward(a.Permute(0, 2, 1), g),
         ];
     }
+
+    private static bool IsTransposed(Tensor t) => t.StrideArray[2] != 1 && t.StrideArray[1] == 1 && t.Dims[1] > 1 && t.Dims[2] > 1;
 }
