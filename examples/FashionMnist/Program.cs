@@ -107,6 +107,8 @@ public static class Program
 
         int width = o.Epochs.ToString(CultureInfo.InvariantCulture).Length;
         double testAccuracy = 0, epochSeconds = 0;
+        // Each step's intermediate results reuse the previous step's arrays; gradients stay allocated and are zeroed in place.
+        var pool = new BufferPool();
         for (int epoch = 1; epoch <= o.Epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
@@ -115,9 +117,10 @@ public static class Program
             long correct = 0, seen = 0;
             foreach (var (inputs, targets) in loader)
             {
+                using var step = pool.Scope();
                 var logits = model.Forward(inputs);
                 var loss = Losses.CrossEntropy(logits, targets);
-                optimizer.ZeroGrad();
+                optimizer.ZeroGrad(setToNone: false);
                 loss.Backward();
                 optimizer.Step();
                 lossSum += loss.Item() * inputs.Size(0);

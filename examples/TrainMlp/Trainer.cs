@@ -19,6 +19,9 @@ public sealed class Trainer(Problem problem, Sequential model, int epochs, int b
 {
     private const int EvalBatch = 1000;
 
+    // Each step's intermediate results reuse the previous step's arrays; gradients stay allocated and are zeroed in place.
+    private readonly BufferPool _pool = new();
+
     /// <summary>
     /// Called after every optimizer step: (epoch, batch index from 0, batches per epoch, mean loss so far this epoch,
     /// training accuracy so far this epoch or null for regression).
@@ -44,9 +47,10 @@ public sealed class Trainer(Problem problem, Sequential model, int epochs, int b
             int batch = 0;
             foreach (var (inputs, targets) in loader)
             {
+                using var step = _pool.Scope();
                 var output = model.Forward(inputs);
                 var loss = classify ? Losses.CrossEntropy(output, targets) : Losses.MseLoss(output, targets);
-                optimizer.ZeroGrad();
+                optimizer.ZeroGrad(setToNone: false);
                 loss.Backward();
                 optimizer.Step();
 
