@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using Autograd.Kernels;
 
 namespace Autograd;
@@ -12,20 +11,20 @@ public partial class Tensor
     /// <summary>Computes x[i] += alpha · other[i] in place, broadcasting <paramref name="other"/>.</summary>
     public Tensor AddInPlace(Tensor other, double alpha = 1)
     {
-        // The same roundings as the out-of-place ops (a product, then a sum: MultiplyAdd does not fuse), without a temporary.
+        // The same roundings as the out-of-place ops (a product, then a sum, not fused), without a temporary.
         if (CanWriteDirectly(other))
         {
             if (DType == DType.Float32)
             {
                 var x = ContiguousSpan<float>();
                 if (alpha == 1) BinaryKernels.Apply(x, other.ContiguousSpan<float>(), x, new AddKernel());
-                else TensorPrimitives.MultiplyAdd(other.ContiguousSpan<float>(), (float)alpha, x, x);
+                else ScaledKernels.AddScaled(x, other.ContiguousSpan<float>(), (float)alpha);
             }
             else
             {
                 var x = ContiguousSpan<double>();
                 if (alpha == 1) BinaryKernels.Apply(x, other.ContiguousSpan<double>(), x, new AddKernel());
-                else TensorPrimitives.MultiplyAdd(other.ContiguousSpan<double>(), alpha, x, x);
+                else ScaledKernels.AddScaled(x, other.ContiguousSpan<double>(), alpha);
             }
             Version.Value++;
             return this;
@@ -59,8 +58,8 @@ public partial class Tensor
     {
         if (CanWriteDirectly(null))
         {
-            if (DType == DType.Float32) TensorPrimitives.Multiply(ContiguousSpan<float>(), (float)value, ContiguousSpan<float>());
-            else TensorPrimitives.Multiply(ContiguousSpan<double>(), value, ContiguousSpan<double>());
+            if (DType == DType.Float32) ScaledKernels.Scale(ContiguousSpan<float>(), (float)value);
+            else ScaledKernels.Scale(ContiguousSpan<double>(), value);
             Version.Value++;
             return this;
         }
