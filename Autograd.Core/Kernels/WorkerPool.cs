@@ -97,7 +97,9 @@ internal static class WorkerPool
         public Worker(int index)
         {
             _last = Volatile.Read(ref s_job);
-            new Thread(Loop) { IsBackground = true, Name = $"Autograd worker {index + 1}" }.Start();
+            var thread = new Thread(Loop) { IsBackground = true, Name = $"Autograd worker {index + 1}" };
+            // A worker serves every later call: it must not inherit the scopes (no-grad, buffer) of the call that created it.
+            using (ExecutionContext.SuppressFlow()) thread.Start();
         }
 
         // Called after a new job is published: a sleeping worker is released exactly once.
