@@ -54,6 +54,9 @@ public abstract class Function
         return t;
     }
 
+    /// <summary>Intermediate inputs with at most this many elements of storage are not replaced by shells on release.</summary>
+    internal const int ShellThreshold = 16;
+
     /// <summary>
     /// Frees what this node holds for backward: its saved tensors, and the storage of intermediate inputs, which are
     /// replaced by data-less shells that keep only the graph structure (shape, dtype, producer).
@@ -67,8 +70,9 @@ public abstract class Function
             _savedVersions = null;
             _released = true;
         }
+        // A shell costs about as much as a few elements of storage, so tiny intermediates (0-d chains) are kept as they are.
         for (int i = 0; i < Inputs.Length; i++)
-            if (Inputs[i].GradFn is not null && Inputs[i].RawData.Length > 0) Inputs[i] = Inputs[i].Shell();
+            if (Inputs[i].GradFn is not null && Inputs[i].RawData.Length > ShellThreshold) Inputs[i] = Inputs[i].Shell();
     }
 
     /// <summary>Called when the graph is released after backward; frees what a subclass kept for backward.</summary>

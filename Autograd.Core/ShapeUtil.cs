@@ -19,6 +19,8 @@ internal static class ShapeUtil
 
     public static int[] ContiguousStrides(ReadOnlySpan<int> shape)
     {
+        // An empty array cannot be written to, so every 0-d tensor shares one.
+        if (shape.Length == 0) return [];
         var strides = new int[shape.Length];
         int s = 1;
         for (int i = shape.Length - 1; i >= 0; i--)
@@ -32,6 +34,7 @@ internal static class ShapeUtil
     public static int[] Broadcast(string op, ReadOnlySpan<int> a, ReadOnlySpan<int> b)
     {
         int rank = Math.Max(a.Length, b.Length);
+        if (rank == 0) return [];
         var result = new int[rank];
         for (int i = 0; i < rank; i++)
         {
