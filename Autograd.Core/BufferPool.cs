@@ -148,11 +148,12 @@ public sealed class BufferScope : IDisposable
     internal static BufferScope? Current => s_everCreated ? s_current.Value : null;
 
     /// <summary>New storage for an op result: from the pool while a scope is active, else a fresh array.</summary>
-    internal static (Array Array, VersionCounter Storage) Allocate(DType dtype, int length, bool zero)
+    /// <remarks>Storage that is not lent has no counter yet: the tensor makes one when it first needs it.</remarks>
+    internal static (Array Array, VersionCounter? Storage) Allocate(DType dtype, int length, bool zero)
     {
         var scope = Current;
+        if (scope is null || length == 0) return (dtype.NewArray(length, zero), null);
         var storage = new VersionCounter();
-        if (scope is null || length == 0) return (dtype.NewArray(length, zero), storage);
         var array = scope._pool.Rent(dtype, length, zero);
         lock (scope._lock)
         {

@@ -81,9 +81,10 @@ public abstract class Function
     }
 
     /// <summary>Whether recording is on and some input needs a gradient.</summary>
-    internal static bool ShouldRecord(Tensor a) => GradMode.IsEnabled && a.RequiresGrad;
+    // The flags first: the grad mode is an async-local read, skipped for inputs that need no gradient (backward passes).
+    internal static bool ShouldRecord(Tensor a) => a.RequiresGrad && GradMode.IsEnabled;
 
-    internal static bool ShouldRecord(Tensor a, Tensor b) => GradMode.IsEnabled && (a.RequiresGrad || b.RequiresGrad);
+    internal static bool ShouldRecord(Tensor a, Tensor b) => (a.RequiresGrad || b.RequiresGrad) && GradMode.IsEnabled;
 
     internal static bool ShouldRecord(Tensor[] inputs)
     {
