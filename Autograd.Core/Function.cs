@@ -9,6 +9,7 @@ public abstract class Function
     private Tensor?[]? _saved;
     private int[]? _savedVersions;
     private bool _released;
+    private bool _graphReleased;
 
     internal Tensor[] Inputs = [];
     internal Tensor? PendingGrad;
@@ -63,6 +64,9 @@ public abstract class Function
     /// </summary>
     internal void Release()
     {
+        // The engine releases each node right after its backward and again in its final sweep; the second is a no-op.
+        if (_graphReleased) return;
+        _graphReleased = true;
         OnRelease();
         if (_saved is not null)
         {

@@ -7,6 +7,7 @@ internal static class ShapeUtil
 
     public static int NumElements(ReadOnlySpan<int> shape, string op = "tensor")
     {
+        if (shape.Length == 0) return 1;
         long n = 1;
         foreach (var d in shape)
         {
