@@ -11,9 +11,19 @@ internal static class Anomaly
 {
     private static readonly AsyncLocal<int> s_depth = new();
 
-    public static bool IsEnabled => s_depth.Value > 0;
+    /// <summary>
+    /// Set (for good) by the first scope in the process: until then no flow can be in one, and the per-op check
+    /// skips the async-local read.
+    /// </summary>
+    private static volatile bool s_everEntered;
 
-    public static void Enter() => s_depth.Value++;
+    public static bool IsEnabled => s_everEntered && s_depth.Value > 0;
+
+    public static void Enter()
+    {
+        s_everEntered = true;
+        s_depth.Value++;
+    }
 
     public static void Exit() => s_depth.Value--;
 

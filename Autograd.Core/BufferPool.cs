@@ -105,6 +105,12 @@ public sealed class BufferScope : IDisposable
 {
     private static readonly AsyncLocal<BufferScope?> s_current = new();
 
+    /// <summary>
+    /// Set (for good) by the first scope in the process: until then no flow has one, and allocating an op's result
+    /// skips the async-local read.
+    /// </summary>
+    private static volatile bool s_everCreated;
+
     private readonly BufferPool _pool;
     private readonly BufferScope? _previous;
     private readonly List<(VersionCounter Storage, DType DType, Array Array)> _lent = [];
@@ -114,12 +120,13 @@ public sealed class BufferScope : IDisposable
     internal BufferScope(BufferPool pool)
     {
         _pool = pool;
+        s_everCreated = true;
         _previous = s_current.Value;
         s_current.Value = this;
     }
 
     /// <summary>Until disposed, results on this flow get fresh storage (for what must outlive the scope, such as .Grad).</summary>
-    internal static SuspendScope Suspend() => new(s_current.Value);
+    internal static SuspendScope Suspend() => new(Current);
 
     internal readonly struct SuspendScope : IDisposable
     {
@@ -138,14 +145,15 @@ public sealed class BufferScope : IDisposable
     }
 
     /// <summary>The scope active on this thread or async flow, or null.</summary>
-    internal static BufferScope? Current => s_current.Value;
+    internal static BufferScope? Current => s_everCreated ? s_current.Value : null;
 
     /// <summary>New storage for an op result: from the pool while a scope is active, else a fresh array.</summary>
-    internal static (Array Array, VersionCounter Storage) Allocate(DType dtype, int length, bool zero)
+    /// <remarks>Storage that is not lent has no counter yet: the tensor makes one when it first needs it.</remarks>
+    internal static (Array Array, VersionCounter? Storage) Allocate(DType dtype, int length, bool zero)
     {
-        var scope = s_current.Value;
+        var scope = Current;
+        if (scope is null || length == 0) return (dtype.NewArray(length, zero), null);
         var storage = new VersionCounter();
-        if (scope is null || length == 0) return (dtype.NewArray(length, zero), storage);
         var array = scope._pool.Rent(dtype, length, zero);
         lock (scope._lock)
         {

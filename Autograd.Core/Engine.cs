@@ -20,7 +20,20 @@ internal static class Engine
         using var mode = new NoGradScope(createGraph);
         int stamp = Interlocked.Increment(ref s_stamp);
         var order = TopologicalOrder(outputs, stamp);
+        try
+        {
+            return Sweep(order, outputs, seeds, retainGraph, createGraph, inputs, allowUnused);
+        }
+        finally
+        {
+            // The list is kept for the next pass on this thread (a nested pass takes a list of its own).
+            order.Clear();
+            if (order.Capacity <= MaxPooledNodes) t_order = order;
+        }
+    }
 
+    private static Tensor?[]? Sweep(List<Function> order, Tensor[] outputs, Tensor[] seeds, bool retainGraph, bool createGraph, Tensor[]? inputs, bool allowUnused)
+    {
         var wanted = new Dictionary<Tensor, int>(ReferenceEqualityComparer.Instance);
         var wantedFns = new Dictionary<Function, int>(ReferenceEqualityComparer.Instance);
         Tensor?[]? results = null;
@@ -57,6 +70,17 @@ internal static class Engine
             }
         }
 
+        void Accept(Function fn, int k, Tensor? gk)
+        {
+            var input = fn.Inputs[k];
+            if (gk is null || !input.RequiresGrad) return;
+            if (!ShapeUtil.SameShape(gk.Dims, input.Dims) || gk.DType != input.DType)
+                throw new InvalidOperationException(
+                    $"{fn.Name}: backward produced a gradient of shape {ShapeUtil.Format(gk.Dims)} ({gk.DType.Name()}) for input {k} of shape {ShapeUtil.Format(input.Dims)} ({input.DType.Name()}).");
+            if (fn.CreationSite is not null) Anomaly.CheckBackward(fn, k, gk);
+            Deliver(input, gk);
+        }
+
         try
         {
             for (int i = 0; i < outputs.Length; i++)
@@ -69,20 +93,15 @@ internal static class Engine
                 if (g is null) continue;
                 if (fn.Hooks is not null) g = Hooks.Run(fn.Hooks, g, fn.Name);
                 if (results is not null && wantedFns.TryGetValue(fn, out int w)) results[w] = g;
-                var grads = fn.RunBackward(g)
-                    ?? throw new InvalidOperationException($"{fn.Name}: backward returned null instead of {fn.Inputs.Length} gradients (one per input, null where none).");
-                if (grads.Length != fn.Inputs.Length)
-                    throw new InvalidOperationException($"{fn.Name}: backward returned {grads.Length} gradients for {fn.Inputs.Length} inputs.");
-                for (int k = 0; k < grads.Length; k++)
+                // A one-input primitive hands over its gradient without an array (most nodes of long scalar chains).
+                if (fn is Ops.UnaryFunction unary && fn.Inputs.Length == 1) Accept(fn, 0, unary.RunInputGrad(g));
+                else
                 {
-                    var input = fn.Inputs[k];
-                    var gk = grads[k];
-                    if (gk is null || !input.RequiresGrad) continue;
-                    if (!ShapeUtil.SameShape(gk.Dims, input.Dims) || gk.DType != input.DType)
-                        throw new InvalidOperationException(
-                            $"{fn.Name}: backward produced a gradient of shape {ShapeUtil.Format(gk.Dims)} ({gk.DType.Name()}) for input {k} of shape {ShapeUtil.Format(input.Dims)} ({input.DType.Name()}).");
-                    if (fn.CreationSite is not null) Anomaly.CheckBackward(fn, k, gk);
-                    Deliver(input, gk);
+                    var grads = fn.RunBackward(g)
+                        ?? throw new InvalidOperationException($"{fn.Name}: backward returned null instead of {fn.Inputs.Length} gradients (one per input, null where none).");
+                    if (grads.Length != fn.Inputs.Length)
+                        throw new InvalidOperationException($"{fn.Name}: backward returned {grads.Length} gradients for {fn.Inputs.Length} inputs.");
+                    for (int k = 0; k < grads.Length; k++) Accept(fn, k, grads[k]);
                 }
                 if (!retainGraph) fn.Release();
             }
@@ -123,10 +142,17 @@ internal static class Engine
     }
 
     /// <summary>Nodes reachable from the outputs, each after every node that consumes its output.</summary>
+    /// <summary>Lists kept between passes on a thread, so a pass over a long chain allocates no order or stack.</summary>
+    [ThreadStatic] private static List<Function>? t_order;
+    [ThreadStatic] private static List<(Function Fn, int Next)>? t_stack;
+    private const int MaxPooledNodes = 1 << 16;
+
     private static List<Function> TopologicalOrder(Tensor[] outputs, int stamp)
     {
-        var post = new List<Function>();
-        var stack = new List<(Function Fn, int Next)>();
+        var post = t_order ?? new List<Function>();
+        t_order = null;
+        var stack = t_stack ?? new List<(Function Fn, int Next)>();
+        t_stack = null;
         foreach (var o in outputs)
         {
             if (o.GradFn is not { } root || root.VisitStamp == stamp) continue;
@@ -151,6 +177,7 @@ internal static class Engine
                 }
             }
         }
+        if (stack.Capacity <= MaxPooledNodes) t_stack = stack;
         post.Reverse();
         return post;
     }

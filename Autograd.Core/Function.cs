@@ -9,6 +9,7 @@ public abstract class Function
     private Tensor?[]? _saved;
     private int[]? _savedVersions;
     private bool _released;
+    private bool _graphReleased;
 
     internal Tensor[] Inputs = [];
     internal Tensor? PendingGrad;
@@ -54,12 +55,18 @@ public abstract class Function
         return t;
     }
 
+    /// <summary>Intermediate inputs with at most this many elements of storage are not replaced by shells on release.</summary>
+    internal const int ShellThreshold = 16;
+
     /// <summary>
     /// Frees what this node holds for backward: its saved tensors, and the storage of intermediate inputs, which are
     /// replaced by data-less shells that keep only the graph structure (shape, dtype, producer).
     /// </summary>
     internal void Release()
     {
+        // The engine releases each node right after its backward and again in its final sweep; the second is a no-op.
+        if (_graphReleased) return;
+        _graphReleased = true;
         OnRelease();
         if (_saved is not null)
         {
@@ -67,8 +74,9 @@ public abstract class Function
             _savedVersions = null;
             _released = true;
         }
+        // A shell costs about as much as a few elements of storage, so tiny intermediates (0-d chains) are kept as they are.
         for (int i = 0; i < Inputs.Length; i++)
-            if (Inputs[i].GradFn is not null && Inputs[i].RawData.Length > 0) Inputs[i] = Inputs[i].Shell();
+            if (Inputs[i].GradFn is not null && Inputs[i].RawData.Length > ShellThreshold) Inputs[i] = Inputs[i].Shell();
     }
 
     /// <summary>Called when the graph is released after backward; frees what a subclass kept for backward.</summary>
@@ -77,9 +85,10 @@ public abstract class Function
     }
 
     /// <summary>Whether recording is on and some input needs a gradient.</summary>
-    internal static bool ShouldRecord(Tensor a) => GradMode.IsEnabled && a.RequiresGrad;
+    // The flags first: the grad mode is an async-local read, skipped for inputs that need no gradient (backward passes).
+    internal static bool ShouldRecord(Tensor a) => a.RequiresGrad && GradMode.IsEnabled;
 
-    internal static bool ShouldRecord(Tensor a, Tensor b) => GradMode.IsEnabled && (a.RequiresGrad || b.RequiresGrad);
+    internal static bool ShouldRecord(Tensor a, Tensor b) => (a.RequiresGrad || b.RequiresGrad) && GradMode.IsEnabled;
 
     internal static bool ShouldRecord(Tensor[] inputs)
     {

@@ -7,6 +7,7 @@ internal static class ShapeUtil
 
     public static int NumElements(ReadOnlySpan<int> shape, string op = "tensor")
     {
+        if (shape.Length == 0) return 1;
         long n = 1;
         foreach (var d in shape)
         {
@@ -19,6 +20,8 @@ internal static class ShapeUtil
 
     public static int[] ContiguousStrides(ReadOnlySpan<int> shape)
     {
+        // An empty array cannot be written to, so every 0-d tensor shares one.
+        if (shape.Length == 0) return [];
         var strides = new int[shape.Length];
         int s = 1;
         for (int i = shape.Length - 1; i >= 0; i--)
@@ -32,6 +35,7 @@ internal static class ShapeUtil
     public static int[] Broadcast(string op, ReadOnlySpan<int> a, ReadOnlySpan<int> b)
     {
         int rank = Math.Max(a.Length, b.Length);
+        if (rank == 0) return [];
         var result = new int[rank];
         for (int i = 0; i < rank; i++)
         {

@@ -35,9 +35,9 @@ public partial class Tensor
     /// <summary>Computes z[i] = a[i] + b[i], broadcasting.</summary>
     public static Tensor operator +(Tensor a, Tensor b) { (a, b) = Promote(a, b); return Ops.Add.Forward(a, b); }
     /// <summary>Computes z[i] = a[i] + b.</summary>
-    public static Tensor operator +(Tensor a, double b) => a + ScalarLike(b, a);
+    public static Tensor operator +(Tensor a, double b) => a.DType.IsFloatingPoint() ? Ops.AddScalar.Forward(a, b) : a + ScalarLike(b, a);
     /// <summary>Computes z[i] = a + b[i].</summary>
-    public static Tensor operator +(double a, Tensor b) => ScalarLike(a, b) + b;
+    public static Tensor operator +(double a, Tensor b) => b.DType.IsFloatingPoint() ? Ops.AddScalar.Forward(b, a) : ScalarLike(a, b) + b;
 
     /// <summary>Computes z[i] = a[i] − b[i], broadcasting.</summary>
     public static Tensor operator -(Tensor a, Tensor b) { (a, b) = Promote(a, b); return Ops.Sub.Forward(a, b); }
@@ -49,9 +49,9 @@ public partial class Tensor
     /// <summary>Computes z[i] = a[i] · b[i], broadcasting.</summary>
     public static Tensor operator *(Tensor a, Tensor b) { (a, b) = Promote(a, b); return Ops.Mul.Forward(a, b); }
     /// <summary>Computes z[i] = a[i] · b.</summary>
-    public static Tensor operator *(Tensor a, double b) => a * ScalarLike(b, a);
+    public static Tensor operator *(Tensor a, double b) => a.DType.IsFloatingPoint() ? Ops.MulScalar.Forward(a, b) : a * ScalarLike(b, a);
     /// <summary>Computes z[i] = a · b[i].</summary>
-    public static Tensor operator *(double a, Tensor b) => ScalarLike(a, b) * b;
+    public static Tensor operator *(double a, Tensor b) => b.DType.IsFloatingPoint() ? Ops.MulScalar.Forward(b, a) : ScalarLike(a, b) * b;
 
     /// <summary>Computes z[i] = a[i] / b[i], broadcasting.</summary>
     public static Tensor operator /(Tensor a, Tensor b) { (a, b) = Promote(a, b); return Ops.Div.Forward(a, b); }

@@ -66,7 +66,7 @@ public partial class Tensor
         if (dtype == DType.Int64 && !(value >= -9223372036854775808.0 && value < 9223372036854775808.0))
             throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"{op}: the value {value} cannot be converted to int64 without overflow."), nameof(value));
-        var t = Empty((int[])shape.Clone(), dtype, op);
+        var t = Empty(shape.Length == 0 ? [] : (int[])shape.Clone(), dtype, op);
         switch (dtype)
         {
             case DType.Float32: System.Array.Fill(t.Array<float>(), (float)value); break;

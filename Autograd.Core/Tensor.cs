@@ -19,18 +19,34 @@ public partial class Tensor
     /// <summary>The node that produced this tensor, or null for a leaf.</summary>
     internal Function? GradFn;
 
-    /// <summary>Counts in-place writes to the storage; shared by every view of it.</summary>
-    internal readonly VersionCounter Version;
+    private VersionCounter? _version;
+
+    /// <summary>
+    /// Counts in-place writes to the storage; shared by every view of it. Made on first use (a view, a save, an
+    /// in-place write), so that results nobody views or saves, as in long scalar chains, never need one.
+    /// </summary>
+    internal VersionCounter Version => _version ?? CreateVersion();
+
+    private VersionCounter CreateVersion()
+    {
+        var fresh = new VersionCounter();
+        return Interlocked.CompareExchange(ref _version, fresh, null) ?? fresh;
+    }
 
     internal Tensor(Array data, int[] shape, int[] strides, int offset, DType dtype, VersionCounter? version = null)
+        : this(data, shape, strides, offset, dtype, version, ShapeUtil.NumElements(shape))
     {
-        Version = version ?? new VersionCounter();
+    }
+
+    private Tensor(Array data, int[] shape, int[] strides, int offset, DType dtype, VersionCounter? version, int numElements)
+    {
+        _version = version;
         _data = data;
         Dims = shape;
         StrideArray = strides;
         Offset = offset;
         DType = dtype;
-        NumElements = ShapeUtil.NumElements(shape);
+        NumElements = numElements;
     }
 
     internal Tensor(Array data, int[] shape, DType dtype)
@@ -39,13 +55,13 @@ public partial class Tensor
     }
 
     /// <summary>The storage; throws once a <see cref="BufferScope"/> that lent it has ended.</summary>
-    internal Array Data => Version.Released ? throw ReleasedError() : _data;
+    internal Array Data => _version is { Released: true } ? throw ReleasedError() : _data;
 
     /// <summary>The storage array even when released (for graph bookkeeping that never reads elements).</summary>
     internal Array RawData => _data;
 
     /// <summary>Whether the storage went back to a <see cref="BufferPool"/> when the scope that lent it ended.</summary>
-    internal bool IsReleased => Version.Released;
+    internal bool IsReleased => _version is { Released: true };
 
     private InvalidOperationException ReleasedError() => new(
         $"The {DType.Name()} tensor of shape {ShapeUtil.Format(Dims)}{(GradFn is null ? "" : $" produced by '{GradFn.Name}'")} was computed inside a BufferScope " +
@@ -65,8 +81,9 @@ public partial class Tensor
     /// </summary>
     internal static Tensor Result(int[] shape, DType dtype, bool zero = true, string op = "tensor")
     {
-        var (array, storage) = BufferScope.Allocate(dtype, ShapeUtil.NumElements(shape, op), zero);
-        return new Tensor(array, shape, ShapeUtil.ContiguousStrides(shape), 0, dtype, storage);
+        int n = ShapeUtil.NumElements(shape, op);
+        var (array, storage) = BufferScope.Allocate(dtype, n, zero);
+        return new Tensor(array, shape, ShapeUtil.ContiguousStrides(shape), 0, dtype, storage, n);
     }
 
     /// <summary>The element type.</summary>

@@ -106,6 +106,28 @@ internal static class Elementwise
         return z;
     }
 
+    /// <summary>
+    /// z[i] = a[i] ∘ c for a floating tensor and a number taken in a's dtype ((float)c for float32): the same values,
+    /// bit for bit, as <see cref="Zip{TOp}"/> with c as a 0-d tensor of a's dtype, without building that tensor.
+    /// </summary>
+    public static Tensor ZipScalar<TOp>(Tensor a, double c, string op) where TOp : IBinaryOperator<TOp>
+    {
+        a.RequireFloat(op);
+        if (!a.IsContiguous) return Zip<TOp>(a, Tensor.Scalar(c, a.DType), op);
+        var z = Tensor.Result(a.Rank == 0 ? [] : a.Shape, a.DType, zero: false);
+        if (a.DType == DType.Float32) ZipScalarCore<float, TOp>(a, (float)c, z);
+        else ZipScalarCore<double, TOp>(a, c, z);
+        return z;
+    }
+
+    private static void ZipScalarCore<T, TOp>(Tensor a, T c, Tensor z)
+        where T : unmanaged, IFloatingPointIeee754<T> where TOp : IBinaryOperator<TOp>
+    {
+        int n = z.NumElements;
+        if (n == 1) z.Array<T>()[z.Offset] = TOp.Invoke(a.Array<T>()[a.Offset], c);
+        else if (n > 1) TOp.Invoke(a.ContiguousSpan<T>(), c, z.ContiguousSpan<T>());
+    }
+
     /// <summary>Writes a ∘ b (b broadcast) into the contiguous <paramref name="dst"/> of a's shape, which may be a itself.</summary>
     public static void ZipInto<TOp>(Tensor a, Tensor b, Tensor dst) where TOp : IBinaryOperator<TOp>
     {

@@ -58,6 +58,40 @@ internal sealed class Mul : BinaryFunction
     protected override (Tensor?, Tensor?) InputGrads(Tensor g, bool needA, bool needB) => (needA ? g * B : null, needB ? g * A : null);
 }
 
+// ∂(x·c)/∂x = c for a constant c (tensor ∘ number): no scalar tensor is built and nothing is saved.
+internal sealed class MulScalar(double c) : UnaryFunction
+{
+    public override string Name => "mul";
+    protected override Keep Saves => Keep.None;
+
+    public static Tensor Forward(Tensor x, double c)
+    {
+        var y = Elementwise.ZipScalar<MulOperator>(x, c, "mul");
+        if (!ShouldRecord(x)) return y;
+        Attach(new MulScalar(c), y, x);
+        return y;
+    }
+
+    protected override Tensor InputGrad(Tensor g) => Forward(g, c);
+}
+
+// ∂(x + c)/∂x = 1 for a constant c (tensor ∘ number): no scalar tensor is built and nothing is saved.
+internal sealed class AddScalar : UnaryFunction
+{
+    public override string Name => "add";
+    protected override Keep Saves => Keep.None;
+
+    public static Tensor Forward(Tensor x, double c)
+    {
+        var y = Elementwise.ZipScalar<AddOperator>(x, c, "add");
+        if (!ShouldRecord(x)) return y;
+        Attach(new AddScalar(), y, x);
+        return y;
+    }
+
+    protected override Tensor InputGrad(Tensor g) => g;
+}
+
 // ∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = −a/b²
 internal sealed class Div : BinaryFunction
 {

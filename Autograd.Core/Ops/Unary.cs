@@ -24,6 +24,9 @@ internal abstract class UnaryFunction : Function
 
     protected sealed override Tensor?[] Backward(Tensor grad) => [InputGrad(grad)];
 
+    /// <summary>The gradient of the one input, without the array of <see cref="Backward"/> (for the engine).</summary>
+    internal Tensor RunInputGrad(Tensor grad) => InputGrad(grad);
+
     /// <summary>dL/dx given dL/dy.</summary>
     protected abstract Tensor InputGrad(Tensor g);
 

@@ -255,3 +255,123 @@ public class Int64ComparisonTests
         Assert.That(predictions.Lt(0.5).ToArray<long>(), Is.EqualTo(new long[] { 0, 1, 0 }));
     }
 }
+
+/// <summary>
+/// Tensor ∘ number for + and · (MulScalar, AddScalar in Autograd.Core/Ops/Binary.cs): the number is taken in the
+/// tensor's dtype without building a 0-d tensor, and the results are bit for bit those of the general path with
+/// the number as a 0-d tensor of that dtype.
+/// </summary>
+public class ScalarOperandTests
+{
+    private static readonly double[] Constants = [0.999, 0.001, -2.5, 0.1, 1e-40, 3e38, 1e300, -0.0, 0.0, double.PositiveInfinity, double.NaN];
+
+    private static readonly double[] Values = [1.5, -0.3, 0.0, -0.0, 7e-46, 1e-39, 3.4e38, -1e300, double.NegativeInfinity, double.NaN, 0.1, 2.0 / 3];
+
+    private static IEnumerable<Tensor> Operands(DType dtype)
+    {
+        var g = new Generator(5);
+        Tensor Make(int n, params int[] shape) => Tensor.From(Enumerable.Range(0, n).Select(i => i < Values.Length ? Values[i] : g.NextNormal()).ToArray(), shape).To(dtype);
+        yield return Tensor.Scalar(Values[0], dtype);
+        yield return Tensor.Scalar(Values[1], dtype);
+        yield return Make(1, 1);
+        yield return Make(0, 0);
+        yield return Make(17, 17);
+        yield return Make(33, 33);
+        yield return Make(12, 3, 4);
+        yield return Make(12, 3, 4).Transpose(0, 1); // strided: the general path
+        yield return Make(40, 40).Slice(0, 1, null, 3); // offset and stride
+    }
+
+    private static long[] Bits(Tensor t) => t.DType == DType.Float32
+        ? t.ToArray<float>().Select(v => (long)BitConverter.SingleToInt32Bits(v)).ToArray()
+        : t.ToArray<double>().Select(BitConverter.DoubleToInt64Bits).ToArray();
+
+    private static void SameBits(Tensor fast, Tensor general, string what)
+    {
+        Assert.That(fast.DType, Is.EqualTo(general.DType), what);
+        Assert.That(fast.Shape, Is.EqualTo(general.Shape), what);
+        Assert.That(Bits(fast), Is.EqualTo(Bits(general)), what);
+    }
+
+    [TestCase(DType.Float32)]
+    [TestCase(DType.Float64)]
+    public void FastAndGeneralPathsAgreeBitwiseForwardAndBackward(DType dtype)
+    {
+        foreach (var x0 in Operands(dtype))
+            foreach (double c in Constants)
+            {
+                var s = Tensor.Scalar(c, dtype);
+                var cases = new (string Name, Func<Tensor, Tensor> Fast, Func<Tensor, Tensor> General)[]
+                {
+                    ("x * c", x => x * c, x => x * s),
+                    ("c * x", x => c * x, x => s * x),
+                    ("x + c", x => x + c, x => x + s),
+                    ("c + x", x => c + x, x => s + x),
+                };
+                foreach (var (name, fast, general) in cases)
+                {
+                    string what = $"{name}, c = {c:R}, x of shape [{string.Join(",", x0.Shape)}] {dtype}";
+                    var a = x0.Detach().RequireGrad();
+                    var b = x0.Detach().RequireGrad();
+                    var ya = fast(a);
+                    var yb = general(b);
+                    SameBits(ya, yb, what);
+                    Assert.That(ya.GradFnName, Is.EqualTo(yb.GradFnName), what);
+                    var seed = Tensor.Normal(ya.Shape, 3, dtype: dtype);
+                    ya.Backward(seed);
+                    yb.Backward(seed);
+                    SameBits(a.Grad!, b.Grad!, what + ", gradient");
+                }
+            }
+    }
+
+    [Test]
+    public void DTypesFollowPyTorch()
+    {
+        var f = Tensor.From(new float[] { 1.1f, 2.2f });
+        Assert.That((f * 0.1).DType, Is.EqualTo(DType.Float32));
+        Assert.That((f * 0.1).ToArray<float>(), Is.EqualTo(new[] { 1.1f * 0.1f, 2.2f * 0.1f }), "computed as (float)c");
+        Assert.That((0.1 + f).ToArray<float>(), Is.EqualTo(new[] { 1.1f + 0.1f, 2.2f + 0.1f }));
+        Assert.That((Tensor.Scalar(1.5) * 1e-3).DType, Is.EqualTo(DType.Float32), "a 0-d float32 tensor stays float32");
+        var d = Tensor.From(new double[] { 1.1, 2.2 });
+        Assert.That((d * 0.1).ToArray<double>(), Is.EqualTo(new[] { 1.1 * 0.1, 2.2 * 0.1 }));
+        Assert.That((d + 0.1).DType, Is.EqualTo(DType.Float64));
+        // int64 tensors meeting a number give float32, as a float number meets an integer tensor in PyTorch.
+        var i = Tensor.From(new long[] { 3, -4 });
+        Assert.That((i * 0.5).DType, Is.EqualTo(DType.Float32));
+        Assert.That((i * 0.5).ToArray<float>(), Is.EqualTo(new[] { 1.5f, -2f }));
+        Assert.That((2.0 + i).ToArray<float>(), Is.EqualTo(new[] { 5f, -2f }));
+    }
+
+    [Test]
+    public void MulScalarAndAddScalar_WorkedExample()
+    {
+        double[] v = [1, -2, 0.5];
+        double[] g = [0.25, 4, -1];
+        var x = Tensor.From(v).RequireGrad();
+        var m = x * 2.5;
+        var y = 0.75 + m;
+        Assert.That(m.GradFnName, Is.EqualTo("mul"));
+        Assert.That(y.GradFnName, Is.EqualTo("add"));
+        Assert.That(y.ToArray<double>(), Is.EqualTo(v.Select(e => 0.75 + e * 2.5).ToArray()));
+        y.Backward(Tensor.From(g));
+        // ∂(x·c + d)/∂x = c
+        Assert.That(x.Grad!.ToArray<double>(), Is.EqualTo(g.Select(e => e * 2.5).ToArray()));
+
+        // Gradients of gradients: d/dx of (dL/dx · w) is 0, and the recorded gradient is c·seed.
+        var x2 = Tensor.From(v).RequireGrad();
+        var seed = Tensor.From(g).RequireGrad();
+        var dx = Autodiff.Grad(x2 * -3.0 + 1.0, x2, seed, createGraph: true);
+        Assert.That(dx.ToArray<double>(), Is.EqualTo(g.Select(e => e * -3.0).ToArray()));
+        Assert.That(Autodiff.Grad(dx.Sum(), seed).ToArray<double>(), Is.EqualTo(new[] { -3.0, -3.0, -3.0 }));
+    }
+
+    [Test]
+    public void ScalarOpsOnTensorsWithoutGradRecordNothing()
+    {
+        var x = Tensor.From(new double[] { 1, 2 });
+        Assert.That((x * 2.0 + 1.0).GradFnName, Is.Null);
+        var w = x.Detach().RequireGrad();
+        using (Autodiff.NoGrad()) Assert.That((w * 2.0 + 1.0).RequiresGrad, Is.False);
+    }
+}

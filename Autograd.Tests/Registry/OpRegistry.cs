@@ -271,7 +271,11 @@ public static class OpRegistry
         Unary("scalar_sub_left", x => 2.0 - x, v => 2 - v, Domains.Real, typeof(P.Sub)),
         Unary("scalar_div_left", x => 1.5 / x, v => 1.5 / v, Domains.NonZero, typeof(P.Div)),
         Unary("scalar_pow_base", x => Tensor.Pow(2.0, x), v => Math.Pow(2, v), Domains.SmallReal, typeof(P.Pow)),
-        Unary("scalar_mul_add", x => 3.0 * x + 0.5, v => 3 * v + 0.5, Domains.Real, typeof(P.Mul), typeof(P.Add)),
+        Unary("scalar_mul_add", x => 3.0 * x + 0.5, v => 3 * v + 0.5, Domains.Real, typeof(P.MulScalar), typeof(P.AddScalar)),
+        Unary("mul_scalar", x => x * 0.999, v => v * 0.999, Domains.Real, typeof(P.MulScalar)),
+        Unary("mul_scalar_neg_left", x => -2.5 * x, v => -2.5 * v, Domains.Real, typeof(P.MulScalar)),
+        Unary("add_scalar", x => x + 0.001, v => v + 0.001, Domains.Real, typeof(P.AddScalar)),
+        Unary("add_scalar_neg_left", x => -1.25 + x, v => -1.25 + v, Domains.Real, typeof(P.AddScalar)),
         Unary("cast_f32_f64", x => x.To(DType.Float32).To(DType.Float64), v => (float)v, Domains.Real, typeof(P.Cast)) with
         {
             // Identity up to float32 rounding: with eps = 1e-6 the rounding (≈1e-7) swamps the difference; the function
