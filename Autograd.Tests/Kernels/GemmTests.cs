@@ -96,12 +96,19 @@ public class GemmTests
         finally { Gemm.ForceIsa = saved; }
     }
 
+    // Small products split across threads too, as they did before the threshold was raised for the MLP step.
     private static void WithDegree(int degree, Action body)
     {
         int saved = Parallelism.MaxDegree;
+        long threshold = GemmBlocking.ParallelThreshold;
         Parallelism.MaxDegree = degree;
+        GemmBlocking.ParallelThreshold = 1 << 18;
         try { body(); }
-        finally { Parallelism.MaxDegree = saved; }
+        finally
+        {
+            Parallelism.MaxDegree = saved;
+            GemmBlocking.ParallelThreshold = threshold;
+        }
     }
 
     private static void RunCase(Generator g, int batch, int m, int k, int n, DType dtype, Layout la, Layout lb, string isa)

@@ -56,6 +56,20 @@ public class WorkerPoolTests
         var a = Tensor.Randn([300, 200], g);
         var b = Tensor.Randn([200, 150], g);
         var x = Tensor.Randn([1 << 17], g);
+        long threshold = GemmBlocking.ParallelThreshold;
+        GemmBlocking.ParallelThreshold = 1 << 18;   // so that this product is split across threads
+        try
+        {
+            Check(a, b, x);
+        }
+        finally
+        {
+            GemmBlocking.ParallelThreshold = threshold;
+        }
+    }
+
+    private static void Check(Tensor a, Tensor b, Tensor x)
+    {
         var expected = a.MatMul(b).ToArray<float>();
         var expectedTanh = x.Tanh().ToArray<float>();
         for (int i = 0; i < 5; i++)
