@@ -6,7 +6,8 @@ namespace Autograd;
 /// A scalar on its own small graph, micrograd style: <c>var a = new Value(2); var c = a * -3 + a.Tanh(); c.Backward();</c>
 /// then <c>a.Grad</c>. Same ops and same gradients as 0-d float64 tensors (relu′(0) = 0, ties of Max/Min split ½, the
 /// bounds of Clamp count as inside), first order only. Each op stores its local derivatives when it runs, so backward is
-/// one multiply-add per edge and nothing is allocated per op beyond the node itself.
+/// one multiply-add per edge and nothing is allocated per op beyond the node itself (a number operand, as in
+/// <c>a * -3</c>, gets no node).
 /// </summary>
 public sealed class Value
 {
@@ -68,6 +69,26 @@ public sealed class Value
     public static Value operator /(Value a, Value b) => new(a.Data / b.Data, "div", a, 1 / b.Data, b, -a.Data / (b.Data * b.Data));
     /// <summary>Computes −a.</summary>
     public static Value operator -(Value a) => new(-a.Data, "neg", a, -1);
+
+    // With a number on one side the number gets no node of its own (as 0-d tensors, whose tensor∘number ops save
+    // nothing): one allocation per op instead of two, and the same values and gradients for the Value operands.
+
+    /// <summary>Computes a + b for a number b.</summary>
+    public static Value operator +(Value a, double b) => new(a.Data + b, "add", a, 1);
+    /// <summary>Computes a + b for a number a.</summary>
+    public static Value operator +(double a, Value b) => new(a + b.Data, "add", b, 1);
+    /// <summary>Computes a − b for a number b.</summary>
+    public static Value operator -(Value a, double b) => new(a.Data - b, "sub", a, 1);
+    /// <summary>Computes a − b for a number a.</summary>
+    public static Value operator -(double a, Value b) => new(a - b.Data, "sub", b, -1);
+    /// <summary>Computes a · b for a number b.</summary>
+    public static Value operator *(Value a, double b) => new(a.Data * b, "mul", a, b);
+    /// <summary>Computes a · b for a number a.</summary>
+    public static Value operator *(double a, Value b) => new(a * b.Data, "mul", b, a);
+    /// <summary>Computes a / b for a number b.</summary>
+    public static Value operator /(Value a, double b) => new(a.Data / b, "div", a, 1 / b);
+    /// <summary>Computes a / b for a number a.</summary>
+    public static Value operator /(double a, Value b) => new(a / b.Data, "div", b, -a / (b.Data * b.Data));
 
     /// <summary>Computes xᶜ; d/dx = c·xᶜ⁻¹ (0 for c = 0).</summary>
     public Value Pow(double c) => new(Math.Pow(Data, c), "pow", this, c == 0 ? 0 : c * Math.Pow(Data, c - 1));

@@ -47,7 +47,7 @@ public class ScalarValueTests
         Assert.That(y.Grad, Is.EqualTo(1));
     }
 
-    private static readonly string[] Unary = ["neg", "exp", "tanh", "sigmoid", "relu", "sin", "cos", "abs", "softplus", "sign", "hardtanh", "clamp", "pow2", "sqrtabs", "logabs"];
+    private static readonly string[] Unary = ["neg", "exp", "tanh", "sigmoid", "relu", "sin", "cos", "abs", "softplus", "sign", "hardtanh", "clamp", "pow2", "sqrtabs", "logabs", "numleft", "numright"];
     private static readonly string[] Binary = ["add", "sub", "mul", "div", "max", "min", "powpos"];
 
     [Test]
@@ -92,6 +92,9 @@ public class ScalarValueTests
 
     private static Value ApplyUnary(string op, Value x) => op switch
     {
+        // A number on either side of each arithmetic operator (Value has overloads that give the number no node).
+        "numleft" => 0.3 - 1.7 * x + 2.5 / (x.Abs() + 0.5),
+        "numright" => (x - 0.3) * 1.7 / 2.5 + 0.1,
         "neg" => -x, "exp" => x.Clamp(-5, 5).Exp(), "tanh" => x.Tanh(), "sigmoid" => x.Sigmoid(), "relu" => x.Relu(),
         "sin" => x.Sin(), "cos" => x.Cos(), "abs" => x.Abs(), "softplus" => x.Softplus(), "sign" => x.Sign(),
         "hardtanh" => x.HardTanh(), "clamp" => x.Clamp(-0.7, 0.9), "pow2" => x.Pow(2), "sqrtabs" => (x.Abs() + 0.5).Sqrt(),
@@ -100,6 +103,9 @@ public class ScalarValueTests
 
     private static Tensor ApplyUnary(string op, Tensor x) => op switch
     {
+        // A number on either side of each arithmetic operator (Value has overloads that give the number no node).
+        "numleft" => 0.3 - 1.7 * x + 2.5 / (x.Abs() + 0.5),
+        "numright" => (x - 0.3) * 1.7 / 2.5 + 0.1,
         "neg" => -x, "exp" => x.Clamp(-5, 5).Exp(), "tanh" => x.Tanh(), "sigmoid" => x.Sigmoid(), "relu" => x.Relu(),
         "sin" => x.Sin(), "cos" => x.Cos(), "abs" => x.Abs(), "softplus" => x.Softplus(), "sign" => x.Sign(),
         "hardtanh" => x.HardTanh(), "clamp" => x.Clamp(-0.7, 0.9), "pow2" => x.Pow(2), "sqrtabs" => (x.Abs() + 0.5).Sqrt(),
