@@ -23,10 +23,12 @@ internal static class WorkerPool
     private static Job? s_job;
 
     /// <summary>One call: its parts are claimed from its own counter, so a worker late for one call never runs parts of the next.</summary>
-    private sealed class Job(Action<int> body, int parts)
+    private sealed class Job(Action<int> body, int parts, int helpers)
     {
         public readonly Action<int> Body = body;
         public readonly int Parts = parts;
+        /// <summary>Workers that may still join, so that a call never runs on more threads than it asked for.</summary>
+        public int Slots = helpers;
         public int Next;
         public int Pending = parts;
         public Exception? Error;
@@ -50,7 +52,7 @@ internal static class WorkerPool
         {
             int helpers = threads - 1;
             while (s_workers.Count < helpers) s_workers.Add(new Worker(s_workers.Count));
-            var job = new Job(body, parts);
+            var job = new Job(body, parts, helpers);
             Volatile.Write(ref s_job, job);
             for (int w = 0; w < helpers; w++) s_workers[w].Wake();
             TakeParts(job);
@@ -132,7 +134,7 @@ internal static class WorkerPool
                     start = Stopwatch.GetTimestamp();
                 }
                 _last = Volatile.Read(ref s_job);
-                if (_last is not null) TakeParts(_last);
+                if (_last is not null && Interlocked.Decrement(ref _last.Slots) >= 0) TakeParts(_last);
             }
         }
     }
