@@ -60,35 +60,91 @@ public sealed class Value
     public static implicit operator Value(double data) => new(data);
 
     /// <summary>Computes a + b.</summary>
-    public static Value operator +(Value a, Value b) => new(a.Data + b.Data, "add", a, 1, b, 1);
+    public static Value operator +(Value a, Value b)
+    {
+        Operand(a, "add", "left");
+        Operand(b, "add", "right");
+        return new(a.Data + b.Data, "add", a, 1, b, 1);
+    }
     /// <summary>Computes a − b.</summary>
-    public static Value operator -(Value a, Value b) => new(a.Data - b.Data, "sub", a, 1, b, -1);
+    public static Value operator -(Value a, Value b)
+    {
+        Operand(a, "sub", "left");
+        Operand(b, "sub", "right");
+        return new(a.Data - b.Data, "sub", a, 1, b, -1);
+    }
     /// <summary>Computes a · b.</summary>
-    public static Value operator *(Value a, Value b) => new(a.Data * b.Data, "mul", a, b.Data, b, a.Data);
+    public static Value operator *(Value a, Value b)
+    {
+        Operand(a, "mul", "left");
+        Operand(b, "mul", "right");
+        return new(a.Data * b.Data, "mul", a, b.Data, b, a.Data);
+    }
     /// <summary>Computes a / b.</summary>
-    public static Value operator /(Value a, Value b) => new(a.Data / b.Data, "div", a, 1 / b.Data, b, -a.Data / (b.Data * b.Data));
+    public static Value operator /(Value a, Value b)
+    {
+        Operand(a, "div", "left");
+        Operand(b, "div", "right");
+        return new(a.Data / b.Data, "div", a, 1 / b.Data, b, -a.Data / (b.Data * b.Data));
+    }
     /// <summary>Computes −a.</summary>
-    public static Value operator -(Value a) => new(-a.Data, "neg", a, -1);
+    public static Value operator -(Value a)
+    {
+        Operand(a, "neg", "");
+        return new(-a.Data, "neg", a, -1);
+    }
 
     // With a number on one side the number gets no node of its own (as 0-d tensors, whose tensor∘number ops save
     // nothing): one allocation per op instead of two, and the same values and gradients for the Value operands.
 
     /// <summary>Computes a + b for a number b.</summary>
-    public static Value operator +(Value a, double b) => new(a.Data + b, "add", a, 1);
+    public static Value operator +(Value a, double b)
+    {
+        Operand(a, "add", "left");
+        return new(a.Data + b, "add", a, 1);
+    }
     /// <summary>Computes a + b for a number a.</summary>
-    public static Value operator +(double a, Value b) => new(a + b.Data, "add", b, 1);
+    public static Value operator +(double a, Value b)
+    {
+        Operand(b, "add", "right");
+        return new(a + b.Data, "add", b, 1);
+    }
     /// <summary>Computes a − b for a number b.</summary>
-    public static Value operator -(Value a, double b) => new(a.Data - b, "sub", a, 1);
+    public static Value operator -(Value a, double b)
+    {
+        Operand(a, "sub", "left");
+        return new(a.Data - b, "sub", a, 1);
+    }
     /// <summary>Computes a − b for a number a.</summary>
-    public static Value operator -(double a, Value b) => new(a - b.Data, "sub", b, -1);
+    public static Value operator -(double a, Value b)
+    {
+        Operand(b, "sub", "right");
+        return new(a - b.Data, "sub", b, -1);
+    }
     /// <summary>Computes a · b for a number b.</summary>
-    public static Value operator *(Value a, double b) => new(a.Data * b, "mul", a, b);
+    public static Value operator *(Value a, double b)
+    {
+        Operand(a, "mul", "left");
+        return new(a.Data * b, "mul", a, b);
+    }
     /// <summary>Computes a · b for a number a.</summary>
-    public static Value operator *(double a, Value b) => new(a * b.Data, "mul", b, a);
+    public static Value operator *(double a, Value b)
+    {
+        Operand(b, "mul", "right");
+        return new(a * b.Data, "mul", b, a);
+    }
     /// <summary>Computes a / b for a number b.</summary>
-    public static Value operator /(Value a, double b) => new(a.Data / b, "div", a, 1 / b);
+    public static Value operator /(Value a, double b)
+    {
+        Operand(a, "div", "left");
+        return new(a.Data / b, "div", a, 1 / b);
+    }
     /// <summary>Computes a / b for a number a.</summary>
-    public static Value operator /(double a, Value b) => new(a / b.Data, "div", b, -a / (b.Data * b.Data));
+    public static Value operator /(double a, Value b)
+    {
+        Operand(b, "div", "right");
+        return new(a / b.Data, "div", b, -a / (b.Data * b.Data));
+    }
 
     /// <summary>Computes xᶜ; d/dx = c·xᶜ⁻¹ (0 for c = 0).</summary>
     public Value Pow(double c) => new(Math.Pow(Data, c), "pow", this, c == 0 ? 0 : c * Math.Pow(Data, c - 1));
@@ -96,6 +152,7 @@ public sealed class Value
     /// <summary>Computes xʸ; ∂/∂x = y·xʸ⁻¹ (0 for y = 0), ∂/∂y = xʸ·ln x (0 for x = 0, y ≥ 0).</summary>
     public Value Pow(Value y)
     {
+        Operand(y, "pow", "exponent");
         double v = Math.Pow(Data, y.Data);
         double dx = y.Data == 0 ? 0 : y.Data * Math.Pow(Data, y.Data - 1);
         double dy = Data == 0 && y.Data >= 0 ? 0 : v * Math.Log(Data);
@@ -134,12 +191,21 @@ public sealed class Value
     public Value HardTanh() => Clamp(-1, 1);
 
     /// <summary>Computes max(a, b); ties send ½ to each.</summary>
-    public static Value Max(Value a, Value b) =>
+    public static Value Max(Value a, Value b) => Max2(Operand(a, "maximum", "left"), Operand(b, "maximum", "right"));
+
+    private static Value Max2(Value a, Value b) =>
         new(Math.Max(a.Data, b.Data), "maximum", a, a.Data > b.Data ? 1 : a.Data == b.Data ? 0.5 : 0, b, b.Data > a.Data ? 1 : a.Data == b.Data ? 0.5 : 0);
 
     /// <summary>Computes min(a, b); ties send ½ to each.</summary>
-    public static Value Min(Value a, Value b) =>
+    public static Value Min(Value a, Value b) => Min2(Operand(a, "minimum", "left"), Operand(b, "minimum", "right"));
+
+    private static Value Min2(Value a, Value b) =>
         new(Math.Min(a.Data, b.Data), "minimum", a, a.Data < b.Data ? 1 : a.Data == b.Data ? 0.5 : 0, b, b.Data < a.Data ? 1 : a.Data == b.Data ? 0.5 : 0);
+
+    // C# operators on a class would throw NullReferenceException on a null operand; say which op and which side instead.
+    private static Value Operand(Value? v, string op, string side) =>
+        v ?? throw new ArgumentNullException(side.Length == 0 ? "a" : side == "exponent" ? "y" : side == "left" ? "a" : "b",
+            $"Value {op}: the {(side.Length == 0 ? "" : side + " ")}operand is null.");
 
     private static double SignOf(double x) => x > 0 ? 1 : x < 0 ? -1 : x;
 

@@ -707,6 +707,21 @@ public partial class ErrorCatalogueTests
     // ================================================================ scalar Value
 
     [Test]
+    public void ValueOperatorsWithANullOperandNameTheOpAndTheSide()
+    {
+        var v = new Value(2);
+        Value none = null!;
+        Fails<ArgumentNullException>(() => _ = v + none, "Value add", "right operand is null");
+        Fails<ArgumentNullException>(() => _ = none * v, "Value mul", "left operand is null");
+        Fails<ArgumentNullException>(() => _ = 3.0 / none, "Value div", "right operand is null");
+        Fails<ArgumentNullException>(() => _ = none - 1.0, "Value sub", "left operand is null");
+        Fails<ArgumentNullException>(() => _ = -none, "Value neg", "operand is null");
+        Fails<ArgumentNullException>(() => v.Pow(none), "Value pow", "exponent operand is null");
+        Fails<ArgumentNullException>(() => Value.Max(none, v), "Value maximum", "left operand is null");
+        Fails<ArgumentNullException>(() => Value.Min(v, none), "Value minimum", "right operand is null");
+    }
+
+    [Test]
     public void ValueClampWithMinAboveMax() =>
         Fails<ArgumentException>(() => new Value(1).Clamp(2, 1), "clamp", "min 2", "max 1");
 
