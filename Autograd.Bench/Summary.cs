@@ -13,11 +13,23 @@ internal static class Summary
 
     public static void Run(string[] args)
     {
+        // `summary [seconds] [group …]`: groups gemm, mlp, scalar, tanh (default: all).
         double seconds = args.Length > 0 && double.TryParse(args[0], out var s) ? s : 3.5;   // seconds per figure
+        var groups = args.Where(a => !double.TryParse(a, out _)).ToHashSet();
+        bool Wants(string group) => groups.Count == 0 || groups.Contains(group);
         var total = Stopwatch.StartNew();
         Console.WriteLine($"# machine: {Environment.ProcessorCount} logical cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, " +
             $".NET {Environment.Version}, kernel {Autograd.Kernels.Gemm.Isa}, MaxDegree {Parallelism.MaxDegree}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC{Load()}");
 
+        if (Wants("gemm")) GemmFigures(seconds);
+        if (Wants("mlp")) MlpFigures(seconds);
+        if (Wants("scalar")) ScalarFigures(seconds);
+        if (Wants("tanh")) TanhFigures(seconds);
+        Console.WriteLine($"# {total.Elapsed.TotalSeconds:F0} s{Load()}");
+    }
+
+    private static void GemmFigures(double seconds)
+    {
         foreach (int n in new[] { 64, 256, 512, 1024, 2048 })
             Gemm($"gemm_{n}_gflops", n, n, n, seconds);
         Gemm("gemm_1024_f64_gflops", 1024, 1024, 1024, seconds, dtype: DType.Float64);
@@ -44,6 +56,10 @@ internal static class Summary
         Gemm("gemm_mlp_bwd_gflops", 784, 128, 256, seconds, transposeA: true);
         Gemm("gemm_mlp_fwd2_gflops", 128, 256, 10, seconds, transposeB: true);
 
+    }
+
+    private static void MlpFigures(double seconds)
+    {
         var mlp = new MlpStep();
         double step = Time(() => mlp.Step(), seconds, warmup: 20);
         Report("mlp_step_us", step * 1e6, "us");
@@ -67,6 +83,10 @@ internal static class Summary
         for (int r = 0; r < Runs; r++) mlp.Step();
         Report("mlp_step_alloc_bytes_all_threads", (GC.GetTotalAllocatedBytes(precise: true) - all) / (double)Runs, "bytes");
 
+    }
+
+    private static void ScalarFigures(double seconds)
+    {
         var v = new Value(0.5);
         Report("scalar_op_ns", Time(() => ScalarChain.Run(v), seconds, warmup: 20) / ScalarChain.Ops * 1e9, "ns");
         var x = Tensor.Scalar(0.5).RequireGrad();
@@ -77,6 +97,10 @@ internal static class Summary
             ScalarChain.Run(x);
             Report("tensor0d_op_alloc_bytes", (GC.GetAllocatedBytesForCurrentThread() - before) / (double)ScalarChain.Ops, "bytes");
         }
+    }
+
+    private static void TanhFigures(double seconds)
+    {
         var big = Tensor.Rand([1 << 20], new Generator(3));
         var pool = new BufferPool();
         // As in a training step: the result borrows from a BufferScope. The fresh figure allocates a new 4 MB array per call.
@@ -93,7 +117,6 @@ internal static class Summary
             using (pool.Scope()) grad.Tanh().Backward(ones);
             grad.Grad!.ZeroInPlace();
         }, seconds, warmup: 20) * 1e6, "us");
-        Console.WriteLine($"# {total.Elapsed.TotalSeconds:F0} s{Load()}");
     }
 
     // Other processes share the cores on the machines this runs on: the load average is printed with the figures.
