@@ -50,11 +50,15 @@ public sealed record GradCheckInputReport(int Input, bool Passed, int[] InputInd
 /// <summary>The outcome of a gradient check.</summary>
 public sealed class GradCheckResult
 {
-    internal GradCheckResult(bool fast, IReadOnlyList<GradCheckInputReport> inputs)
+    internal GradCheckResult(bool fast, IReadOnlyList<GradCheckInputReport> inputs, IReadOnlyList<string> warnings)
     {
         FastMode = fast;
         Inputs = inputs;
+        Warnings = warnings;
     }
+
+    /// <summary>What makes the comparison unreliable even when it passes, such as float32 inputs (as PyTorch's gradcheck warns).</summary>
+    public IReadOnlyList<string> Warnings { get; }
 
     /// <summary>Whether every checked entry was within tolerance.</summary>
     public bool Passed => Inputs.All(r => r.Passed);
@@ -77,6 +81,7 @@ public sealed class GradCheckResult
             sb.Append(ci, $"; worst at input[{string.Join(", ", r.InputIndex)}] output[{string.Join(", ", r.OutputIndex)}]: ")
               .Append(ci, $"analytic {r.Analytic:R}, numeric {r.Numeric:R}, abs error {r.AbsoluteError:E3}, rel error {r.RelativeError:E3}");
         }
+        foreach (var w in Warnings) sb.Append("\n  warning: ").Append(w);
         return sb.ToString();
     }
 }
@@ -98,7 +103,10 @@ public static class GradCheck
         long inSize = checkedInputs.Sum(i => (long)xs[i].NumElements);
         bool fast = options.FastMode ?? inSize * y.NumElements > options.FullJacobianLimit;
         var reports = fast ? Projected(function, xs, checkedInputs, y, options) : Full(function, xs, checkedInputs, y, options);
-        return new GradCheckResult(fast, reports);
+        var warnings = checkedInputs.Where(i => xs[i].DType == DType.Float32)
+            .Select(i => $"input {i} is float32: finite differences in single precision are unreliable (a mismatch may be rounding, a pass may hide an error); check in float64 with .To(DType.Float64).")
+            .ToList();
+        return new GradCheckResult(fast, reports, warnings);
     }
 
     /// <summary>Like <see cref="Check"/>, but throws <see cref="GradCheckException"/> with the report when the check fails.</summary>

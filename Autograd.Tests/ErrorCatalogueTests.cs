@@ -704,6 +704,18 @@ public partial class ErrorCatalogueTests
         Assert.That(f.ToArray<double>(), Is.EqualTo(new double[] { 3, 4 }));
     }
 
+    [Test]
+    public void NotAnError_GradCheckWarnsAboutFloat32Inputs()
+    {
+        var x32 = Tensor.From(new float[] { 0.5f, -1, 2 }).RequireGrad();
+        var result = GradCheck.Check(t => (t[0] * t[0]).Sum(), [x32], new GradCheckOptions { Atol = 1e-2, Rtol = 1e-2 });
+        Assert.That(result.Warnings, Has.Count.EqualTo(1));
+        Assert.That(result.Warnings[0], Does.Contain("input 0 is float32").And.Contain("DType.Float64"));
+        Assert.That(result.ToString(), Does.Contain("warning: input 0 is float32"));
+        var x64 = Tensor.From(new double[] { 0.5, -1, 2 }).RequireGrad();
+        Assert.That(GradCheck.Check(t => (t[0] * t[0]).Sum(), [x64]).Warnings, Is.Empty);
+    }
+
     // ================================================================ scalar Value
 
     [Test]
