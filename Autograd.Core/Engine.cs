@@ -92,6 +92,8 @@ internal static class Engine
                 fn.PendingGrad = null;
                 if (g is null) continue;
                 if (fn.Hooks is not null) g = Hooks.Run(fn.Hooks, g, fn.Name);
+                if (results is null && fn.Retained is { } retained)
+                    using (BufferScope.Suspend()) Accumulate(retained, g, createGraph);
                 if (results is not null && wantedFns.TryGetValue(fn, out int w)) results[w] = g;
                 // A one-input primitive hands over its gradient without an array (most nodes of long scalar chains).
                 if (fn is Ops.UnaryFunction unary && fn.Inputs.Length == 1) Accept(fn, 0, unary.RunInputGrad(g));
@@ -114,11 +116,7 @@ internal static class Engine
                 var g = leafGrads[leaf];
                 if (leaf.Hooks is not null) g = Hooks.Run(leaf.Hooks, g, "leaf");
                 if (results is not null) results[wanted[leaf]] = g;
-                // A fresh tensor, so later in-place updates of .Grad never write into a caller's seed or another node's gradient.
-                // Without createGraph the pass runs under no-grad, so neither the copy nor the sum is recorded.
-                else if (leaf.Grad is null) leaf.Grad = g.Clone();
-                else if (!createGraph && !leaf.Grad.RequiresGrad && !g.RequiresGrad && leaf.Grad.IsContiguous) leaf.Grad.AddInPlace(g);
-                else leaf.Grad = leaf.Grad + g;
+                else Accumulate(leaf, g, createGraph);
             }
         }
         finally
@@ -139,6 +137,16 @@ internal static class Engine
                         $"Grad: input {i} (shape {ShapeUtil.Format(inputs![i].Dims)}) was not used to compute the outputs; pass allowUnused: true to get null for it.");
         }
         return results;
+    }
+
+    // .Grad of a leaf, or of a tensor that called RetainGrad. A fresh tensor first, so later in-place updates of .Grad
+    // never write into a caller's seed or another node's gradient; without createGraph the pass runs under no-grad, so
+    // neither the copy nor the sum is recorded.
+    private static void Accumulate(Tensor t, Tensor g, bool createGraph)
+    {
+        if (t.Grad is null) t.Grad = g.Clone();
+        else if (!createGraph && !t.Grad.RequiresGrad && !g.RequiresGrad && t.Grad.IsContiguous) t.Grad.AddInPlace(g);
+        else t.Grad = t.Grad + g;
     }
 
     /// <summary>Nodes reachable from the outputs, each after every node that consumes its output.</summary>

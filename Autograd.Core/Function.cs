@@ -18,6 +18,9 @@ public abstract class Function
     /// <summary>Hooks registered on this node's output tensor.</summary>
     internal List<Func<Tensor, Tensor?>>? Hooks;
 
+    /// <summary>The output tensor whose .Grad backward fills, after <see cref="Tensor.RetainGrad"/>.</summary>
+    internal Tensor? Retained;
+
     /// <summary>Where user code created this node; recorded only in anomaly mode.</summary>
     internal string? CreationSite;
 

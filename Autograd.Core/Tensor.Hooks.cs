@@ -20,6 +20,21 @@ public partial class Tensor
         return new HookHandle(list, hook);
     }
 
+    /// <summary>
+    /// Makes <see cref="Backward(Tensor?, bool, bool)"/> fill <see cref="Grad"/> of this non-leaf tensor too (PyTorch's
+    /// retain_grad): it accumulates over passes, like a leaf's. A no-op on a leaf, which keeps its gradient anyway.
+    /// <see cref="Autodiff.Grad(Tensor[], Tensor[], Tensor?[], bool, bool?, bool)"/> fills no <see cref="Grad"/>.
+    /// </summary>
+    public void RetainGrad()
+    {
+        if (!RequiresGrad)
+            throw new InvalidOperationException($"RetainGrad: a tensor of shape {ShapeUtil.Format(Dims)} that does not require grad never receives a gradient.");
+        if (GradFn is not null) GradFn.Retained = this;
+    }
+
+    /// <summary>Whether <see cref="RetainGrad"/> was called on this non-leaf tensor (false for leaves, as PyTorch's retains_grad).</summary>
+    public bool RetainsGrad => GradFn is not null && ReferenceEquals(GradFn.Retained, this);
+
     private sealed class HookHandle(List<Func<Tensor, Tensor?>> list, Func<Tensor, Tensor?> hook) : IDisposable
     {
         public void Dispose() => list.Remove(hook);

@@ -716,6 +716,10 @@ public partial class ErrorCatalogueTests
         Assert.That(GradCheck.Check(t => (t[0] * t[0]).Sum(), [x64]).Warnings, Is.Empty);
     }
 
+    [Test]
+    public void RetainGradOnATensorThatDoesNotRequireGrad() =>
+        Fails<InvalidOperationException>(() => Tensor.Zeros([2, 3]).RetainGrad(), "RetainGrad", "shape [2, 3]", "does not require grad");
+
     // ================================================================ scalar Value
 
     [Test]
