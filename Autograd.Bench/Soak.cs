@@ -7,7 +7,7 @@ namespace Autograd.Bench;
 
 /// <summary>
 /// `dotnet run -c Release --project Autograd.Bench -- soak [steps] [--no-pool]`: trains a 784-256-10 MLP with Adam on
-/// synthetic data through the public API (DataLoader, Mlp, CrossEntropy, a BufferScope per step unless --no-pool)
+/// synthetic data through the public API (DataLoader, Mlp, CrossEntropy, the loader's BufferPool unless --no-pool)
 /// for 10,000 steps by default, and checks that the managed heap after a full collection at step 1,000 and at the
 /// last step agree within 10%. Prints both and exits with 1 when they do not.
 /// </summary>
@@ -18,12 +18,11 @@ internal static class Soak
         int steps = args.Length > 0 && int.TryParse(args[0], out int s) ? s : 10_000;
         bool pooled = !args.Contains("--no-pool");
         int checkpoint = Math.Min(1_000, steps / 10);
-        var loader = new DataLoader(Data(), batchSize: 128, shuffle: true, dropLast: true, generator: new Generator(18));
+        var loader = new DataLoader(Data(), batchSize: 128, shuffle: true, dropLast: true, generator: new Generator(18), pool: pooled ? new BufferPool() : null);
         var model = Mlp.Create(784, [256], 10, () => new ReLU(), new Generator(19));
         var optimizer = new Adam(model.Parameters(), lr: 1e-3);
-        var pool = new BufferPool();
 
-        Console.WriteLine($"# soak: {steps} steps of a 784-256-10 MLP, Adam, batch 128, {(pooled ? "a BufferScope per step" : "no buffer pool")}");
+        Console.WriteLine($"# soak: {steps} steps of a 784-256-10 MLP, Adam, batch 128, {(pooled ? "a DataLoader with a BufferPool" : "no buffer pool")}");
         var sw = Stopwatch.StartNew();
         long atCheckpoint = 0, atEnd = 0;
         double firstLoss = double.NaN, lastLoss = double.NaN;
@@ -34,14 +33,11 @@ internal static class Soak
             {
                 if (step == steps) break;
                 step++;
-                using (pooled ? pool.Scope() : null)
-                {
-                    var loss = Losses.CrossEntropy(model.Forward(x), y);
-                    loss.Backward();
-                    optimizer.Step();
-                    optimizer.ZeroGrad(setToNone: !pooled);
-                    lastLoss = loss.Item();
-                }
+                var loss = Losses.CrossEntropy(model.Forward(x), y);
+                loss.Backward();
+                optimizer.Step();
+                optimizer.ZeroGrad(setToNone: !pooled);
+                lastLoss = loss.Item();
                 if (step == 1) firstLoss = lastLoss;
                 // Both measurements at the same point of the loop, so they hold the same live objects.
                 if (step == checkpoint)

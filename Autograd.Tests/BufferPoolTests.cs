@@ -1,6 +1,8 @@
 using Autograd.Nn;
 using Autograd.Nn.Optim;
 
+using Autograd.Nn.Data;
+
 namespace Autograd.Tests;
 
 /// <summary>
@@ -194,6 +196,81 @@ public class BufferPoolTests
         // also proves that no step puts anything on the LOH.
         Assert.That(perStep, Is.LessThanOrEqualTo(65_536), "bytes allocated per step");
         Assert.That(GC.CollectionCount(2), Is.EqualTo(gen2), "no gen-2 collection (LOH allocations trigger them)");
+    }
+
+    private static (Sequential Model, SGD Optimizer, TensorDataset Data) MnistShaped()
+    {
+        var g = new Generator(21);
+        var model = Mlp.Create(784, [256], 10, () => new ReLU(), g);
+        var data = new TensorDataset(Tensor.Rand([512, 784], g), Tensor.From(Enumerable.Range(0, 512).Select(i => (long)(i % 10)).ToArray()));
+        return (model, new SGD(model.Parameters(), lr: 0.05), data);
+    }
+
+    private static float[] TrainWithLoader(BufferPool? pool, int epochs)
+    {
+        var (model, sgd, data) = MnistShaped();
+        var loader = new DataLoader(data, batchSize: 128, shuffle: true, generator: new Generator(3), pool: pool);
+        for (int e = 0; e < epochs; e++)
+            foreach (var (x, y) in loader)
+            {
+                Losses.CrossEntropy(model.Forward(x), y).Backward();
+                sgd.Step();
+                sgd.ZeroGrad(setToNone: pool is null);
+            }
+        return model.Parameters().SelectMany(p => p.ToArray<float>()).ToArray();
+    }
+
+    [Test]
+    public void ADataLoaderWithAPoolGivesTheSameBitsAndAllocatesNoLargeArrayPerStep()
+    {
+        Assert.That(TrainWithLoader(new BufferPool(), 2), Is.EqualTo(TrainWithLoader(null, 2)));
+
+        var (model, sgd, data) = MnistShaped();
+        var loader = new DataLoader(data, batchSize: 128, shuffle: true, generator: new Generator(3), pool: new BufferPool());
+        long before = 0;
+        int gen2 = 0;
+        for (int e = 0; e < 4; e++)
+        {
+            if (e == 2)
+            {
+                before = GC.GetAllocatedBytesForCurrentThread();
+                gen2 = GC.CollectionCount(2);
+            }
+            foreach (var (x, y) in loader)
+            {
+                Losses.CrossEntropy(model.Forward(x), y).Backward();
+                sgd.Step();
+                sgd.ZeroGrad(setToNone: false);
+            }
+        }
+        long perStep = (GC.GetAllocatedBytesForCurrentThread() - before) / (2 * loader.Count);
+        // The batch alone is 128 × 784 floats (401 KB); it comes from the pool too.
+        Assert.That(perStep, Is.LessThanOrEqualTo(65_536), "bytes allocated per step, batch included");
+        Assert.That(GC.CollectionCount(2), Is.EqualTo(gen2), "no gen-2 collection");
+    }
+
+    [Test]
+    public void ALoadersStepIsReleasedByTheNextBatchAndNoScopeOutlivesTheLoop()
+    {
+        var data = new TensorDataset(Tensor.Arange(12).Reshape(6, 2), Tensor.Arange(6));
+        var pool = new BufferPool();
+        Tensor? previousBatch = null, previousResult = null;
+        foreach (var (x, _) in new DataLoader(data, batchSize: 2, pool: pool))
+        {
+            if (previousBatch is not null)
+            {
+                Assert.Throws<InvalidOperationException>(() => previousBatch.ToArray<float>());
+                Assert.Throws<InvalidOperationException>(() => previousResult!.ToArray<float>());
+            }
+            previousResult = x * 2;
+            Assert.That(previousResult.ToArray<float>(), Has.Length.EqualTo(4));
+            previousBatch = x;
+        }
+        Assert.Throws<InvalidOperationException>(() => previousBatch!.ToArray<float>(), "the last step ends with the epoch");
+        foreach (var (x, _) in new DataLoader(data, batchSize: 2, pool: pool)) break;
+        var after = Tensor.Arange(3) + 1;
+        using (pool.Scope()) _ = Tensor.Arange(3) * 5;
+        Assert.That(after.ToArray<float>(), Is.EqualTo(new float[] { 1, 2, 3 }), "computed outside any scope, even after a break");
     }
 
     [Test]

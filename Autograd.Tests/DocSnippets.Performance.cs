@@ -2,6 +2,7 @@
 // DocsTests checks that each snippet still appears here; edit both together.
 using Autograd;
 using Autograd.Nn;
+using Autograd.Nn.Data;
 using Autograd.Nn.Optim;
 
 namespace Autograd.Tests;
@@ -29,5 +30,24 @@ public class PerformanceDocSnippets
 
         Assert.That(losses[^1], Is.LessThan(losses[0]));
         Assert.That(pool.RetainedBytes, Is.GreaterThan(128 * 256 * 4), "the step's arrays are back in the pool");
+    }
+
+    [Test] // docs/performance.md
+    public void DataLoaderPoolSnippet()
+    {
+        var g = new Generator(5);
+        var model = Mlp.Create(784, [64], 10, () => new ReLU(), g);
+        var optimizer = new SGD(model.Parameters(), lr: 0.1);
+        var dataset = new TensorDataset(Tensor.Rand([256, 784], g), Tensor.From(Enumerable.Range(0, 256).Select(i => (long)(i % 10)).ToArray()));
+        var loader = new DataLoader(dataset, batchSize: 128, shuffle: true, generator: new Generator(3), pool: new BufferPool());
+        foreach (var (inputs, targets) in loader)
+        {
+            var loss = Losses.CrossEntropy(model.Forward(inputs), targets);
+            loss.Backward();
+            optimizer.Step();
+            optimizer.ZeroGrad(setToNone: false);
+        }
+
+        Assert.That(loader.Pool!.RetainedBytes, Is.GreaterThanOrEqualTo(128 * 784 * 4), "the batches went back to the pool");
     }
 }

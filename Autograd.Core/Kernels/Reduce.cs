@@ -175,6 +175,22 @@ internal static class Indexing
         CheckIndices(op, indices, x.Dims[axis], axis);
         var shape = x.Shape;
         shape[axis] = indices.Length;
+        if (x.IsContiguous)
+        {
+            // y[o, j, :] = x[o, indices[j], :] as block copies: no view per index (a DataLoader does this every batch).
+            var y0 = Tensor.Result(shape, x.DType, zero: false);
+            int size = x.Dims[axis], inner = 1, outer = 1;
+            for (int d = axis + 1; d < x.Rank; d++) inner *= x.Dims[d];
+            for (int d = 0; d < axis; d++) outer *= x.Dims[d];
+            Array src = x.Data, dst = y0.Data;
+            for (int o = 0; o < outer; o++)
+                for (int j = 0; j < indices.Length; j++)
+                {
+                    long i = indices[j] < 0 ? indices[j] + size : indices[j];
+                    System.Array.Copy(src, x.Offset + ((long)o * size + i) * inner, dst, ((long)o * indices.Length + j) * inner, inner);
+                }
+            return y0;
+        }
         var y = Tensor.Result(shape, x.DType);
         for (int j = 0; j < indices.Length; j++)
         {

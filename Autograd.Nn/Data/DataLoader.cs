@@ -26,9 +26,16 @@ public sealed class DataLoader : IEnumerable<(Tensor Inputs, Tensor Targets)>
     /// <param name="shuffle">Whether each epoch visits the samples in a new random order; needs <paramref name="generator"/>.</param>
     /// <param name="dropLast">Whether to skip the last batch when it is smaller than <paramref name="batchSize"/>.</param>
     /// <param name="generator">The seeded random source for shuffling; its state advances with every shuffled epoch.</param>
+    /// <param name="pool">
+    /// With a pool, each batch begins a <see cref="BufferScope"/> of it that lasts until the next batch (or the end of
+    /// the epoch): the batch and everything the loop body computes from it borrow the pool's arrays, so a training
+    /// loop allocates no large arrays at all. Tensors of one step are released when the next begins; read or
+    /// <see cref="Tensor.Clone"/> what you keep.
+    /// </param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is not positive.</exception>
     /// <exception cref="ArgumentException"><paramref name="shuffle"/> is set without a <paramref name="generator"/>.</exception>
-    public DataLoader(TensorDataset dataset, int batchSize, bool shuffle = false, bool dropLast = false, Generator? generator = null)
+    public DataLoader(TensorDataset dataset, int batchSize, bool shuffle = false, bool dropLast = false, Generator? generator = null,
+        BufferPool? pool = null)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         if (batchSize <= 0)
@@ -40,7 +47,11 @@ public sealed class DataLoader : IEnumerable<(Tensor Inputs, Tensor Targets)>
         Shuffle = shuffle;
         DropLast = dropLast;
         _generator = generator;
+        Pool = pool;
     }
+
+    /// <summary>The pool whose scope each batch begins, or null.</summary>
+    public BufferPool? Pool { get; }
 
     /// <summary>The samples.</summary>
     public TensorDataset Dataset { get; }
@@ -85,11 +96,22 @@ public sealed class DataLoader : IEnumerable<(Tensor Inputs, Tensor Targets)>
     private IEnumerator<(Tensor Inputs, Tensor Targets)> Batches(int[] order)
     {
         int batches = Count;
-        for (int b = 0; b < batches; b++)
+        BufferScope? step = null;
+        try
         {
-            int start = b * BatchSize;
-            int length = Math.Min(BatchSize, order.Length - start);
-            yield return Dataset.GetBatch(order.AsSpan(start, length).ToArray());
+            for (int b = 0; b < batches; b++)
+            {
+                int start = b * BatchSize;
+                int length = Math.Min(BatchSize, order.Length - start);
+                // The scope begun here stays active in the caller's loop body (MoveNext runs synchronously in its flow).
+                step?.Dispose();
+                step = Pool?.Scope();
+                yield return Dataset.GetBatch(order.AsSpan(start, length).ToArray());
+            }
+        }
+        finally
+        {
+            step?.Dispose();
         }
     }
 }

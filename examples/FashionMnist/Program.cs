@@ -99,7 +99,8 @@ public static class Program
         var model = BuildModel(o);
         var optimizer = new AdamW(model.Parameters(), lr: o.LearningRate, weightDecay: o.WeightDecay);
         var schedule = new CosineAnnealingLR(optimizer, tMax: o.Epochs);
-        var loader = new DataLoader(train, o.BatchSize, shuffle: true, generator: new Generator(o.Seed + 2));
+        // Each batch begins a BufferScope that lasts until the next: batches and intermediate results reuse the same arrays.
+        var loader = new DataLoader(train, o.BatchSize, shuffle: true, generator: new Generator(o.Seed + 2), pool: new BufferPool());
         Console.WriteLine($"model: MLP {string.Join("-", new[] { 784 }.Concat(o.Hidden).Append(10))} (ReLU, dropout {F(o.Dropout, "G4")}), " +
                           $"{model.ParameterCount} parameters");
         Console.WriteLine($"training: AdamW lr {F(o.LearningRate, "G4")} cosine-annealed to 0, weight decay {F(o.WeightDecay, "G4")}, " +
@@ -107,8 +108,6 @@ public static class Program
 
         int width = o.Epochs.ToString(CultureInfo.InvariantCulture).Length;
         double testAccuracy = 0, epochSeconds = 0;
-        // Each step's intermediate results reuse the previous step's arrays; gradients stay allocated and are zeroed in place.
-        var pool = new BufferPool();
         for (int epoch = 1; epoch <= o.Epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
@@ -117,10 +116,9 @@ public static class Program
             long correct = 0, seen = 0;
             foreach (var (inputs, targets) in loader)
             {
-                using var step = pool.Scope();
                 var logits = model.Forward(inputs);
                 var loss = Losses.CrossEntropy(logits, targets);
-                optimizer.ZeroGrad(setToNone: false);
+                optimizer.ZeroGrad(setToNone: false);   // gradients stay allocated, zeroed in place
                 loss.Backward();
                 optimizer.Step();
                 lossSum += loss.Item() * inputs.Size(0);

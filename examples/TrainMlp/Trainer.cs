@@ -19,9 +19,6 @@ public sealed class Trainer(Problem problem, Sequential model, int epochs, int b
 {
     private const int EvalBatch = 1000;
 
-    // Each step's intermediate results reuse the previous step's arrays; gradients stay allocated and are zeroed in place.
-    private readonly BufferPool _pool = new();
-
     /// <summary>
     /// Called after every optimizer step: (epoch, batch index from 0, batches per epoch, mean loss so far this epoch,
     /// training accuracy so far this epoch or null for regression).
@@ -36,7 +33,8 @@ public sealed class Trainer(Problem problem, Sequential model, int epochs, int b
         var optimizer = new Adam(model.Parameters(), lr: learningRate);
         // The learning rate follows half a cosine from lr down to 0 over the run (PyTorch's CosineAnnealingLR).
         var schedule = new CosineAnnealingLR(optimizer, tMax: epochs);
-        var loader = new DataLoader(problem.Train, batchSize, shuffle: true, generator: new Generator(seed + 2));
+        // Each batch begins a BufferScope that lasts until the next: batches and intermediate results reuse the same arrays.
+        var loader = new DataLoader(problem.Train, batchSize, shuffle: true, generator: new Generator(seed + 2), pool: new BufferPool());
         bool classify = problem.Kind == TaskKind.Classification;
         var history = new List<EpochResult>();
         for (int epoch = 1; epoch <= epochs; epoch++)
@@ -47,10 +45,9 @@ public sealed class Trainer(Problem problem, Sequential model, int epochs, int b
             int batch = 0;
             foreach (var (inputs, targets) in loader)
             {
-                using var step = _pool.Scope();
                 var output = model.Forward(inputs);
                 var loss = classify ? Losses.CrossEntropy(output, targets) : Losses.MseLoss(output, targets);
-                optimizer.ZeroGrad(setToNone: false);
+                optimizer.ZeroGrad(setToNone: false);   // gradients stay allocated, zeroed in place
                 loss.Backward();
                 optimizer.Step();
 
