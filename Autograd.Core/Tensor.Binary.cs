@@ -42,7 +42,7 @@ public partial class Tensor
     /// <summary>Computes z[i] = a[i] − b[i], broadcasting.</summary>
     public static Tensor operator -(Tensor a, Tensor b) { (a, b) = Promote(a, b); return Ops.Sub.Forward(a, b); }
     /// <summary>Computes z[i] = a[i] − b.</summary>
-    public static Tensor operator -(Tensor a, double b) => a - ScalarLike(b, a);
+    public static Tensor operator -(Tensor a, double b) => a.DType.IsFloatingPoint() ? Ops.SubScalar.Forward(a, b) : a - ScalarLike(b, a);
     /// <summary>Computes z[i] = a − b[i].</summary>
     public static Tensor operator -(double a, Tensor b) => ScalarLike(a, b) - b;
 
@@ -56,7 +56,7 @@ public partial class Tensor
     /// <summary>Computes z[i] = a[i] / b[i], broadcasting.</summary>
     public static Tensor operator /(Tensor a, Tensor b) { (a, b) = Promote(a, b); return Ops.Div.Forward(a, b); }
     /// <summary>Computes z[i] = a[i] / b.</summary>
-    public static Tensor operator /(Tensor a, double b) => a / ScalarLike(b, a);
+    public static Tensor operator /(Tensor a, double b) => a.DType.IsFloatingPoint() ? Ops.DivScalar.Forward(a, b) : a / ScalarLike(b, a);
     /// <summary>Computes z[i] = a / b[i].</summary>
     public static Tensor operator /(double a, Tensor b) => ScalarLike(a, b) / b;
 

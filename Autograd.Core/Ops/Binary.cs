@@ -92,6 +92,40 @@ internal sealed class AddScalar : UnaryFunction
     protected override Tensor InputGrad(Tensor g) => g;
 }
 
+// ∂(x − c)/∂x = 1 for a constant c (tensor − number): no scalar tensor is built and nothing is saved.
+internal sealed class SubScalar : UnaryFunction
+{
+    public override string Name => "sub";
+    protected override Keep Saves => Keep.None;
+
+    public static Tensor Forward(Tensor x, double c)
+    {
+        var y = Elementwise.ZipScalar<SubOperator>(x, c, "sub");
+        if (!ShouldRecord(x)) return y;
+        Attach(new SubScalar(), y, x);
+        return y;
+    }
+
+    protected override Tensor InputGrad(Tensor g) => g;
+}
+
+// ∂(x/c)/∂x = 1/c for a constant c (tensor / number), applied as g/c (not g·(1/c), which rounds differently).
+internal sealed class DivScalar(double c) : UnaryFunction
+{
+    public override string Name => "div";
+    protected override Keep Saves => Keep.None;
+
+    public static Tensor Forward(Tensor x, double c)
+    {
+        var y = Elementwise.ZipScalar<DivOperator>(x, c, "div");
+        if (!ShouldRecord(x)) return y;
+        Attach(new DivScalar(c), y, x);
+        return y;
+    }
+
+    protected override Tensor InputGrad(Tensor g) => Forward(g, c);
+}
+
 // ∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = −a/b²
 internal sealed class Div : BinaryFunction
 {

@@ -307,6 +307,8 @@ public class ScalarOperandTests
                     ("c * x", x => c * x, x => s * x),
                     ("x + c", x => x + c, x => x + s),
                     ("c + x", x => c + x, x => s + x),
+                    ("x - c", x => x - c, x => x - s),
+                    ("x / c", x => x / c, x => x / s),
                 };
                 foreach (var (name, fast, general) in cases)
                 {

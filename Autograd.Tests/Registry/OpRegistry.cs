@@ -276,6 +276,8 @@ public static class OpRegistry
         Unary("mul_scalar_neg_left", x => -2.5 * x, v => -2.5 * v, Domains.Real, typeof(P.MulScalar)),
         Unary("add_scalar", x => x + 0.001, v => v + 0.001, Domains.Real, typeof(P.AddScalar)),
         Unary("add_scalar_neg_left", x => -1.25 + x, v => -1.25 + v, Domains.Real, typeof(P.AddScalar)),
+        Unary("sub_scalar", x => x - 0.75, v => v - 0.75, Domains.Real, typeof(P.SubScalar)),
+        Unary("div_scalar", x => x / -1.6, v => v / -1.6, Domains.Real, typeof(P.DivScalar)),
         Unary("cast_f32_f64", x => x.To(DType.Float32).To(DType.Float64), v => (float)v, Domains.Real, typeof(P.Cast)) with
         {
             // Identity up to float32 rounding: with eps = 1e-6 the rounding (≈1e-7) swamps the difference; the function
