@@ -11,26 +11,17 @@ public partial class Tensor
     /// <summary>Computes x[i] += alpha · other[i] in place, broadcasting <paramref name="other"/>.</summary>
     public Tensor AddInPlace(Tensor other, double alpha = 1)
     {
+        ArgumentNullException.ThrowIfNull(other);
+        if (alpha == 1) return CanZipInto(other) ? ZipInPlace<AddOperator>(other) : WriteInPlace("add_", () => this + other);
         // The same roundings as the out-of-place ops (a product, then a sum, not fused), without a temporary.
         if (CanWriteDirectly(other))
         {
-            if (DType == DType.Float32)
-            {
-                var x = ContiguousSpan<float>();
-                if (alpha == 1) BinaryKernels.Apply(x, other.ContiguousSpan<float>(), x, new AddKernel());
-                else ScaledKernels.AddScaled(x, other.ContiguousSpan<float>(), (float)alpha);
-            }
-            else
-            {
-                var x = ContiguousSpan<double>();
-                if (alpha == 1) BinaryKernels.Apply(x, other.ContiguousSpan<double>(), x, new AddKernel());
-                else ScaledKernels.AddScaled(x, other.ContiguousSpan<double>(), alpha);
-            }
+            if (DType == DType.Float32) ScaledKernels.AddScaled(ContiguousSpan<float>(), other.ContiguousSpan<float>(), (float)alpha);
+            else ScaledKernels.AddScaled(ContiguousSpan<double>(), other.ContiguousSpan<double>(), alpha);
             Version.Value++;
             return this;
         }
-        if (alpha == 1 && CanZipInto(other)) return ZipInPlace<AddOperator>(other);
-        return WriteInPlace("add_", () => alpha == 1 ? this + other : this + other * alpha);
+        return WriteInPlace("add_", () => this + other * alpha);
     }
 
     /// <summary>Computes x[i] += value in place.</summary>
@@ -40,18 +31,7 @@ public partial class Tensor
     public Tensor SubInPlace(Tensor other) => CanZipInto(other) ? ZipInPlace<SubOperator>(other) : WriteInPlace("sub_", () => this - other);
 
     /// <summary>Computes x[i] ·= other[i] in place, broadcasting <paramref name="other"/>.</summary>
-    public Tensor MulInPlace(Tensor other)
-    {
-        if (CanWriteDirectly(other))
-        {
-            if (DType == DType.Float32) BinaryKernels.Apply(ContiguousSpan<float>(), other.ContiguousSpan<float>(), ContiguousSpan<float>(), new MulKernel());
-            else BinaryKernels.Apply(ContiguousSpan<double>(), other.ContiguousSpan<double>(), ContiguousSpan<double>(), new MulKernel());
-            Version.Value++;
-            return this;
-        }
-        if (CanZipInto(other)) return ZipInPlace<MulOperator>(other);
-        return WriteInPlace("mul_", () => this * other);
-    }
+    public Tensor MulInPlace(Tensor other) => CanZipInto(other) ? ZipInPlace<MulOperator>(other) : WriteInPlace("mul_", () => this * other);
 
     /// <summary>Computes x[i] ·= value in place.</summary>
     public Tensor MulInPlace(double value)

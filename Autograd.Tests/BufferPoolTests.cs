@@ -285,6 +285,8 @@ public class BufferPoolTests
         x.AddInPlace(b).MulInPlace(row).SubInPlace(b).DivInPlace(row);
         Assert.That(x.ToArray<double>(), Is.EqualTo(expected.ToArray<double>()));
         Assert.That(x.VersionNumber, Is.EqualTo(4));
+        Assert.Throws<ArgumentNullException>(() => x.AddInPlace(null!, 0.5));
+        Assert.Throws<ArgumentNullException>(() => x.MulInPlace((Tensor)null!));
         // Overlapping but shifted views of the same storage take the copying path and stay correct.
         var s = Tensor.Arange(6, DType.Float64);
         s.Slice(0, 0, 5).AddInPlace(s.Slice(0, 1, 6));
