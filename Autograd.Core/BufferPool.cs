@@ -171,8 +171,11 @@ public sealed class BufferScope : IDisposable
         {
             if (_disposed) return;
             _disposed = true;
-            foreach (var (storage, dtype, array) in _lent)
+            // Last lent, first returned: the pool pops arrays in the order this scope was lent them, so a loop of identical
+            // steps gives each op the array it had the step before, still in the cache of the core that last wrote it.
+            for (int i = _lent.Count - 1; i >= 0; i--)
             {
+                var (storage, dtype, array) = _lent[i];
                 storage.Released = true;
                 _pool.Return(dtype, array);
             }

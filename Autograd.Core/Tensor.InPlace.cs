@@ -16,8 +16,8 @@ public partial class Tensor
         // The same roundings as the out-of-place ops (a product, then a sum, not fused), without a temporary.
         if (CanWriteDirectly(other))
         {
-            if (DType == DType.Float32) ScaledKernels.AddScaled(ContiguousSpan<float>(), other.ContiguousSpan<float>(), (float)alpha);
-            else ScaledKernels.AddScaled(ContiguousSpan<double>(), other.ContiguousSpan<double>(), alpha);
+            if (DType == DType.Float32) AddScaled(this, other, (float)alpha);
+            else AddScaled(this, other, alpha);
             Version.Value++;
             return this;
         }
@@ -38,8 +38,8 @@ public partial class Tensor
     {
         if (CanWriteDirectly(null))
         {
-            if (DType == DType.Float32) ScaledKernels.Scale(ContiguousSpan<float>(), (float)value);
-            else ScaledKernels.Scale(ContiguousSpan<double>(), value);
+            if (DType == DType.Float32) Scale(this, (float)value);
+            else Scale(this, value);
             Version.Value++;
             return this;
         }
@@ -63,12 +63,27 @@ public partial class Tensor
     {
         if (CanWriteDirectly(null))
         {
-            if (DType == DType.Float32) ContiguousSpan<float>().Fill((float)value);
-            else ContiguousSpan<double>().Fill(value);
+            if (DType == DType.Float32) Fill(this, (float)value);
+            else Fill(this, value);
             Version.Value++;
             return this;
         }
         return WriteInPlace("fill_", () => Full(Dims, value, DType));
+    }
+
+    private static unsafe void AddScaled<T>(Tensor x, Tensor y, T alpha) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        fixed (T* px = x.ContiguousSpan<T>(), py = y.ContiguousSpan<T>()) ScaledKernels.AddScaled(px, py, x.NumElements, alpha);
+    }
+
+    private static unsafe void Scale<T>(Tensor x, T alpha) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        fixed (T* px = x.ContiguousSpan<T>()) ScaledKernels.Scale(px, x.NumElements, alpha);
+    }
+
+    private static unsafe void Fill<T>(Tensor x, T value) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        fixed (T* px = x.ContiguousSpan<T>()) ScaledKernels.Fill(px, x.NumElements, value);
     }
 
     /// <summary>Sets every element to 0.</summary>

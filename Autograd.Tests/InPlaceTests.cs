@@ -24,6 +24,40 @@ public class InPlaceTests
         Assert.That(x.VersionNumber, Is.EqualTo(7));
     }
 
+    [TestCase(65535)]
+    [TestCase(65536)]
+    [TestCase(200_705)]
+    public void LongInPlaceUpdatesMatchTheOutOfPlaceOpsOnAnyThreadCount(int length)
+    {
+        // Long enough to be shared among threads in chunks; odd lengths leave a tail in the last chunk.
+        foreach (var dtype in new[] { DType.Float32, DType.Float64 })
+        {
+            var g = new Generator((ulong)length);
+            var p = Tensor.Randn([length], g, dtype);
+            var d = Tensor.Randn([length], g, dtype);
+            var expected = (p + d * -0.01) * 0.5;
+            foreach (int degree in new[] { 1, 2 })
+            {
+                int saved = Parallelism.MaxDegree;
+                Parallelism.MaxDegree = degree;
+                try
+                {
+                    var x = p.Clone();
+                    x.AddInPlace(d, -0.01).MulInPlace(0.5);
+                    Assert.That(x.ToArray<double>(), Is.EqualTo(expected.ToArray<double>()), $"{dtype.Name()} degree {degree}");
+                    x.Fill(3.5);
+                    Assert.That(x.ToArray<double>(), Is.All.EqualTo(3.5), $"{dtype.Name()} degree {degree}");
+                    x.ZeroInPlace();
+                    Assert.That(x.ToArray<double>(), Is.All.EqualTo(0), $"{dtype.Name()} degree {degree}");
+                }
+                finally
+                {
+                    Parallelism.MaxDegree = saved;
+                }
+            }
+        }
+    }
+
     [Test]
     public void ModifyingASavedTensorMakesBackwardThrowNamingTheOpAndBothVersions()
     {

@@ -471,9 +471,40 @@ internal static class BinaryKernels
     }
 }
 
-/// <summary>In-place updates with a scalar, vectorized without non-temporal stores (the updated tensor is read again soon).</summary>
-internal static class ScaledKernels
+/// <summary>
+/// In-place updates with a scalar, vectorized without non-temporal stores (the updated tensor is read again soon).
+/// The pointer forms share long spans among threads in <see cref="Chunks"/>, so that a parameter, its gradient and
+/// the update between them stay split between the cores the same way from one step to the next.
+/// </summary>
+internal static unsafe class ScaledKernels
 {
+    /// <summary>x[i] = x[i] + alpha·y[i] over n elements, in chunks across threads.</summary>
+    public static void AddScaled<T>(T* x, T* y, int n, T alpha) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Chunks.For(n, new AddScaledChunk<T>(x, y, alpha));
+
+    /// <summary>x[i] = x[i]·alpha over n elements, in chunks across threads.</summary>
+    public static void Scale<T>(T* x, int n, T alpha) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Chunks.For(n, new ScaleChunk<T>(x, alpha));
+
+    /// <summary>x[i] = value over n elements, in chunks across threads.</summary>
+    public static void Fill<T>(T* x, int n, T value) where T : unmanaged =>
+        Chunks.For(n, new FillChunk<T>(x, value));
+
+    private readonly struct AddScaledChunk<T>(T* x, T* y, T alpha) : IChunkBody where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public void Run(int start, int length) => AddScaled(new Span<T>(x + start, length), new ReadOnlySpan<T>(y + start, length), alpha);
+    }
+
+    private readonly struct ScaleChunk<T>(T* x, T alpha) : IChunkBody where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public void Run(int start, int length) => Scale(new Span<T>(x + start, length), alpha);
+    }
+
+    private readonly struct FillChunk<T>(T* x, T value) : IChunkBody where T : unmanaged
+    {
+        public void Run(int start, int length) => new Span<T>(x + start, length).Fill(value);
+    }
+
     /// <summary>x[i] = x[i] + alpha·y[i]: a product, then a sum (no fused multiply-add), as the out-of-place ops round.</summary>
     public static void AddScaled<T>(Span<T> x, ReadOnlySpan<T> y, T alpha) where T : unmanaged, IFloatingPointIeee754<T>
     {

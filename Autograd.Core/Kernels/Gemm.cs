@@ -191,7 +191,7 @@ internal static unsafe class Gemm
             // Edge tiles waste work: when N is small and M is not (G·W for a narrow layer, say), Cᵀ = Bᵀ·Aᵀ has fuller tiles.
             long padded = RoundUp(m, TK.MR) * RoundUp(n, TK.NR), swapped = RoundUp(n, TK.MR) * RoundUp(m, TK.NR);
             if (swapped * 10 < padded * 9) problem = problem.Transposed();
-            var shares = Split(batch, problem.M, problem.N, k, TK.MR, TK.NR);
+            var shares = Split(batch, problem.M, problem.N, k, TK.MR, TK.NR, cRowsAreM: problem.Scn == 1);
             if (shares.Length == 1) Compute<T, TK>(problem, shares[0]);
             else WorkerPool.Run(shares.Length, t => Compute<T, TK>(problem, shares[t]));
         }
@@ -202,9 +202,13 @@ internal static unsafe class Gemm
     /// <summary>
     /// The fixed split of the work into at most <see cref="Parallelism.MaxDegree"/> shares: whole batch items when there
     /// are enough of them, otherwise a grid of tiles whose edges fall on multiples of <paramref name="mr"/> and
-    /// <paramref name="nr"/>, cut to repack as little as possible (each share packs its own rows of A and columns of B).
+    /// <paramref name="nr"/>. A C long enough for the elementwise ops after the product to share it among threads
+    /// (<see cref="Chunks.Threshold"/>) is cut across its rows, so that each thread's share of C is the contiguous range
+    /// its share of those ops covers (<paramref name="cRowsAreM"/>: the problem's M runs along C's rows); a line of C
+    /// moving between cores measured ~9 ns here, more than repacking B costs. Otherwise the grid repacks as little as
+    /// possible (each share packs its own rows of A and columns of B).
     /// </summary>
-    private static Share[] Split(int batch, int m, int n, int k, int mr, int nr)
+    private static Share[] Split(int batch, int m, int n, int k, int mr, int nr, bool cRowsAreM = true)
     {
         long work = (long)batch * m * n * k;
         int degree = Parallelism.MaxDegree;
@@ -225,8 +229,9 @@ internal static unsafe class Gemm
         {
             int tn = degree / tm;
             if (tm > rowUnits || tn > colUnits) continue;
-            // Use as many threads as possible, then least packing traffic (A is packed once per column share, B once per row share).
-            long cost = (long)tn * m + (long)tm * n;
+            // Use as many threads as possible, then contiguous shares of a long C, else least packing traffic (A is
+            // packed once per column share, B once per row share).
+            long cost = (long)m * n >= Chunks.Threshold ? (cRowsAreM ? tn : tm) : (long)tn * m + (long)tm * n;
             if (tm * tn > bestTm * bestTn || (tm * tn == bestTm * bestTn && cost < bestCost))
                 (bestTm, bestTn, bestCost) = (tm, tn, cost);
         }

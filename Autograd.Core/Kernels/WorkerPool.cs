@@ -22,16 +22,37 @@ internal static class WorkerPool
     [ThreadStatic] private static bool t_inPart;
     private static Job? s_job;
 
-    /// <summary>One call: its parts are claimed from its own counter, so a worker late for one call never runs parts of the next.</summary>
-    private sealed class Job(Action<int> body, int parts, int helpers)
+    /// <summary>
+    /// One call: its parts are claimed from its own counters, so a worker late for one call never runs parts of the next.
+    /// Participant r (the caller is 0) first claims parts from its own contiguous range [r·P/T, (r+1)·P/T), then from the
+    /// others' ranges: consecutive calls over the same arrays (a GEMM and the elementwise ops after it, an update and the
+    /// zeroing of the gradient) tend to find their data in the cache of the core that last touched it, while a thread that
+    /// is late or descheduled still never holds up the call.
+    /// </summary>
+    private sealed class Job
     {
-        public readonly Action<int> Body = body;
-        public readonly int Parts = parts;
+        public readonly Action<int> Body;
+        public readonly int Threads;
+        /// <summary>Per participant: the next part of its range at [2r] and the range's end at [2r + 1] (claimed with Interlocked).</summary>
+        public readonly int[] Ranges;
         /// <summary>Workers that may still join, so that a call never runs on more threads than it asked for.</summary>
-        public int Slots = helpers;
-        public int Next;
-        public int Pending = parts;
+        public int Slots;
+        public int Pending;
         public Exception? Error;
+
+        public Job(Action<int> body, int parts, int threads)
+        {
+            Body = body;
+            Threads = threads;
+            Slots = threads - 1;
+            Pending = parts;
+            Ranges = new int[2 * threads];
+            for (int r = 0; r < threads; r++)
+            {
+                Ranges[2 * r] = (int)((long)parts * r / threads);
+                Ranges[2 * r + 1] = (int)((long)parts * (r + 1) / threads);
+            }
+        }
     }
 
     /// <summary>Calls <paramref name="body"/>(i) for every i in [0, <paramref name="parts"/>), on up to <paramref name="threads"/> threads.</summary>
@@ -52,10 +73,10 @@ internal static class WorkerPool
         {
             int helpers = threads - 1;
             while (s_workers.Count < helpers) s_workers.Add(new Worker(s_workers.Count));
-            var job = new Job(body, parts, helpers);
+            var job = new Job(body, parts, threads);
             Volatile.Write(ref s_job, job);
             for (int w = 0; w < helpers; w++) s_workers[w].Wake();
-            TakeParts(job);
+            TakeParts(job, 0);
             var spin = new SpinWait();
             while (Volatile.Read(ref job.Pending) > 0) spin.SpinOnce(sleep1Threshold: -1);
             if (job.Error is { } e) ExceptionDispatchInfo.Capture(e).Throw();
@@ -66,22 +87,27 @@ internal static class WorkerPool
         }
     }
 
-    private static void TakeParts(Job job)
+    private static void TakeParts(Job job, int participant)
     {
         t_inPart = true;
         try
         {
-            for (int i = Interlocked.Increment(ref job.Next) - 1; i < job.Parts; i = Interlocked.Increment(ref job.Next) - 1)
+            int[] ranges = job.Ranges;
+            for (int k = 0; k < job.Threads; k++)
             {
-                try
+                int r = (participant + k) % job.Threads;
+                for (int i = Interlocked.Increment(ref ranges[2 * r]) - 1; i < ranges[2 * r + 1]; i = Interlocked.Increment(ref ranges[2 * r]) - 1)
                 {
-                    job.Body(i);
+                    try
+                    {
+                        job.Body(i);
+                    }
+                    catch (Exception e)
+                    {
+                        Interlocked.CompareExchange(ref job.Error, e, null);
+                    }
+                    Interlocked.Decrement(ref job.Pending);
                 }
-                catch (Exception e)
-                {
-                    Interlocked.CompareExchange(ref job.Error, e, null);
-                }
-                Interlocked.Decrement(ref job.Pending);
             }
         }
         finally
@@ -134,7 +160,7 @@ internal static class WorkerPool
                     start = Stopwatch.GetTimestamp();
                 }
                 _last = Volatile.Read(ref s_job);
-                if (_last is not null && Interlocked.Decrement(ref _last.Slots) >= 0) TakeParts(_last);
+                if (_last is not null && Interlocked.Decrement(ref _last.Slots) is var slot and >= 0) TakeParts(_last, _last.Threads - 1 - slot);
             }
         }
     }

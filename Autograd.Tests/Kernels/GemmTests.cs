@@ -234,6 +234,9 @@ public class GemmTests
             (3, 50, 90, 70, Layout.BroadcastBatch, Layout.Transposed),
             (5, 40, 100, 33, Layout.Sliced, Layout.BroadcastBatch),
             (1, 700, 400, 6, Layout.Contiguous, Layout.Transposed),   // narrow N: computed as Cᵀ = Bᵀ·Aᵀ
+            (1, 300, 40, 260, Layout.Contiguous, Layout.Contiguous),  // C long enough to be cut across its rows
+            (1, 250, 90, 310, Layout.Transposed, Layout.Sliced),
+            (1, 1000, 30, 70, Layout.Contiguous, Layout.Transposed),  // and as Cᵀ = Bᵀ·Aᵀ, rows of C being the problem's columns
             (1, 1, 3000, 700, Layout.Contiguous, Layout.Contiguous),  // vector·matrix
             (1, 900, 800, 1, Layout.Contiguous, Layout.Sliced),       // matrix·vector, dot products
             (1, 900, 800, 1, Layout.Transposed, Layout.Contiguous),   // matrix·vector, column updates
