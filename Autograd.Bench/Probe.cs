@@ -9,6 +9,7 @@ internal static class Probe
     public static void Run(string[] args)
     {
         if (Environment.GetEnvironmentVariable("GEMM_ISA") is { } isa) Gemm.ForceIsa = Enum.Parse<GemmIsa>(isa);
+        if (Environment.GetEnvironmentVariable("GEMM_THRESHOLD") is { } th) GemmBlocking.ParallelThreshold = long.Parse(th);
         string[] specs = args.Length > 0 ? args : ["64", "128", "256", "512", "1024", "2048"];
         int[] degrees = Environment.GetEnvironmentVariable("GEMM_DEG") is { } d ? [int.Parse(d)] : [1, 2];
         foreach (int deg in degrees)
