@@ -42,7 +42,8 @@ internal static class ProbeTanh
         Add<CopyOnly>("copy (abs)");
         var tb = names.Select(_ => new List<double>()).ToArray();
         var ts = names.Select(_ => new List<double>()).ToArray();
-        for (int w = 0; w < 3; w++) foreach (var f in fns) { f.big(); f.small(); }
+        // Long enough a warm-up for every kernel to reach its final (tier-1) code.
+        foreach (var f in fns) for (var sw = Stopwatch.StartNew(); sw.Elapsed.TotalSeconds < 0.5;) { f.big(); f.small(); }
         for (int r = 0; r < rounds; r++)
             for (int j = 0; j < fns.Count; j++)
             {
@@ -71,6 +72,7 @@ internal static class ProbeTanh
             ("clock (GHz, 4-cycle chain)", () => Chain(4096)),
         };
         var t = fns.Select(_ => new List<double>()).ToArray();
+        foreach (var f in fns) for (var sw = Stopwatch.StartNew(); sw.Elapsed.TotalSeconds < 0.3;) f.f();
         for (int r = 0; r < rounds + 5; r++)
             for (int j = 0; j < fns.Length; j++)
             {
