@@ -38,9 +38,13 @@ internal interface IVectorFunction<T> where T : unmanaged
 /// product is exact and the second rounds once, so subnormal results are rounded instead of flushed to zero.
 /// </para>
 /// <para>
-/// Accuracy, measured over all 2^32 float32 inputs against Math.Tanh and a float64 σ: tanh at most 1.36 ulp (99.9%
-/// correctly rounded; the loss is in 1 − 2e/(1 + e) just above the split), σ at most 2.40 ulp (the rounding of e
-/// carries through e/(1 + e)). float64, sampled: within 2 ulp of Math.Tanh and of a σ built on Math.Exp.
+/// float32 tanh computes its e^(−2a) in its own way (see <see cref="TanhSingle"/>): no subnormal handling is needed
+/// there, so the scaling is an exponent add, and the chain is kept short.
+/// </para>
+/// <para>
+/// Accuracy, measured over all 2^32 float32 inputs against Math.Tanh and a float64 σ: tanh at most 1.314 ulp (at
+/// ±0.8132187; 99.87% of finite inputs correctly rounded; the loss is in 1 − 2e/(1 + e) just above the split), σ at
+/// most 2.40 ulp (the rounding of e carries through e/(1 + e)). float64, sampled: within 2 ulp of Math.Tanh and of a σ built on Math.Exp.
 /// ActivationAccuracyTests holds these bounds on dense samples.
 /// </para>
 /// </remarks>
@@ -106,6 +110,8 @@ internal static class SingleConstants
 
     public const float Log2E = 1.44269502f;
     public const float Ln2Hi = 0.693147182f, Ln2Lo = -1.90465421e-09f;   // Ln2Hi + Ln2Lo = ln 2 to 2^-50
+    public const float Ln2 = Ln2Hi;                                       // ln 2 rounded (tanh's reduction, see TanhSingle)
+    public const float MinusTwoLog2E = -2f * Log2E;                       // exact: a·(−2 log2 e) = (−2a)·log2 e
     public const float Shifter = 12582912f;                               // 1.5·2^23: adding it rounds to an integer
     public const int ShifterBits = 0x4B400000;
     public const int ScaleBias = 64;                                      // e = (e^r·2^(k+64))·2^-64
@@ -114,6 +120,7 @@ internal static class SingleConstants
     // tanh: e^(−2a) with 2a ≤ 40 (e^-40 ≪ 2^-25, so tanh rounds to 1 well before); sigmoid: e^(−|x|) with |x| ≤ 110
     // (e^-110 is below half the least subnormal, so σ rounds to 0 there).
     public const float TanhZMax = 40f, SigmoidZMax = 110f;
+    public const float TanhAMax = TanhZMax / 2;
 }
 
 /// <summary>Constants of the float64 kernels (see <see cref="Activations"/>).</summary>
@@ -139,11 +146,32 @@ internal static class DoubleConstants
 }
 
 /// <summary>tanh in float32 (see <see cref="Activations"/>).</summary>
+/// <remarks>
+/// The exponential branch comes first and is written for a short dependency chain, which is what bounds the
+/// throughput on the Zen 5 this was tuned on (the vector loop runs at about half the FMA units' rate, and removing the
+/// division or a polynomial term changes nothing measurable, while shortening the chain does): k = round(−2a·log2 e)
+/// straight from min(a, 20) (−2·log2 e is exact in float32, so this is the same k as from −2a), r = −2a − k·ln 2
+/// with ln 2 in one part (the |k|·1.9·10^-9 it leaves in r is damped by 2e/(1 + e)² ≤ 0.3 near the split, where k is
+/// −2 or −3, and by e itself further out), e^r = 1 + r·Q(r) with Q by Estrin's scheme, and e = e^r·2^k by adding k to
+/// the exponent bits: exact, since e ≥ e^-40 stays normal. Main's version (two-part ln 2, Horner, two multiplies for
+/// the scaling) measured 1.360 ulp at most, this one 1.314, and 17% less time per element.
+/// </remarks>
 internal readonly struct TanhSingle : IVectorFunction<float>
 {
     public static float Invoke(float x)
     {
         float a = MathF.Abs(x);
+        float am = MathF.Min(a, S.TanhAMax);
+        float t = MathF.FusedMultiplyAdd(am, S.MinusTwoLog2E, S.Shifter);
+        float v = am * -2f;
+        float k = t - S.Shifter;
+        float r = MathF.FusedMultiplyAdd(k, -S.Ln2, v);
+        float r2 = r * r;
+        float q = MathF.FusedMultiplyAdd(r2, MathF.FusedMultiplyAdd(r2, MathF.FusedMultiplyAdd(S.Q5, r, S.Q4), MathF.FusedMultiplyAdd(S.Q3, r, S.Q2)),
+            MathF.FusedMultiplyAdd(S.Q1, r, S.Q0));
+        float er = MathF.FusedMultiplyAdd(r, q, 1f);
+        float e = BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(er) + (BitConverter.SingleToInt32Bits(t) << 23));
+        float large = 1f - (e + e) / (1f + e);
         float s = a * a;
         float p = MathF.FusedMultiplyAdd(S.P5, s, S.P4);
         p = MathF.FusedMultiplyAdd(p, s, S.P3);
@@ -151,15 +179,24 @@ internal readonly struct TanhSingle : IVectorFunction<float>
         p = MathF.FusedMultiplyAdd(p, s, S.P1);
         p = MathF.FusedMultiplyAdd(p, s, S.P0);
         float small = MathF.FusedMultiplyAdd(a, s * p, a);
-        float e = ExpSingle.Neg(MathF.Min(a + a, S.TanhZMax));
-        float large = 1f - (e + e) / (1f + e);
-        float t = a >= S.TanhSplit ? large : small;
-        return BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(t) | (BitConverter.SingleToInt32Bits(x) & int.MinValue));
+        float y = a >= S.TanhSplit ? large : small;
+        return BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(y) | (BitConverter.SingleToInt32Bits(x) & int.MinValue));
     }
 
     public static Vector512<float> Invoke(Vector512<float> x)
     {
         Vector512<float> a = Vector512.Abs(x);
+        Vector512<float> am = Vector512.MinNative(a, Vector512.Create(S.TanhAMax));
+        Vector512<float> t = Vector512.FusedMultiplyAdd(am, Vector512.Create(S.MinusTwoLog2E), Vector512.Create(S.Shifter));
+        Vector512<float> v = am * Vector512.Create(-2f);
+        Vector512<float> k = t - Vector512.Create(S.Shifter);
+        Vector512<float> r = Vector512.FusedMultiplyAdd(k, Vector512.Create(-S.Ln2), v);
+        Vector512<float> r2 = r * r;
+        Vector512<float> q = Vector512.FusedMultiplyAdd(r2, Vector512.FusedMultiplyAdd(r2, Vector512.FusedMultiplyAdd(Vector512.Create(S.Q5), r, Vector512.Create(S.Q4)),
+            Vector512.FusedMultiplyAdd(Vector512.Create(S.Q3), r, Vector512.Create(S.Q2))), Vector512.FusedMultiplyAdd(Vector512.Create(S.Q1), r, Vector512.Create(S.Q0)));
+        Vector512<float> er = Vector512.FusedMultiplyAdd(r, q, Vector512<float>.One);
+        Vector512<float> e = (er.AsInt32() + (t.AsInt32() << 23)).AsSingle();
+        Vector512<float> large = Vector512<float>.One - (e + e) / (Vector512<float>.One + e);
         Vector512<float> s = a * a;
         Vector512<float> p = Vector512.FusedMultiplyAdd(Vector512.Create(S.P5), s, Vector512.Create(S.P4));
         p = Vector512.FusedMultiplyAdd(p, s, Vector512.Create(S.P3));
@@ -167,15 +204,24 @@ internal readonly struct TanhSingle : IVectorFunction<float>
         p = Vector512.FusedMultiplyAdd(p, s, Vector512.Create(S.P1));
         p = Vector512.FusedMultiplyAdd(p, s, Vector512.Create(S.P0));
         Vector512<float> small = Vector512.FusedMultiplyAdd(a, s * p, a);
-        Vector512<float> e = ExpSingle.Neg(Vector512.MinNative(a + a, Vector512.Create(S.TanhZMax)));
-        Vector512<float> large = Vector512<float>.One - (e + e) / (Vector512<float>.One + e);
-        Vector512<float> t = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(a, Vector512.Create(S.TanhSplit)), large, small);
-        return t | (x & Vector512.Create(-0f));
+        Vector512<float> y = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(a, Vector512.Create(S.TanhSplit)), large, small);
+        return y | (x & Vector512.Create(-0f));
     }
 
     public static Vector256<float> Invoke(Vector256<float> x)
     {
         Vector256<float> a = Vector256.Abs(x);
+        Vector256<float> am = Vector256.MinNative(a, Vector256.Create(S.TanhAMax));
+        Vector256<float> t = Vector256.FusedMultiplyAdd(am, Vector256.Create(S.MinusTwoLog2E), Vector256.Create(S.Shifter));
+        Vector256<float> v = am * Vector256.Create(-2f);
+        Vector256<float> k = t - Vector256.Create(S.Shifter);
+        Vector256<float> r = Vector256.FusedMultiplyAdd(k, Vector256.Create(-S.Ln2), v);
+        Vector256<float> r2 = r * r;
+        Vector256<float> q = Vector256.FusedMultiplyAdd(r2, Vector256.FusedMultiplyAdd(r2, Vector256.FusedMultiplyAdd(Vector256.Create(S.Q5), r, Vector256.Create(S.Q4)),
+            Vector256.FusedMultiplyAdd(Vector256.Create(S.Q3), r, Vector256.Create(S.Q2))), Vector256.FusedMultiplyAdd(Vector256.Create(S.Q1), r, Vector256.Create(S.Q0)));
+        Vector256<float> er = Vector256.FusedMultiplyAdd(r, q, Vector256<float>.One);
+        Vector256<float> e = (er.AsInt32() + (t.AsInt32() << 23)).AsSingle();
+        Vector256<float> large = Vector256<float>.One - (e + e) / (Vector256<float>.One + e);
         Vector256<float> s = a * a;
         Vector256<float> p = Vector256.FusedMultiplyAdd(Vector256.Create(S.P5), s, Vector256.Create(S.P4));
         p = Vector256.FusedMultiplyAdd(p, s, Vector256.Create(S.P3));
@@ -183,15 +229,24 @@ internal readonly struct TanhSingle : IVectorFunction<float>
         p = Vector256.FusedMultiplyAdd(p, s, Vector256.Create(S.P1));
         p = Vector256.FusedMultiplyAdd(p, s, Vector256.Create(S.P0));
         Vector256<float> small = Vector256.FusedMultiplyAdd(a, s * p, a);
-        Vector256<float> e = ExpSingle.Neg(Vector256.MinNative(a + a, Vector256.Create(S.TanhZMax)));
-        Vector256<float> large = Vector256<float>.One - (e + e) / (Vector256<float>.One + e);
-        Vector256<float> t = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(a, Vector256.Create(S.TanhSplit)), large, small);
-        return t | (x & Vector256.Create(-0f));
+        Vector256<float> y = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(a, Vector256.Create(S.TanhSplit)), large, small);
+        return y | (x & Vector256.Create(-0f));
     }
 
     public static Vector128<float> Invoke(Vector128<float> x)
     {
         Vector128<float> a = Vector128.Abs(x);
+        Vector128<float> am = Vector128.MinNative(a, Vector128.Create(S.TanhAMax));
+        Vector128<float> t = Vector128.FusedMultiplyAdd(am, Vector128.Create(S.MinusTwoLog2E), Vector128.Create(S.Shifter));
+        Vector128<float> v = am * Vector128.Create(-2f);
+        Vector128<float> k = t - Vector128.Create(S.Shifter);
+        Vector128<float> r = Vector128.FusedMultiplyAdd(k, Vector128.Create(-S.Ln2), v);
+        Vector128<float> r2 = r * r;
+        Vector128<float> q = Vector128.FusedMultiplyAdd(r2, Vector128.FusedMultiplyAdd(r2, Vector128.FusedMultiplyAdd(Vector128.Create(S.Q5), r, Vector128.Create(S.Q4)),
+            Vector128.FusedMultiplyAdd(Vector128.Create(S.Q3), r, Vector128.Create(S.Q2))), Vector128.FusedMultiplyAdd(Vector128.Create(S.Q1), r, Vector128.Create(S.Q0)));
+        Vector128<float> er = Vector128.FusedMultiplyAdd(r, q, Vector128<float>.One);
+        Vector128<float> e = (er.AsInt32() + (t.AsInt32() << 23)).AsSingle();
+        Vector128<float> large = Vector128<float>.One - (e + e) / (Vector128<float>.One + e);
         Vector128<float> s = a * a;
         Vector128<float> p = Vector128.FusedMultiplyAdd(Vector128.Create(S.P5), s, Vector128.Create(S.P4));
         p = Vector128.FusedMultiplyAdd(p, s, Vector128.Create(S.P3));
@@ -199,10 +254,8 @@ internal readonly struct TanhSingle : IVectorFunction<float>
         p = Vector128.FusedMultiplyAdd(p, s, Vector128.Create(S.P1));
         p = Vector128.FusedMultiplyAdd(p, s, Vector128.Create(S.P0));
         Vector128<float> small = Vector128.FusedMultiplyAdd(a, s * p, a);
-        Vector128<float> e = ExpSingle.Neg(Vector128.MinNative(a + a, Vector128.Create(S.TanhZMax)));
-        Vector128<float> large = Vector128<float>.One - (e + e) / (Vector128<float>.One + e);
-        Vector128<float> t = Vector128.ConditionalSelect(Vector128.GreaterThanOrEqual(a, Vector128.Create(S.TanhSplit)), large, small);
-        return t | (x & Vector128.Create(-0f));
+        Vector128<float> y = Vector128.ConditionalSelect(Vector128.GreaterThanOrEqual(a, Vector128.Create(S.TanhSplit)), large, small);
+        return y | (x & Vector128.Create(-0f));
     }
 }
 
