@@ -63,13 +63,13 @@ internal static class GemmBlocking
     /// <summary>Columns of B packed at once (a multiple of every kernel's NR).</summary>
     public const int NcMax = 2048;
     /// <summary>
-    /// Below this many multiply-adds per call, one thread does everything. Measured in the 784-256-10 MLP step: its
-    /// GEMMs (2.6·10⁷ multiply-adds) gain ~35 µs each on two threads, but the step loses more, because the next ops
-    /// read (and pooled arrays rewrite) cache lines the other core last wrote: 1155–1196 µs on two threads against
-    /// 1010–1091 µs with these GEMMs on one. A large product (1024³ = 1.1·10⁹) still runs 1.85 × faster on two.
-    /// Settable so that tests can run small products on several threads.
+    /// Below this many multiply-adds per call (4.2·10⁶, ~40 µs on one core), one thread does everything. The 784-256-10
+    /// MLP step's two large products (2.6·10⁷ each) run on two threads: interleaved blocks of steps in one process
+    /// measured 542 µs per step against 843 µs with them on one thread, once the worker pool kept each thread on its own
+    /// share of the data (with its parts handed out first-come, the step had lost more to cache lines moving between
+    /// cores than the products gained). Settable so that tests can run small products on several threads.
     /// </summary>
-    public static long ParallelThreshold { get; set; } = 1L << 25;
+    public static long ParallelThreshold { get; set; } = 1L << 22;
     /// <summary>The least number of multiply-adds worth handing to another thread.</summary>
     public const long MinWorkPerThread = 1 << 17;
 }
