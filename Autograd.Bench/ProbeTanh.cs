@@ -2,25 +2,24 @@ using System.Diagnostics;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using Autograd.Kernels;
-using S = Autograd.Kernels.SingleConstants;
 
 namespace Autograd.Bench;
 
-// float32 tanh kernel experiments against main's kernel (TanhOld, below), single-threaded and interleaved:
-// `probe-tanh time [rounds]` (2^20 elements from memory and 2^12 from L1), `probe-tanh l1 [rounds]` (L1 only, many short
-// rounds, with a clock estimate), `probe-tanh ulp [old]` (all 2^32 inputs), `probe-tanh range lo hi` (all floats in [lo, hi]).
+// float32 tanh kernel experiments, single-threaded, interleaved with a copy of the same traffic (to A/B a kernel change,
+// add the old operator struct beside TanhSingle): `probe-tanh time [rounds]` (2^20 elements from memory and 2^12 from
+// L1), `probe-tanh l1 [rounds]` (L1 only, many short rounds, with a clock estimate), `probe-tanh ulp` (all 2^32 inputs:
+// the accuracy stated in Activations.cs), `probe-tanh range lo hi` (all floats in [lo, hi]).
 internal static class ProbeTanh
 {
     public static void Run(string[] args)
     {
         string mode = args.Length > 0 ? args[0] : "time";
-        if (mode == "ulp") { Exhaustive<TanhSingle>("new"); if (args.Contains("old")) Exhaustive<TanhOld>("old"); return; }
+        if (mode == "ulp") { Exhaustive<TanhSingle>("tanh"); return; }
         if (mode == "range")
         {
             // All floats in [lo, hi]: `probe-tanh range 0.5 1.5`.
             uint b0 = BitConverter.SingleToUInt32Bits(float.Parse(args[1])), b1 = BitConverter.SingleToUInt32Bits(float.Parse(args[2]));
-            Exhaustive<TanhOld>("old", b0, b1);
-            Exhaustive<TanhSingle>("new", b0, b1);
+            Exhaustive<TanhSingle>("tanh", b0, b1);
             return;
         }
         int rounds = args.Length > 1 ? int.Parse(args[1]) : 15;
@@ -37,8 +36,7 @@ internal static class ProbeTanh
             names.Add(name);
             fns.Add((() => Activations.Apply<float, TF>(big, outBig), () => { for (int i = 0; i < 256; i++) Activations.Apply<float, TF>(small, outSmall); }));
         }
-        Add<TanhOld>("old");
-        Add<TanhSingle>("new");
+        Add<TanhSingle>("tanh");
         Add<CopyOnly>("copy (abs)");
         var tb = names.Select(_ => new List<double>()).ToArray();
         var ts = names.Select(_ => new List<double>()).ToArray();
@@ -66,8 +64,7 @@ internal static class ProbeTanh
         float[] y = new float[x.Length];
         var fns = new (string name, Action f)[]
         {
-            ("old", () => Activations.Apply<float, TanhOld>(x, y)),
-            ("new", () => Activations.Apply<float, TanhSingle>(x, y)),
+            ("tanh", () => Activations.Apply<float, TanhSingle>(x, y)),
             ("copy", () => Activations.Apply<float, CopyOnly>(x, y)),
             ("clock (GHz, 4-cycle chain)", () => Chain(4096)),
         };
@@ -159,72 +156,3 @@ internal readonly struct CopyOnly : IVectorFunction<float>
     public static Vector256<float> Invoke(Vector256<float> x) => Vector256.Abs(x);
     public static Vector128<float> Invoke(Vector128<float> x) => Vector128.Abs(x);
 }
-
-// The float32 tanh of main before this branch, for A/B timing and accuracy comparison.
-internal readonly struct TanhOld : IVectorFunction<float>
-{
-    public static float Invoke(float x)
-    {
-        float a = MathF.Abs(x);
-        float s = a * a;
-        float p = MathF.FusedMultiplyAdd(S.P5, s, S.P4);
-        p = MathF.FusedMultiplyAdd(p, s, S.P3);
-        p = MathF.FusedMultiplyAdd(p, s, S.P2);
-        p = MathF.FusedMultiplyAdd(p, s, S.P1);
-        p = MathF.FusedMultiplyAdd(p, s, S.P0);
-        float small = MathF.FusedMultiplyAdd(a, s * p, a);
-        float e = ExpSingle.Neg(MathF.Min(a + a, S.TanhZMax));
-        float large = 1f - (e + e) / (1f + e);
-        float t = a >= S.TanhSplit ? large : small;
-        return BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(t) | (BitConverter.SingleToInt32Bits(x) & int.MinValue));
-    }
-
-    public static Vector512<float> Invoke(Vector512<float> x)
-    {
-        Vector512<float> a = Vector512.Abs(x);
-        Vector512<float> s = a * a;
-        Vector512<float> p = Vector512.FusedMultiplyAdd(Vector512.Create(S.P5), s, Vector512.Create(S.P4));
-        p = Vector512.FusedMultiplyAdd(p, s, Vector512.Create(S.P3));
-        p = Vector512.FusedMultiplyAdd(p, s, Vector512.Create(S.P2));
-        p = Vector512.FusedMultiplyAdd(p, s, Vector512.Create(S.P1));
-        p = Vector512.FusedMultiplyAdd(p, s, Vector512.Create(S.P0));
-        Vector512<float> small = Vector512.FusedMultiplyAdd(a, s * p, a);
-        Vector512<float> e = ExpSingle.Neg(Vector512.MinNative(a + a, Vector512.Create(S.TanhZMax)));
-        Vector512<float> large = Vector512<float>.One - (e + e) / (Vector512<float>.One + e);
-        Vector512<float> t = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(a, Vector512.Create(S.TanhSplit)), large, small);
-        return t | (x & Vector512.Create(-0f));
-    }
-
-    public static Vector256<float> Invoke(Vector256<float> x)
-    {
-        Vector256<float> a = Vector256.Abs(x);
-        Vector256<float> s = a * a;
-        Vector256<float> p = Vector256.FusedMultiplyAdd(Vector256.Create(S.P5), s, Vector256.Create(S.P4));
-        p = Vector256.FusedMultiplyAdd(p, s, Vector256.Create(S.P3));
-        p = Vector256.FusedMultiplyAdd(p, s, Vector256.Create(S.P2));
-        p = Vector256.FusedMultiplyAdd(p, s, Vector256.Create(S.P1));
-        p = Vector256.FusedMultiplyAdd(p, s, Vector256.Create(S.P0));
-        Vector256<float> small = Vector256.FusedMultiplyAdd(a, s * p, a);
-        Vector256<float> e = ExpSingle.Neg(Vector256.MinNative(a + a, Vector256.Create(S.TanhZMax)));
-        Vector256<float> large = Vector256<float>.One - (e + e) / (Vector256<float>.One + e);
-        Vector256<float> t = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(a, Vector256.Create(S.TanhSplit)), large, small);
-        return t | (x & Vector256.Create(-0f));
-    }
-
-    public static Vector128<float> Invoke(Vector128<float> x)
-    {
-        Vector128<float> a = Vector128.Abs(x);
-        Vector128<float> s = a * a;
-        Vector128<float> p = Vector128.FusedMultiplyAdd(Vector128.Create(S.P5), s, Vector128.Create(S.P4));
-        p = Vector128.FusedMultiplyAdd(p, s, Vector128.Create(S.P3));
-        p = Vector128.FusedMultiplyAdd(p, s, Vector128.Create(S.P2));
-        p = Vector128.FusedMultiplyAdd(p, s, Vector128.Create(S.P1));
-        p = Vector128.FusedMultiplyAdd(p, s, Vector128.Create(S.P0));
-        Vector128<float> small = Vector128.FusedMultiplyAdd(a, s * p, a);
-        Vector128<float> e = ExpSingle.Neg(Vector128.MinNative(a + a, Vector128.Create(S.TanhZMax)));
-        Vector128<float> large = Vector128<float>.One - (e + e) / (Vector128<float>.One + e);
-        Vector128<float> t = Vector128.ConditionalSelect(Vector128.GreaterThanOrEqual(a, Vector128.Create(S.TanhSplit)), large, small);
-        return t | (x & Vector128.Create(-0f));
-    }
-}
-
