@@ -32,13 +32,15 @@ internal static class Engine
         }
     }
 
-    private static Tensor?[]? Sweep(List<Function> order, Tensor[] outputs, Tensor[] seeds, bool retainGraph, bool createGraph, Tensor[]? inputs, bool allowUnused)
+    private static Tensor?[]? Sweep(NodeList order, Tensor[] outputs, Tensor[] seeds, bool retainGraph, bool createGraph, Tensor[]? inputs, bool allowUnused)
     {
-        var wanted = new Dictionary<Tensor, int>(ReferenceEqualityComparer.Instance);
-        var wantedFns = new Dictionary<Function, int>(ReferenceEqualityComparer.Instance);
+        Dictionary<Tensor, int>? wanted = null;
+        Dictionary<Function, int>? wantedFns = null;
         Tensor?[]? results = null;
         if (inputs is not null)
         {
+            wanted = new Dictionary<Tensor, int>(ReferenceEqualityComparer.Instance);
+            wantedFns = new Dictionary<Function, int>(ReferenceEqualityComparer.Instance);
             results = new Tensor?[inputs.Length];
             for (int i = 0; i < inputs.Length; i++)
             {
@@ -59,7 +61,7 @@ internal static class Engine
             {
                 fn.PendingGrad = fn.PendingGrad is null ? g : fn.PendingGrad + g;
             }
-            else if (results is null || wanted.ContainsKey(target))
+            else if (results is null || wanted!.ContainsKey(target))
             {
                 if (leafGrads.TryGetValue(target, out var sum)) leafGrads[target] = sum + g;
                 else
@@ -70,43 +72,54 @@ internal static class Engine
             }
         }
 
-        void Accept(Function fn, int k, Tensor? gk)
+        void Accept(Function fn, int k, Tensor input, Tensor? gk)
         {
-            var input = fn.Inputs[k];
             if (gk is null || !input.RequiresGrad) return;
-            if (!ShapeUtil.SameShape(gk.Dims, input.Dims) || gk.DType != input.DType)
+            // 0-d tensors share one empty shape array, so long scalar chains skip the comparison.
+            if ((!ReferenceEquals(gk.Dims, input.Dims) && !ShapeUtil.SameShape(gk.Dims, input.Dims)) || gk.DType != input.DType)
                 throw new InvalidOperationException(
                     $"{fn.Name}: backward produced a gradient of shape {ShapeUtil.Format(gk.Dims)} ({gk.DType.Name()}) for input {k} of shape {ShapeUtil.Format(input.Dims)} ({input.DType.Name()}).");
-            if (fn.CreationSite is not null) Anomaly.CheckBackward(fn, k, gk);
-            Deliver(input, gk);
+            if (fn.HasRare && fn.CreationSite is not null) Anomaly.CheckBackward(fn, k, gk);
+            if (input.GradFn is { } next && next.PendingGrad is null) next.PendingGrad = gk;
+            else Deliver(input, gk);
         }
 
+        // Set once every node was visited with a gradient: then none is left to clear or release in the final sweep.
+        bool allSwept = false;
         try
         {
             for (int i = 0; i < outputs.Length; i++)
                 if (outputs[i].RequiresGrad) Deliver(outputs[i], seeds[i]);
 
-            foreach (var fn in order)
+            bool skipped = false;
+            // The order is post-order: outputs come last, so it is walked from the end.
+            for (int n = order.Count - 1; n >= 0; n--)
             {
+                var fn = order[n];
                 var g = fn.PendingGrad;
+                if (g is null)
+                {
+                    skipped = true;
+                    continue;
+                }
                 fn.PendingGrad = null;
-                if (g is null) continue;
-                if (fn.Hooks is not null) g = Hooks.Run(fn.Hooks, g, fn.Name);
-                if (results is null && fn.Retained is { } retained)
-                    using (BufferScope.Suspend()) Accumulate(retained, g, createGraph);
-                if (results is not null && wantedFns.TryGetValue(fn, out int w)) results[w] = g;
-                // A one-input primitive hands over its gradient without an array (most nodes of long scalar chains).
-                if (fn is Ops.UnaryFunction unary && fn.Inputs.Length == 1) Accept(fn, 0, unary.RunInputGrad(g));
+                if (fn.HasRare)
+                {
+                    if (fn.Hooks is not null) g = Hooks.Run(fn.Hooks, g, fn.Name);
+                    if (results is null && fn.Retained is { } retained)
+                        using (BufferScope.Suspend()) Accumulate(retained, g, createGraph);
+                }
+                if (results is not null && wantedFns!.TryGetValue(fn, out int w)) results[w] = g;
+                // A one-input node hands over its gradient without an array where its op allows (most nodes of long scalar chains).
+                if (fn.IsSingleInput) Accept(fn, 0, fn.Input(0), fn.RunInputGrad(g));
                 else
                 {
-                    var grads = fn.RunBackward(g)
-                        ?? throw new InvalidOperationException($"{fn.Name}: backward returned null instead of {fn.Inputs.Length} gradients (one per input, null where none).");
-                    if (grads.Length != fn.Inputs.Length)
-                        throw new InvalidOperationException($"{fn.Name}: backward returned {grads.Length} gradients for {fn.Inputs.Length} inputs.");
-                    for (int k = 0; k < grads.Length; k++) Accept(fn, k, grads[k]);
+                    var grads = fn.RunBackward(g);
+                    for (int k = 0; k < grads.Length; k++) Accept(fn, k, fn.Input(k), grads[k]);
                 }
                 if (!retainGraph) fn.Release();
             }
+            allSwept = !skipped;
 
             // .Grad outlives any BufferScope: it is allocated outside the pool, and accumulated in place when nothing is
             // recorded (as PyTorch's AccumulateGrad), so a step that keeps its gradients zeroed allocates nothing here.
@@ -115,17 +128,21 @@ internal static class Engine
             {
                 var g = leafGrads[leaf];
                 if (leaf.Hooks is not null) g = Hooks.Run(leaf.Hooks, g, "leaf");
-                if (results is not null) results[wanted[leaf]] = g;
+                if (results is not null) results[wanted![leaf]] = g;
                 else Accumulate(leaf, g, createGraph);
             }
         }
         finally
         {
-            foreach (var fn in order)
+            if (!allSwept)
             {
-                fn.PendingGrad = null;
-                // Nodes that no gradient reached (e.g. feeding only a condition) are released too.
-                if (!retainGraph) fn.Release();
+                for (int n = order.Count - 1; n >= 0; n--)
+                {
+                    var fn = order[n];
+                    fn.PendingGrad = null;
+                    // Nodes that no gradient reached (e.g. feeding only a condition) are released too.
+                    if (!retainGraph) fn.Release();
+                }
             }
         }
 
@@ -149,44 +166,93 @@ internal static class Engine
         else t.Grad = t.Grad + g;
     }
 
-    /// <summary>Nodes reachable from the outputs, each after every node that consumes its output.</summary>
+    /// <summary>A list of nodes without the covariance check that storing into a <c>Function[]</c> costs.</summary>
+    private sealed class NodeList
+    {
+        private Slot[] _items = new Slot[16];
+
+        public int Count;
+
+        public int Capacity => _items.Length;
+
+        private struct Slot
+        {
+            public Function Fn;
+            public int Next;
+        }
+
+        public Function this[int i] => _items[i].Fn;
+
+        public ref int NextOf(int i) => ref _items[i].Next;
+
+        public void Add(Function fn)
+        {
+            if (Count == _items.Length) Array.Resize(ref _items, _items.Length * 2);
+            _items[Count].Fn = fn;
+            _items[Count].Next = 0;
+            Count++;
+        }
+
+        public void Pop() => _items[--Count].Fn = null!;
+
+        public void Clear()
+        {
+            Array.Clear(_items, 0, Count);
+            Count = 0;
+        }
+    }
+
     /// <summary>Lists kept between passes on a thread, so a pass over a long chain allocates no order or stack.</summary>
-    [ThreadStatic] private static List<Function>? t_order;
-    [ThreadStatic] private static List<(Function Fn, int Next)>? t_stack;
+    [ThreadStatic] private static NodeList? t_order;
+    [ThreadStatic] private static NodeList? t_stack;
     private const int MaxPooledNodes = 1 << 16;
 
-    private static List<Function> TopologicalOrder(Tensor[] outputs, int stamp)
+    /// <summary>Nodes reachable from the outputs in post-order: each before every node that consumes its output.</summary>
+    private static NodeList TopologicalOrder(Tensor[] outputs, int stamp)
     {
-        var post = t_order ?? new List<Function>();
+        var post = t_order ?? new NodeList();
         t_order = null;
-        var stack = t_stack ?? new List<(Function Fn, int Next)>();
+        var stack = t_stack ?? new NodeList();
         t_stack = null;
         foreach (var o in outputs)
         {
             if (o.GradFn is not { } root || root.VisitStamp == stamp) continue;
             root.VisitStamp = stamp;
-            stack.Add((root, 0));
+            stack.Add(root);
             while (stack.Count > 0)
             {
-                var (fn, next) = stack[^1];
-                if (next < fn.Inputs.Length)
+                int top = stack.Count - 1;
+                var fn = stack[top];
+                ref int next = ref stack.NextOf(top);
+                if (fn.IsSingleInput)
                 {
-                    stack[^1] = (fn, next + 1);
-                    if (fn.Inputs[next].GradFn is { } child && child.VisitStamp != stamp)
+                    // Its one input is looked at once: on the first visit, and the node is done on the second.
+                    if (next == 0)
                     {
-                        child.VisitStamp = stamp;
-                        stack.Add((child, 0));
+                        next = 1;
+                        if (fn.Input(0).GradFn is { } child && child.VisitStamp != stamp)
+                        {
+                            child.VisitStamp = stamp;
+                            stack.Add(child);
+                        }
+                        continue;
                     }
                 }
-                else
+                else if (next < fn.InputCount)
                 {
-                    stack.RemoveAt(stack.Count - 1);
-                    post.Add(fn);
+                    int k = next++;
+                    if (fn.Input(k).GradFn is { } child && child.VisitStamp != stamp)
+                    {
+                        child.VisitStamp = stamp;
+                        stack.Add(child);
+                    }
+                    continue;
                 }
+                stack.Pop();
+                post.Add(fn);
             }
         }
         if (stack.Capacity <= MaxPooledNodes) t_stack = stack;
-        post.Reverse();
         return post;
     }
 }

@@ -102,6 +102,55 @@ public class EngineTests
     }
 
     [Test]
+    public void AOneInputNodesInputBecomesAShellAndTheGraphCanBeTraversedAgain()
+    {
+        // The add node holds its one input (h) without an array; release swaps it for a shell of the same node.
+        var x = Tensor.Normal([100], 1, dtype: DType.Float64).RequireGrad();
+        var h = x * 3.0;
+        var y = (h + 1.0).Sum();
+        var add = y.GradFn!.Input(0).GradFn!;
+        Assert.That(add.IsSingleInput, Is.True);
+        Assert.That(add.Input(0), Is.SameAs(h));
+        y.Backward();
+        var shell = add.Input(0);
+        Assert.That(shell, Is.Not.SameAs(h));
+        Assert.That(shell.RawData.Length, Is.Zero);
+        Assert.That(shell.Shape, Is.EqualTo(new[] { 100 }));
+        Assert.That(shell.GradFn, Is.SameAs(h.GradFn));
+        Assert.That(add.Inputs, Is.EqualTo(new[] { shell }));
+        y.Backward();
+        Assert.That(x.Grad!.ToArray<double>(), Is.All.EqualTo(6.0));
+    }
+
+    [Test]
+    public void APassKeepsNoNodeAliveAfterItEnds()
+    {
+        // The engine keeps its node lists between passes; they must not hold on to the nodes of a finished pass.
+        var x = Leaf(0.5);
+        var weak = BackwardThroughAChain(x);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.That(weak.Any(w => w.IsAlive), Is.False);
+        Assert.That(x.Grad!.Item(), Is.EqualTo(Math.Pow(2, 50) + 1));
+    }
+
+    private static WeakReference[] BackwardThroughAChain(Tensor x)
+    {
+        var y = x;
+        var weak = new List<WeakReference>();
+        for (int i = 0; i < 100; i++)
+        {
+            y = (i & 1) == 0 ? y * 2.0 : y + 1.0;
+            weak.Add(new WeakReference(y.GradFn));
+        }
+        y = y + x;
+        weak.Add(new WeakReference(y.GradFn));
+        y.Backward();
+        return [.. weak];
+    }
+
+    [Test]
     public void RetainedGraphKeepsItsStorageAndAllowsAnotherPass()
     {
         var x = Tensor.From(new double[] { 0.5 }).RequireGrad();

@@ -24,8 +24,8 @@ internal abstract class BinaryFunction : Function
 
     protected sealed override Tensor?[] Backward(Tensor g)
     {
-        var (ga, gb) = InputGrads(g, Inputs[0].RequiresGrad, Inputs[1].RequiresGrad);
-        return [ga?.SumTo(Inputs[0].Dims), gb?.SumTo(Inputs[1].Dims)];
+        var (ga, gb) = InputGrads(g, Input(0).RequiresGrad, Input(1).RequiresGrad);
+        return [ga?.SumTo(Input(0).Dims), gb?.SumTo(Input(1).Dims)];
     }
 
     /// <summary>dL/da and dL/db at the broadcast shape, given dL/dy; skipped where not needed.</summary>
@@ -204,8 +204,8 @@ internal sealed class Where : Function
         return
         [
             null,
-            Inputs[1].RequiresGrad ? Tensor.Where(cond, g, zero).SumTo(Inputs[1].Dims) : null,
-            Inputs[2].RequiresGrad ? Tensor.Where(cond, zero, g).SumTo(Inputs[2].Dims) : null,
+            Input(1).RequiresGrad ? Tensor.Where(cond, g, zero).SumTo(Input(1).Dims) : null,
+            Input(2).RequiresGrad ? Tensor.Where(cond, zero, g).SumTo(Input(2).Dims) : null,
         ];
     }
 }
