@@ -9,21 +9,14 @@ namespace Autograd;
 /// </summary>
 internal static class Anomaly
 {
-    private static readonly AsyncLocal<int> s_depth = new();
+    // Read by every recorded op: mirrored in a thread static by the change callback, as GradMode's flag.
+    private static readonly AsyncLocal<int> s_depth = new(static change => t_depth = change.CurrentValue);
 
-    /// <summary>
-    /// Set (for good) by the first scope in the process: until then no flow can be in one, and the per-op check
-    /// skips the async-local read.
-    /// </summary>
-    private static volatile bool s_everEntered;
+    [ThreadStatic] private static int t_depth;
 
-    public static bool IsEnabled => s_everEntered && s_depth.Value > 0;
+    public static bool IsEnabled => t_depth > 0;
 
-    public static void Enter()
-    {
-        s_everEntered = true;
-        s_depth.Value++;
-    }
+    public static void Enter() => s_depth.Value++;
 
     public static void Exit() => s_depth.Value--;
 

@@ -8,10 +8,10 @@ namespace Autograd;
 /// </summary>
 public abstract class Function
 {
-    // A node is made for every recorded op, so it stays small: what few nodes use lives in one side object, and a
+    // A node is made for every recorded op, so it stays small: _extra is the saved tensors (a SavedSlot[]), or, in the
+    // few nodes with hooks, a retained output or a creation site, a Rare that holds them and the saved tensors; and a
     // one-input node keeps its input in _input itself instead of in an array (most nodes of long scalar chains).
-    private SavedSlot[]? _saved;
-    private Rare? _rare;
+    private object? _extra;
     private object? _input;
     internal Tensor? PendingGrad;
     internal int VisitStamp;
@@ -27,6 +27,7 @@ public abstract class Function
 
     private sealed class Rare
     {
+        public SavedSlot[]? Saved;
         public List<Func<Tensor, Tensor?>>? Hooks;
         public Tensor? Retained;
         public string? CreationSite;
@@ -35,26 +36,44 @@ public abstract class Function
     /// <summary>Hooks registered on this node's output tensor.</summary>
     internal List<Func<Tensor, Tensor?>>? Hooks
     {
-        get => _rare?.Hooks;
-        set => (_rare ??= new()).Hooks = value;
+        get => (_extra as Rare)?.Hooks;
+        set => GetRare().Hooks = value;
     }
 
     /// <summary>The output tensor whose .Grad backward fills, after <see cref="Tensor.RetainGrad"/>.</summary>
     internal Tensor? Retained
     {
-        get => _rare?.Retained;
-        set => (_rare ??= new()).Retained = value;
+        get => (_extra as Rare)?.Retained;
+        set => GetRare().Retained = value;
     }
 
     /// <summary>Where user code created this node; recorded only in anomaly mode.</summary>
     internal string? CreationSite
     {
-        get => _rare?.CreationSite;
-        set => (_rare ??= new()).CreationSite = value;
+        get => (_extra as Rare)?.CreationSite;
+        set => GetRare().CreationSite = value;
     }
 
-    /// <summary>Whether the node has hooks, a retained output or a creation site (one check for the engine).</summary>
-    internal bool HasRare => _rare is not null;
+    /// <summary>Whether the node has (or had) hooks, a retained output or a creation site: one check for the engine.</summary>
+    internal bool HasRare => _extra is Rare;
+
+    private Rare GetRare()
+    {
+        if (_extra is Rare rare) return rare;
+        var fresh = new Rare { Saved = Unsafe.As<SavedSlot[]?>(_extra) };
+        _extra = fresh;
+        return fresh;
+    }
+
+    private SavedSlot[]? SavedSlots
+    {
+        get => _extra is Rare rare ? rare.Saved : Unsafe.As<SavedSlot[]?>(_extra);
+        set
+        {
+            if (_extra is Rare rare) rare.Saved = value;
+            else _extra = value;
+        }
+    }
 
     /// <summary>Whether the node has exactly one input, held without an array.</summary>
     internal bool IsSingleInput => _singleInput;
@@ -105,13 +124,13 @@ public abstract class Function
     {
         var saved = new SavedSlot[tensors.Length];
         for (int i = 0; i < tensors.Length; i++) saved[i] = Slot(tensors[i]);
-        _saved = saved;
+        SavedSlots = saved;
     }
 
     // Without the params array: the primitives save two or three tensors.
-    private protected void Save(Tensor? a, Tensor? b) => _saved = [Slot(a), Slot(b)];
+    private protected void Save(Tensor? a, Tensor? b) => SavedSlots = [Slot(a), Slot(b)];
 
-    private protected void Save(Tensor? a, Tensor? b, Tensor? c) => _saved = [Slot(a), Slot(b), Slot(c)];
+    private protected void Save(Tensor? a, Tensor? b, Tensor? c) => SavedSlots = [Slot(a), Slot(b), Slot(c)];
 
     private static SavedSlot Slot(Tensor? t) => new(t, t?.Version.Value ?? 0);
 
@@ -122,7 +141,7 @@ public abstract class Function
             throw new InvalidOperationException(
                 $"{Name}: trying to backward through the graph a second time, but the tensors it saved were released after the first backward. " +
                 "Pass retainGraph: true to the first Backward() or Autodiff.Grad() call to keep them.");
-        var slot = _saved![i];
+        var slot = SavedSlots![i];
         var t = slot.Tensor ?? throw new InvalidOperationException($"{Name}: saved tensor {i} was not kept; its Saves declaration is wrong.");
         if (t.Version.Value != slot.Version)
             throw new InvalidOperationException(
@@ -144,9 +163,9 @@ public abstract class Function
         if (_graphReleased) return;
         _graphReleased = true;
         OnRelease();
-        if (_saved is not null)
+        if (SavedSlots is not null)
         {
-            _saved = null;
+            SavedSlots = null;
             _released = true;
         }
         // A shell costs about as much as a few elements of storage, so tiny intermediates (0-d chains) are kept as they are.

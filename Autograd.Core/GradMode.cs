@@ -6,13 +6,17 @@ namespace Autograd;
 /// </summary>
 internal static class GradMode
 {
-    private static readonly AsyncLocal<bool> s_disabled = new();
+    // Every op reads the mode, and an async-local read costs a lookup in the execution context; the change callback
+    // (run on every set and on every switch of context, as for CultureInfo.CurrentCulture) mirrors it in a thread static.
+    private static readonly AsyncLocal<bool> s_disabled = new(static change => t_disabled = change.CurrentValue);
 
-    public static bool IsEnabled => !s_disabled.Value;
+    [ThreadStatic] private static bool t_disabled;
+
+    public static bool IsEnabled => !t_disabled;
 
     public static bool Set(bool enabled)
     {
-        bool previous = !s_disabled.Value;
+        bool previous = !t_disabled;
         if (previous != enabled) s_disabled.Value = !enabled;
         return previous;
     }

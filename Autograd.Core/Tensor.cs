@@ -14,7 +14,15 @@ public partial class Tensor
     internal readonly int[] StrideArray;
     internal readonly int Offset;
     private bool _requiresGrad;
-    private Tensor? _grad;
+
+    // .Grad and hooks belong to few tensors (leaves, retained results): one side object keeps every other tensor smaller.
+    private GradState? _gradState;
+
+    private sealed class GradState
+    {
+        public Tensor? Grad;
+        public List<Func<Tensor, Tensor?>>? Hooks;
+    }
 
     /// <summary>The node that produced this tensor, or null for a leaf.</summary>
     internal Function? GradFn;
@@ -155,18 +163,28 @@ public partial class Tensor
     /// <summary>The accumulated gradient of a leaf after <see cref="Backward(Tensor?, bool, bool)"/>, or null.</summary>
     public Tensor? Grad
     {
-        get => _grad;
+        get => _gradState?.Grad;
         set
         {
             if (value is not null && (!ShapeUtil.SameShape(value.Dims, Dims) || value.DType != DType))
                 throw new ArgumentException(
                     $"Grad: assigned gradient of shape {ShapeUtil.Format(value.Dims)} and dtype {value.DType.Name()} does not match tensor of shape {ShapeUtil.Format(Dims)} and dtype {DType.Name()}.");
-            _grad = value;
+            if (value is not null || _gradState is not null) (_gradState ??= new()).Grad = value;
         }
     }
 
     /// <summary>Clears the accumulated gradient (sets <see cref="Grad"/> to null, as PyTorch's zero_grad(set_to_none=True)).</summary>
-    public void ZeroGrad() => _grad = null;
+    public void ZeroGrad()
+    {
+        if (_gradState is not null) _gradState.Grad = null;
+    }
+
+    /// <summary>Hooks of a leaf; a non-leaf's hooks live on the node that produced it.</summary>
+    internal List<Func<Tensor, Tensor?>>? Hooks
+    {
+        get => _gradState?.Hooks;
+        set => (_gradState ??= new()).Hooks = value;
+    }
 
     internal void MarkRequiresGrad() => _requiresGrad = true;
 

@@ -151,6 +151,34 @@ public class EngineTests
     }
 
     [Test]
+    public void ANodeThatSavedTensorsKeepsThemWhenItGetsAHookARetainedOutputOrACreationSite()
+    {
+        // A node keeps its saved tensors in one field until it needs hooks, RetainGrad or a creation site; then they move
+        // to a side object with those, which must not lose them, their versions or the release after backward.
+        var x = Tensor.From(new double[] { 0.5, -1.0 }).RequireGrad();
+        Tensor y;
+        using (Autodiff.DetectAnomaly()) y = x.Tanh();
+        var seen = new List<double[]>();
+        y.RegisterHook(g => { seen.Add(g.ToArray<double>()); return null; });
+        y.RetainGrad();
+        (y * 2.0).Sum().Backward(retainGraph: true);
+        var expected = x.ToArray<double>().Select(v => 2 * (1 - Math.Tanh(v) * Math.Tanh(v))).ToArray();
+        Assert.That(x.Grad!.ToArray<double>(), Is.EqualTo(expected).Within(1e-15));
+        Assert.That(seen.Single(), Is.EqualTo(new[] { 2.0, 2.0 }));
+        Assert.That(y.Grad!.ToArray<double>(), Is.EqualTo(new[] { 2.0, 2.0 }));
+
+        using (Autodiff.NoGrad()) y.MulInPlace(Tensor.Scalar(1, DType.Float64));
+        var e = Assert.Throws<InvalidOperationException>(() => (y * 2.0).Sum().Backward());
+        Assert.That(e!.Message, Does.Contain("tanh").And.Contain("modified in place"));
+
+        var z = x.Exp();
+        z.RegisterHook(_ => null);
+        z.Sum().Backward();
+        e = Assert.Throws<InvalidOperationException>(() => z.Sum().Backward());
+        Assert.That(e!.Message, Does.Contain("exp").And.Contain("retainGraph: true"));
+    }
+
+    [Test]
     public void RetainedGraphKeepsItsStorageAndAllowsAnotherPass()
     {
         var x = Tensor.From(new double[] { 0.5 }).RequireGrad();

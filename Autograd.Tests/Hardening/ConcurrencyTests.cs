@@ -100,4 +100,37 @@ public class AsyncFlowTests
         await Task.Yield();
         Assert.That((x * 2.0).RequiresGrad, Is.True);
     }
+
+    [Test]
+    public async Task PoolThreadsThatRanWorkInsideAScopeRecordAgainForWorkOutsideIt()
+    {
+        // The modes are mirrored per thread: a pool thread must take the mode of each work item's flow, not keep the last.
+        var x = Tensor.Scalar(1, DType.Float64).RequireGrad();
+        using (Autodiff.NoGrad())
+        using (Autodiff.DetectAnomaly())
+        {
+            var inside = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(() => (Autodiff.IsGradEnabled, Autodiff.IsAnomalyEnabled))));
+            Assert.That(inside, Is.All.EqualTo((false, true)));
+        }
+        var outside = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(() => ((x * 2.0).RequiresGrad, Autodiff.IsAnomalyEnabled))));
+        Assert.That(outside, Is.All.EqualTo((true, false)));
+    }
+
+    [Test]
+    public void AThreadStartedInsideAScopeInheritsItAndOneStartedOutsideDoesNot()
+    {
+        (bool Grad, bool Anomaly) seen = default;
+        Thread Start()
+        {
+            var t = new Thread(() => seen = (Autodiff.IsGradEnabled, Autodiff.IsAnomalyEnabled));
+            t.Start();
+            return t;
+        }
+        using (Autodiff.NoGrad())
+        using (Autodiff.DetectAnomaly())
+            Start().Join();
+        Assert.That(seen, Is.EqualTo((false, true)));
+        Start().Join();
+        Assert.That(seen, Is.EqualTo((true, false)));
+    }
 }
