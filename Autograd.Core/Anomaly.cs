@@ -14,9 +14,19 @@ internal static class Anomaly
 
     [ThreadStatic] private static int t_depth;
 
-    public static bool IsEnabled => t_depth > 0;
+    /// <summary>
+    /// Set (for good) by the first scope in the process: until then no flow can be in one, and the per-op check
+    /// skips the thread-static read.
+    /// </summary>
+    private static volatile bool s_everEntered;
 
-    public static void Enter() => s_depth.Value++;
+    public static bool IsEnabled => s_everEntered && t_depth > 0;
+
+    public static void Enter()
+    {
+        s_everEntered = true;
+        s_depth.Value++;
+    }
 
     public static void Exit() => s_depth.Value--;
 

@@ -18,21 +18,10 @@ internal static class Engine
     public static Tensor?[]? Run(Tensor[] outputs, Tensor[] seeds, bool retainGraph, bool createGraph, Tensor[]? inputs, bool allowUnused)
     {
         using var mode = new NoGradScope(createGraph);
-        int stamp = Interlocked.Increment(ref s_stamp);
-        var order = TopologicalOrder(outputs, stamp);
-        try
-        {
-            return Sweep(order, outputs, seeds, retainGraph, createGraph, inputs, allowUnused);
-        }
-        finally
-        {
-            // The list is kept for the next pass on this thread (a nested pass takes a list of its own).
-            order.Clear();
-            if (order.Capacity <= MaxPooledNodes) t_order = order;
-        }
+        return Sweep(outputs, seeds, retainGraph, createGraph, inputs, allowUnused);
     }
 
-    private static Tensor?[]? Sweep(NodeList order, Tensor[] outputs, Tensor[] seeds, bool retainGraph, bool createGraph, Tensor[]? inputs, bool allowUnused)
+    private static Tensor?[]? Sweep(Tensor[] outputs, Tensor[] seeds, bool retainGraph, bool createGraph, Tensor[]? inputs, bool allowUnused)
     {
         Dictionary<Tensor, int>? wanted = null;
         Dictionary<Function, int>? wantedFns = null;
@@ -84,6 +73,32 @@ internal static class Engine
             else Deliver(input, gk);
         }
 
+        void Visit(Function fn, Tensor g)
+        {
+            fn.PendingGrad = null;
+            if (fn.HasRare)
+            {
+                if (fn.Hooks is not null) g = Hooks.Run(fn.Hooks, g, fn.Name);
+                if (results is null && fn.Retained is { } retained)
+                    using (BufferScope.Suspend()) Accumulate(retained, g, createGraph);
+            }
+            if (results is not null && wantedFns!.TryGetValue(fn, out int w)) results[w] = g;
+            // A one-input node hands over its gradient without an array where its op allows (most nodes of long scalar chains).
+            if (fn.IsSingleInput) Accept(fn, 0, fn.Input(0), fn.RunInputGrad(g));
+            else
+            {
+                var grads = fn.RunBackward(g);
+                for (int k = 0; k < grads.Length; k++) Accept(fn, k, fn.Input(k), grads[k]);
+            }
+            if (!retainGraph) fn.Release();
+        }
+
+        // With one output, the nodes from its producer down through one-input nodes form a path that nothing else in the
+        // graph consumes (a consumer would have to lie below the path, which would make a cycle): each one's gradient is
+        // complete when its turn comes, so they are swept in that order without sorting. The rest of the graph, from the
+        // first node with several inputs (or no gradient), is sorted and swept as usual.
+        Function? rest = null;
+        NodeList? order = null;
         // Set once every node was visited with a gradient: then none is left to clear or release in the final sweep.
         bool allSwept = false;
         try
@@ -91,33 +106,26 @@ internal static class Engine
             for (int i = 0; i < outputs.Length; i++)
                 if (outputs[i].RequiresGrad) Deliver(outputs[i], seeds[i]);
 
+            if (outputs.Length == 1)
+            {
+                rest = outputs[0].GradFn;
+                while (rest is not null && rest.IsSingleInput && rest.PendingGrad is { } g)
+                {
+                    // Advanced only after the visit, so that the final sweep after a throwing rule starts from that node.
+                    Visit(rest, g);
+                    rest = rest.Input(0).GradFn;
+                }
+                if (rest is not null) order = TopologicalOrder(rest, null);
+            }
+            else order = TopologicalOrder(null, outputs);
+
             bool skipped = false;
             // The order is post-order: outputs come last, so it is walked from the end.
-            for (int n = order.Count - 1; n >= 0; n--)
+            for (int n = (order?.Count ?? 0) - 1; n >= 0; n--)
             {
-                var fn = order[n];
-                var g = fn.PendingGrad;
-                if (g is null)
-                {
-                    skipped = true;
-                    continue;
-                }
-                fn.PendingGrad = null;
-                if (fn.HasRare)
-                {
-                    if (fn.Hooks is not null) g = Hooks.Run(fn.Hooks, g, fn.Name);
-                    if (results is null && fn.Retained is { } retained)
-                        using (BufferScope.Suspend()) Accumulate(retained, g, createGraph);
-                }
-                if (results is not null && wantedFns!.TryGetValue(fn, out int w)) results[w] = g;
-                // A one-input node hands over its gradient without an array where its op allows (most nodes of long scalar chains).
-                if (fn.IsSingleInput) Accept(fn, 0, fn.Input(0), fn.RunInputGrad(g));
-                else
-                {
-                    var grads = fn.RunBackward(g);
-                    for (int k = 0; k < grads.Length; k++) Accept(fn, k, fn.Input(k), grads[k]);
-                }
-                if (!retainGraph) fn.Release();
+                var fn = order![n];
+                if (fn.PendingGrad is { } g) Visit(fn, g);
+                else skipped = true;
             }
             allSwept = !skipped;
 
@@ -136,13 +144,21 @@ internal static class Engine
         {
             if (!allSwept)
             {
-                for (int n = order.Count - 1; n >= 0; n--)
+                // A rule threw (on the path or after it), or some node got no gradient: clear and release the rest.
+                if (order is null && rest is not null) order = TopologicalOrder(rest, null);
+                for (int n = (order?.Count ?? 0) - 1; n >= 0; n--)
                 {
-                    var fn = order[n];
+                    var fn = order![n];
                     fn.PendingGrad = null;
                     // Nodes that no gradient reached (e.g. feeding only a condition) are released too.
                     if (!retainGraph) fn.Release();
                 }
+            }
+            if (order is not null)
+            {
+                // The list is kept for the next pass on this thread (a nested pass takes a list of its own).
+                order.Clear();
+                if (order.Capacity <= MaxPooledNodes) t_order = order;
             }
         }
 
@@ -207,16 +223,21 @@ internal static class Engine
     [ThreadStatic] private static NodeList? t_stack;
     private const int MaxPooledNodes = 1 << 16;
 
-    /// <summary>Nodes reachable from the outputs in post-order: each before every node that consumes its output.</summary>
-    private static NodeList TopologicalOrder(Tensor[] outputs, int stamp)
+    /// <summary>
+    /// Nodes reachable from <paramref name="root"/>, or from the producers of <paramref name="outputs"/>, in post-order:
+    /// each before every node that consumes its output.
+    /// </summary>
+    private static NodeList TopologicalOrder(Function? root, Tensor[]? outputs)
     {
+        int stamp = Interlocked.Increment(ref s_stamp);
         var post = t_order ?? new NodeList();
         t_order = null;
         var stack = t_stack ?? new NodeList();
         t_stack = null;
-        foreach (var o in outputs)
+        for (int r = 0; r < (outputs?.Length ?? 1); r++)
         {
-            if (o.GradFn is not { } root || root.VisitStamp == stamp) continue;
+            if (outputs is not null) root = outputs[r].GradFn;
+            if (root is null || root.VisitStamp == stamp) continue;
             root.VisitStamp = stamp;
             stack.Add(root);
             while (stack.Count > 0)

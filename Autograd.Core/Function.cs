@@ -163,12 +163,18 @@ public abstract class Function
         if (_graphReleased) return;
         _graphReleased = true;
         OnRelease();
-        if (SavedSlots is not null)
+        if (_extra is not null && SavedSlots is not null)
         {
             SavedSlots = null;
             _released = true;
         }
         // A shell costs about as much as a few elements of storage, so tiny intermediates (0-d chains) are kept as they are.
+        if (_singleInput)
+        {
+            var input = Unsafe.As<Tensor>(_input!);
+            if (input.GradFn is not null && input.RawData.Length > ShellThreshold) _input = input.Shell();
+            return;
+        }
         for (int i = 0, n = InputCount; i < n; i++)
         {
             var input = Input(i);

@@ -94,6 +94,13 @@ public partial class Tensor
         return new Tensor(array, shape, ShapeUtil.ContiguousStrides(shape), 0, dtype, storage, n);
     }
 
+    /// <summary><see cref="Result(int[], DType, bool, string)"/> of a 0-d tensor, with elements to be written.</summary>
+    internal static Tensor ScalarResult(DType dtype)
+    {
+        var (array, storage) = BufferScope.Allocate(dtype, 1, zero: false);
+        return new Tensor(array, [], [], 0, dtype, storage, 1);
+    }
+
     /// <summary>The element type.</summary>
     public DType DType { get; }
 

@@ -178,6 +178,44 @@ public class EngineTests
         Assert.That(e!.Message, Does.Contain("exp").And.Contain("retainGraph: true"));
     }
 
+    // Identity whose backward throws while Fail is set: a one-input node on the path the engine sweeps without sorting.
+    private sealed class Faulty : Function
+    {
+        public bool Fail = true;
+
+        public override string Name => "faulty";
+
+        public static (Tensor, Faulty) Apply(Tensor x)
+        {
+            Tensor y;
+            using (Autodiff.NoGrad()) y = x * 1.0;
+            var fn = new Faulty();
+            return (Attach(fn, y, x), fn);
+        }
+
+        protected override Tensor?[] Backward(Tensor g) => Fail ? throw new InvalidOperationException("faulty backward") : [g];
+    }
+
+    [Test]
+    public void ARuleThrowingOnAOneInputPathLeavesTheRestOfTheGraphReleasedAndNoGradientPending()
+    {
+        var x = Tensor.From(new double[] { 0.5, 1.5 }).RequireGrad();
+        var (b, faulty) = Faulty.Apply(x.Exp());
+        var c = (b * 2.0).Sum();
+        Assert.That(faulty.IsSingleInput, Is.True);
+        Assert.That(Assert.Throws<InvalidOperationException>(() => c.Backward())!.Message, Is.EqualTo("faulty backward"));
+        faulty.Fail = false;
+        var e = Assert.Throws<InvalidOperationException>(() => c.Backward());
+        Assert.That(e!.Message, Does.Contain("exp").And.Contain("retainGraph: true"), "the exp node below the throwing rule was released");
+
+        var (d, retained) = Faulty.Apply(x.Exp());
+        var y = (d * 2.0).Sum();
+        Assert.Throws<InvalidOperationException>(() => y.Backward(retainGraph: true));
+        retained.Fail = false;
+        y.Backward();
+        Assert.That(x.Grad!.ToArray<double>(), Is.EqualTo(new[] { 2 * Math.Exp(0.5), 2 * Math.Exp(1.5) }).Within(1e-13));
+    }
+
     [Test]
     public void RetainedGraphKeepsItsStorageAndAllowsAnotherPass()
     {

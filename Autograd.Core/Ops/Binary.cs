@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Autograd.Kernels;
 
 namespace Autograd.Ops;
@@ -58,6 +59,34 @@ internal sealed class Mul : BinaryFunction
     protected override (Tensor?, Tensor?) InputGrads(Tensor g, bool needA, bool needB) => (needA ? g * B : null, needB ? g * A : null);
 }
 
+/// <summary>The tensor ∘ number primitives' forward on a 0-d tensor.</summary>
+internal static class ScalarOperand
+{
+    /// <summary>
+    /// x ∘ c for a 0-d float x, as <see cref="Elementwise.ZipScalar"/> computes it (c taken in x's dtype) without its
+    /// layout checks, which cost more than the one element in long scalar chains; null for other tensors.
+    /// </summary>
+    public static Tensor? ZeroDim<TOp>(Tensor x, double c) where TOp : IBinaryOperator<TOp>
+    {
+        if (x.Rank != 0) return null;
+        if (x.DType == DType.Float64)
+        {
+            double v = TOp.Invoke(Unsafe.As<double[]>(x.Data)[x.Offset], c);
+            var y = Tensor.ScalarResult(DType.Float64);
+            Unsafe.As<double[]>(y.RawData)[0] = v;
+            return y;
+        }
+        if (x.DType == DType.Float32)
+        {
+            float v = TOp.Invoke(Unsafe.As<float[]>(x.Data)[x.Offset], (float)c);
+            var y = Tensor.ScalarResult(DType.Float32);
+            Unsafe.As<float[]>(y.RawData)[0] = v;
+            return y;
+        }
+        return null;
+    }
+}
+
 // ∂(x·c)/∂x = c for a constant c (tensor ∘ number): no scalar tensor is built and nothing is saved.
 internal sealed class MulScalar(double c) : UnaryFunction
 {
@@ -66,7 +95,7 @@ internal sealed class MulScalar(double c) : UnaryFunction
 
     public static Tensor Forward(Tensor x, double c)
     {
-        var y = Elementwise.ZipScalar<MulOperator>(x, c, "mul");
+        var y = ScalarOperand.ZeroDim<MulOperator>(x, c) ?? Elementwise.ZipScalar<MulOperator>(x, c, "mul");
         if (!ShouldRecord(x)) return y;
         Attach(new MulScalar(c), y, x);
         return y;
@@ -83,7 +112,7 @@ internal sealed class AddScalar : UnaryFunction
 
     public static Tensor Forward(Tensor x, double c)
     {
-        var y = Elementwise.ZipScalar<AddOperator>(x, c, "add");
+        var y = ScalarOperand.ZeroDim<AddOperator>(x, c) ?? Elementwise.ZipScalar<AddOperator>(x, c, "add");
         if (!ShouldRecord(x)) return y;
         Attach(new AddScalar(), y, x);
         return y;
@@ -100,7 +129,7 @@ internal sealed class SubScalar : UnaryFunction
 
     public static Tensor Forward(Tensor x, double c)
     {
-        var y = Elementwise.ZipScalar<SubOperator>(x, c, "sub");
+        var y = ScalarOperand.ZeroDim<SubOperator>(x, c) ?? Elementwise.ZipScalar<SubOperator>(x, c, "sub");
         if (!ShouldRecord(x)) return y;
         Attach(new SubScalar(), y, x);
         return y;
@@ -117,7 +146,7 @@ internal sealed class DivScalar(double c) : UnaryFunction
 
     public static Tensor Forward(Tensor x, double c)
     {
-        var y = Elementwise.ZipScalar<DivOperator>(x, c, "div");
+        var y = ScalarOperand.ZeroDim<DivOperator>(x, c) ?? Elementwise.ZipScalar<DivOperator>(x, c, "div");
         if (!ShouldRecord(x)) return y;
         Attach(new DivScalar(c), y, x);
         return y;
