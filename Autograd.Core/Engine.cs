@@ -73,18 +73,32 @@ internal static class Engine
             else Deliver(input, gk);
         }
 
-        void Visit(Function fn, Tensor g)
+        // owned: a gradient that only the engine holds (made by a rule during this walk, seen by no hook or caller), which
+        // the next rule may overwrite; set to what this node hands on when that is so.
+        void Visit(Function fn, Tensor g, ref Tensor? owned)
         {
+            bool isOwned = owned is not null && ReferenceEquals(owned, g);
+            owned = null;
             fn.PendingGrad = null;
             if (fn.HasRare)
             {
+                isOwned = false;
                 if (fn.Hooks is not null) g = Hooks.Run(fn.Hooks, g, fn.Name);
                 if (results is null && fn.Retained is { } retained)
                     using (BufferScope.Suspend()) Accumulate(retained, g, createGraph);
             }
-            if (results is not null && wantedFns!.TryGetValue(fn, out int w)) results[w] = g;
+            if (results is not null && wantedFns!.TryGetValue(fn, out int w))
+            {
+                isOwned = false;
+                results[w] = g;
+            }
             // A one-input node hands over its gradient without an array where its op allows (most nodes of long scalar chains).
-            if (fn.IsSingleInput) Accept(fn, 0, fn.Input(0), fn.RunInputGrad(g));
+            if (fn.IsSingleInput)
+            {
+                var gk = fn.RunInputGrad(g, ref isOwned);
+                if (isOwned) owned = gk;
+                Accept(fn, 0, fn.Input(0), gk);
+            }
             else
             {
                 var grads = fn.RunBackward(g);
@@ -109,10 +123,11 @@ internal static class Engine
             if (outputs.Length == 1)
             {
                 rest = outputs[0].GradFn;
+                Tensor? owned = null;
                 while (rest is not null && rest.IsSingleInput && rest.PendingGrad is { } g)
                 {
                     // Advanced only after the visit, so that the final sweep after a throwing rule starts from that node.
-                    Visit(rest, g);
+                    Visit(rest, g, ref owned);
                     rest = rest.Input(0).GradFn;
                 }
                 if (rest is not null) order = TopologicalOrder(rest, null);
@@ -124,7 +139,8 @@ internal static class Engine
             for (int n = (order?.Count ?? 0) - 1; n >= 0; n--)
             {
                 var fn = order![n];
-                if (fn.PendingGrad is { } g) Visit(fn, g);
+                Tensor? none = null;
+                if (fn.PendingGrad is { } g) Visit(fn, g, ref none);
                 else skipped = true;
             }
             allSwept = !skipped;

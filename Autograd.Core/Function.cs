@@ -116,8 +116,16 @@ public abstract class Function
         return grads;
     }
 
-    /// <summary>The gradient of the only input of a one-input node (the engine's path for them, without an array where the op allows).</summary>
-    internal virtual Tensor? RunInputGrad(Tensor grad) => RunBackward(grad)[0];
+    /// <summary>
+    /// The gradient of the only input of a one-input node (the engine's path for them, without an array where the op
+    /// allows). <paramref name="owned"/> says on entry that only the engine holds <paramref name="grad"/>, so the rule
+    /// may overwrite it; on return, that only the engine holds the result.
+    /// </summary>
+    internal virtual Tensor? RunInputGrad(Tensor grad, ref bool owned)
+    {
+        owned = false;
+        return RunBackward(grad)[0];
+    }
 
     /// <summary>Keeps tensors for <see cref="Backward"/>; they are released after a backward pass unless the graph is retained.</summary>
     protected void Save(params Tensor?[] tensors)

@@ -216,6 +216,56 @@ public class EngineTests
         Assert.That(x.Grad!.ToArray<double>(), Is.EqualTo(new[] { 2 * Math.Exp(0.5), 2 * Math.Exp(1.5) }).Within(1e-13));
     }
 
+    [TestCase(DType.Float64)]
+    [TestCase(DType.Float32)]
+    public void GradientsThatHooksCallersOrSeedsSeeOnAScalarChainAreNeverOverwritten(DType dtype)
+    {
+        // Backward through a 0-d chain overwrites gradients that only the engine holds; every other one must keep its value.
+        var x = Tensor.Scalar(0.5, dtype).RequireGrad();
+        var a = x * 2.0;
+        var b = a * 3.0;
+        var c = b + 1.0;
+        var d = c * 5.0;
+        var e = d / 4.0;
+        var seen = new List<Tensor>();
+        b.RegisterHook(g => { seen.Add(g); return null; });
+        c.RegisterHook(g => { seen.Add(g); return null; });
+        c.RetainGrad();
+        var seed = Tensor.Scalar(2, dtype);
+        e.Backward(seed, retainGraph: true);
+        Assert.That(seed.Item(), Is.EqualTo(2));
+        Assert.That(seen.Select(t => t.Item()), Is.EqualTo(new[] { 2.5, 2.5 }));
+        Assert.That(c.Grad!.Item(), Is.EqualTo(2.5));
+        Assert.That(x.Grad!.Item(), Is.EqualTo(15));
+
+        var grads = Autodiff.Grad([e], [d, b, a, x], retainGraph: true);
+        Assert.That(grads.Select(t => t!.Item()), Is.EqualTo(new[] { 0.25, 1.25, 3.75, 7.5 }));
+        var again = Autodiff.Grad(e, x, createGraph: true);
+        Assert.That(again.Item(), Is.EqualTo(7.5));
+        Assert.That(again.RequiresGrad, Is.False, "the rules were recorded only where a gradient required grad");
+    }
+
+    [Test]
+    public void BackwardThroughAScalarChainAllocatesNoGradientPerNode()
+    {
+        static Tensor Chain(Tensor x)
+        {
+            var y = x;
+            for (int i = 0; i < 1000; i++) y = (i & 1) == 0 ? y * 0.999 : y + 0.001;
+            return y;
+        }
+        var x = Tensor.Scalar(0.5, DType.Float64).RequireGrad();
+        Chain(x).Backward();
+        x.ZeroGrad();
+        var y = Chain(x);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        y.Backward();
+        long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        // The 500 products would take 500 new gradients (over 50 KB); the pass itself needs a few hundred bytes.
+        Assert.That(bytes, Is.LessThan(8_000), $"{bytes} bytes");
+        Assert.That(x.Grad!.Item(), Is.EqualTo(Math.Pow(0.999, 500)).Within(1e-12));
+    }
+
     [Test]
     public void RetainedGraphKeepsItsStorageAndAllowsAnotherPass()
     {

@@ -85,6 +85,25 @@ internal static class ScalarOperand
         }
         return null;
     }
+
+    /// <summary>g ∘= c for a 0-d float g that nothing records, with the value <see cref="ZeroDim"/> would give; false otherwise.</summary>
+    public static bool InPlace<TOp>(Tensor g, double c) where TOp : IBinaryOperator<TOp>
+    {
+        if (g.Rank != 0 || g.RequiresGrad) return false;
+        if (g.DType == DType.Float64)
+        {
+            ref double v = ref Unsafe.As<double[]>(g.Data)[g.Offset];
+            v = TOp.Invoke(v, c);
+            return true;
+        }
+        if (g.DType == DType.Float32)
+        {
+            ref float v = ref Unsafe.As<float[]>(g.Data)[g.Offset];
+            v = TOp.Invoke(v, (float)c);
+            return true;
+        }
+        return false;
+    }
 }
 
 // ∂(x·c)/∂x = c for a constant c (tensor ∘ number): no scalar tensor is built and nothing is saved.
@@ -102,6 +121,15 @@ internal sealed class MulScalar(double c) : UnaryFunction
     }
 
     protected override Tensor InputGrad(Tensor g) => Forward(g, c);
+
+    // A 0-d gradient that only the engine holds is overwritten, which nobody can tell from a new one (long scalar chains).
+    internal override Tensor? RunInputGrad(Tensor g, ref bool owned)
+    {
+        if (owned && ScalarOperand.InPlace<MulOperator>(g, c)) return g;
+        var r = Forward(g, c);
+        owned = !r.RequiresGrad;
+        return r;
+    }
 }
 
 // ∂(x + c)/∂x = 1 for a constant c (tensor ∘ number): no scalar tensor is built and nothing is saved.
@@ -119,6 +147,9 @@ internal sealed class AddScalar : UnaryFunction
     }
 
     protected override Tensor InputGrad(Tensor g) => g;
+
+    // Hands on the same tensor, so it stays the engine's alone if it was.
+    internal override Tensor? RunInputGrad(Tensor g, ref bool owned) => g;
 }
 
 // ∂(x − c)/∂x = 1 for a constant c (tensor − number): no scalar tensor is built and nothing is saved.
@@ -136,6 +167,9 @@ internal sealed class SubScalar : UnaryFunction
     }
 
     protected override Tensor InputGrad(Tensor g) => g;
+
+    // Hands on the same tensor, so it stays the engine's alone if it was.
+    internal override Tensor? RunInputGrad(Tensor g, ref bool owned) => g;
 }
 
 // ∂(x/c)/∂x = 1/c for a constant c (tensor / number), applied as g/c (not g·(1/c), which rounds differently).
@@ -153,6 +187,15 @@ internal sealed class DivScalar(double c) : UnaryFunction
     }
 
     protected override Tensor InputGrad(Tensor g) => Forward(g, c);
+
+    // A 0-d gradient that only the engine holds is overwritten, which nobody can tell from a new one (long scalar chains).
+    internal override Tensor? RunInputGrad(Tensor g, ref bool owned)
+    {
+        if (owned && ScalarOperand.InPlace<DivOperator>(g, c)) return g;
+        var r = Forward(g, c);
+        owned = !r.RequiresGrad;
+        return r;
+    }
 }
 
 // ∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = −a/b²

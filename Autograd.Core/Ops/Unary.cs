@@ -25,7 +25,11 @@ internal abstract class UnaryFunction : Function
     protected sealed override Tensor?[] Backward(Tensor grad) => [InputGrad(grad)];
 
     /// <summary>The gradient of the one input, without the array of <see cref="Backward"/> (for the engine).</summary>
-    internal sealed override Tensor? RunInputGrad(Tensor grad) => InputGrad(grad);
+    internal override Tensor? RunInputGrad(Tensor grad, ref bool owned)
+    {
+        owned = false;
+        return InputGrad(grad);
+    }
 
     /// <summary>dL/dx given dL/dy.</summary>
     protected abstract Tensor InputGrad(Tensor g);
