@@ -133,4 +133,43 @@ public class AsyncFlowTests
         Start().Join();
         Assert.That(seen, Is.EqualTo((true, false)));
     }
+
+    [Test]
+    public void AThreadInsideANoGradScopeChangesNothingForOtherThreads()
+    {
+        // While some thread has recording off, the others keep recording, and a thread of their own turning it off is obeyed.
+        var x = Tensor.Scalar(1, DType.Float64).RequireGrad();
+        using var entered = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        bool insideRecorded = true;
+        var holder = new Thread(() =>
+        {
+            using (Autodiff.NoGrad())
+            {
+                insideRecorded = (x * 2.0).RequiresGrad;
+                entered.Set();
+                release.Wait();
+            }
+        });
+        holder.Start();
+        entered.Wait();
+        try
+        {
+            Assert.That(insideRecorded, Is.False);
+            Assert.That((x * 2.0).RequiresGrad, Is.True);
+            using (Autodiff.NoGrad()) Assert.That((x * 2.0).RequiresGrad, Is.False);
+            Assert.That((x * 2.0).RequiresGrad, Is.True);
+        }
+        finally
+        {
+            release.Set();
+            holder.Join();
+        }
+        // A thread that ends with recording off (its scope never disposed) leaves the others recording.
+        var leaver = new Thread(() => Autodiff.NoGrad());
+        leaver.Start();
+        leaver.Join();
+        Assert.That((x * 2.0).RequiresGrad, Is.True);
+        using (Autodiff.NoGrad()) Assert.That((x * 2.0).RequiresGrad, Is.False);
+    }
 }
