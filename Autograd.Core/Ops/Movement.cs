@@ -194,9 +194,9 @@ internal sealed class Concat(int axis) : Function
 
     protected override Tensor?[] Backward(Tensor g)
     {
-        var grads = new Tensor?[Inputs.Length];
+        var grads = new Tensor?[InputCount];
         int at = 0;
-        for (int i = 0; i < Inputs.Length; i++)
+        for (int i = 0; i < InputCount; i++)
         {
             int n = Input(i).Dims[axis];
             grads[i] = Input(i).RequiresGrad ? g.Slice(axis, at, at + n) : null;
