@@ -9,15 +9,18 @@ namespace Autograd;
 /// </summary>
 internal static class Anomaly
 {
-    private static readonly AsyncLocal<int> s_depth = new();
+    // Read by every recorded op: mirrored in a thread static by the change callback, as GradMode's flag.
+    private static readonly AsyncLocal<int> s_depth = new(static change => t_depth = change.CurrentValue);
+
+    [ThreadStatic] private static int t_depth;
 
     /// <summary>
     /// Set (for good) by the first scope in the process: until then no flow can be in one, and the per-op check
-    /// skips the async-local read.
+    /// skips the thread-static read.
     /// </summary>
     private static volatile bool s_everEntered;
 
-    public static bool IsEnabled => s_everEntered && s_depth.Value > 0;
+    public static bool IsEnabled => s_everEntered && t_depth > 0;
 
     public static void Enter()
     {

@@ -18,27 +18,18 @@ internal static class Engine
     public static Tensor?[]? Run(Tensor[] outputs, Tensor[] seeds, bool retainGraph, bool createGraph, Tensor[]? inputs, bool allowUnused)
     {
         using var mode = new NoGradScope(createGraph);
-        int stamp = Interlocked.Increment(ref s_stamp);
-        var order = TopologicalOrder(outputs, stamp);
-        try
-        {
-            return Sweep(order, outputs, seeds, retainGraph, createGraph, inputs, allowUnused);
-        }
-        finally
-        {
-            // The list is kept for the next pass on this thread (a nested pass takes a list of its own).
-            order.Clear();
-            if (order.Capacity <= MaxPooledNodes) t_order = order;
-        }
+        return Sweep(outputs, seeds, retainGraph, createGraph, inputs, allowUnused);
     }
 
-    private static Tensor?[]? Sweep(List<Function> order, Tensor[] outputs, Tensor[] seeds, bool retainGraph, bool createGraph, Tensor[]? inputs, bool allowUnused)
+    private static Tensor?[]? Sweep(Tensor[] outputs, Tensor[] seeds, bool retainGraph, bool createGraph, Tensor[]? inputs, bool allowUnused)
     {
-        var wanted = new Dictionary<Tensor, int>(ReferenceEqualityComparer.Instance);
-        var wantedFns = new Dictionary<Function, int>(ReferenceEqualityComparer.Instance);
+        Dictionary<Tensor, int>? wanted = null;
+        Dictionary<Function, int>? wantedFns = null;
         Tensor?[]? results = null;
         if (inputs is not null)
         {
+            wanted = new Dictionary<Tensor, int>(ReferenceEqualityComparer.Instance);
+            wantedFns = new Dictionary<Function, int>(ReferenceEqualityComparer.Instance);
             results = new Tensor?[inputs.Length];
             for (int i = 0; i < inputs.Length; i++)
             {
@@ -59,7 +50,7 @@ internal static class Engine
             {
                 fn.PendingGrad = fn.PendingGrad is null ? g : fn.PendingGrad + g;
             }
-            else if (results is null || wanted.ContainsKey(target))
+            else if (results is null || wanted!.ContainsKey(target))
             {
                 if (leafGrads.TryGetValue(target, out var sum)) leafGrads[target] = sum + g;
                 else
@@ -70,43 +61,89 @@ internal static class Engine
             }
         }
 
-        void Accept(Function fn, int k, Tensor? gk)
+        void Accept(Function fn, int k, Tensor input, Tensor? gk)
         {
-            var input = fn.Inputs[k];
             if (gk is null || !input.RequiresGrad) return;
-            if (!ShapeUtil.SameShape(gk.Dims, input.Dims) || gk.DType != input.DType)
+            // 0-d tensors share one empty shape array, so long scalar chains skip the comparison.
+            if ((!ReferenceEquals(gk.Dims, input.Dims) && !ShapeUtil.SameShape(gk.Dims, input.Dims)) || gk.DType != input.DType)
                 throw new InvalidOperationException(
                     $"{fn.Name}: backward produced a gradient of shape {ShapeUtil.Format(gk.Dims)} ({gk.DType.Name()}) for input {k} of shape {ShapeUtil.Format(input.Dims)} ({input.DType.Name()}).");
-            if (fn.CreationSite is not null) Anomaly.CheckBackward(fn, k, gk);
-            Deliver(input, gk);
+            if (fn.HasRare && fn.CreationSite is not null) Anomaly.CheckBackward(fn, k, gk);
+            if (input.GradFn is { } next && next.PendingGrad is null) next.PendingGrad = gk;
+            else Deliver(input, gk);
         }
 
+        // owned: a gradient that only the engine holds (made by a rule during this walk, seen by no hook or caller), which
+        // the next rule may overwrite; set to what this node hands on when that is so.
+        void Visit(Function fn, Tensor g, ref Tensor? owned)
+        {
+            bool isOwned = owned is not null && ReferenceEquals(owned, g);
+            owned = null;
+            fn.PendingGrad = null;
+            if (fn.HasRare)
+            {
+                isOwned = false;
+                if (fn.Hooks is not null) g = Hooks.Run(fn.Hooks, g, fn.Name);
+                if (results is null && fn.Retained is { } retained)
+                    using (BufferScope.Suspend()) Accumulate(retained, g, createGraph);
+            }
+            if (results is not null && wantedFns!.TryGetValue(fn, out int w))
+            {
+                isOwned = false;
+                results[w] = g;
+            }
+            // A one-input node hands over its gradient without an array where its op allows (most nodes of long scalar chains).
+            if (fn.IsSingleInput)
+            {
+                var gk = fn.RunInputGrad(g, ref isOwned);
+                if (isOwned) owned = gk;
+                Accept(fn, 0, fn.Input(0), gk);
+            }
+            else
+            {
+                var grads = fn.RunBackward(g);
+                for (int k = 0; k < grads.Length; k++) Accept(fn, k, fn.Input(k), grads[k]);
+            }
+            if (!retainGraph) fn.Release();
+        }
+
+        // With one output, the nodes from its producer down through one-input nodes form a path that nothing else in the
+        // graph consumes (a consumer would have to lie below the path, which would make a cycle): each one's gradient is
+        // complete when its turn comes, so they are swept in that order without sorting. The rest of the graph, from the
+        // first node with several inputs (or no gradient), is sorted and swept as usual.
+        Function? rest = null;
+        NodeList? order = null;
+        // Set once every node was visited with a gradient: then none is left to clear or release in the final sweep.
+        bool allSwept = false;
         try
         {
             for (int i = 0; i < outputs.Length; i++)
                 if (outputs[i].RequiresGrad) Deliver(outputs[i], seeds[i]);
 
-            foreach (var fn in order)
+            if (outputs.Length == 1)
             {
-                var g = fn.PendingGrad;
-                fn.PendingGrad = null;
-                if (g is null) continue;
-                if (fn.Hooks is not null) g = Hooks.Run(fn.Hooks, g, fn.Name);
-                if (results is null && fn.Retained is { } retained)
-                    using (BufferScope.Suspend()) Accumulate(retained, g, createGraph);
-                if (results is not null && wantedFns.TryGetValue(fn, out int w)) results[w] = g;
-                // A one-input primitive hands over its gradient without an array (most nodes of long scalar chains).
-                if (fn is Ops.UnaryFunction unary && fn.Inputs.Length == 1) Accept(fn, 0, unary.RunInputGrad(g));
-                else
+                rest = outputs[0].GradFn;
+                Tensor? owned = null;
+                while (rest is not null && rest.IsSingleInput && rest.PendingGrad is { } g)
                 {
-                    var grads = fn.RunBackward(g)
-                        ?? throw new InvalidOperationException($"{fn.Name}: backward returned null instead of {fn.Inputs.Length} gradients (one per input, null where none).");
-                    if (grads.Length != fn.Inputs.Length)
-                        throw new InvalidOperationException($"{fn.Name}: backward returned {grads.Length} gradients for {fn.Inputs.Length} inputs.");
-                    for (int k = 0; k < grads.Length; k++) Accept(fn, k, grads[k]);
+                    // Advanced only after the visit, so that the final sweep after a throwing rule starts from that node.
+                    Visit(rest, g, ref owned);
+                    rest = rest.Input(0).GradFn;
                 }
-                if (!retainGraph) fn.Release();
+                if (rest is not null) order = TopologicalOrder(rest, null);
             }
+            else order = TopologicalOrder(null, outputs);
+
+            bool skipped = false;
+            // The order is post-order: outputs come last, so it is walked from the end.
+            for (int n = (order?.Count ?? 0) - 1; n >= 0; n--)
+            {
+                var fn = order![n];
+                Tensor? none = null;
+                if (fn.PendingGrad is { } g) Visit(fn, g, ref none);
+                else skipped = true;
+            }
+            allSwept = !skipped;
 
             // .Grad outlives any BufferScope: it is allocated outside the pool, and accumulated in place when nothing is
             // recorded (as PyTorch's AccumulateGrad), so a step that keeps its gradients zeroed allocates nothing here.
@@ -115,17 +152,29 @@ internal static class Engine
             {
                 var g = leafGrads[leaf];
                 if (leaf.Hooks is not null) g = Hooks.Run(leaf.Hooks, g, "leaf");
-                if (results is not null) results[wanted[leaf]] = g;
+                if (results is not null) results[wanted![leaf]] = g;
                 else Accumulate(leaf, g, createGraph);
             }
         }
         finally
         {
-            foreach (var fn in order)
+            if (!allSwept)
             {
-                fn.PendingGrad = null;
-                // Nodes that no gradient reached (e.g. feeding only a condition) are released too.
-                if (!retainGraph) fn.Release();
+                // A rule threw (on the path or after it), or some node got no gradient: clear and release the rest.
+                if (order is null && rest is not null) order = TopologicalOrder(rest, null);
+                for (int n = (order?.Count ?? 0) - 1; n >= 0; n--)
+                {
+                    var fn = order![n];
+                    fn.PendingGrad = null;
+                    // Nodes that no gradient reached (e.g. feeding only a condition) are released too.
+                    if (!retainGraph) fn.Release();
+                }
+            }
+            if (order is not null)
+            {
+                // The list is kept for the next pass on this thread (a nested pass takes a list of its own).
+                order.Clear();
+                if (order.Capacity <= MaxPooledNodes) t_order = order;
             }
         }
 
@@ -149,44 +198,98 @@ internal static class Engine
         else t.Grad = t.Grad + g;
     }
 
-    /// <summary>Nodes reachable from the outputs, each after every node that consumes its output.</summary>
+    /// <summary>A list of nodes without the covariance check that storing into a <c>Function[]</c> costs.</summary>
+    private sealed class NodeList
+    {
+        private Slot[] _items = new Slot[16];
+
+        public int Count;
+
+        public int Capacity => _items.Length;
+
+        private struct Slot
+        {
+            public Function Fn;
+            public int Next;
+        }
+
+        public Function this[int i] => _items[i].Fn;
+
+        public ref int NextOf(int i) => ref _items[i].Next;
+
+        public void Add(Function fn)
+        {
+            if (Count == _items.Length) Array.Resize(ref _items, _items.Length * 2);
+            _items[Count].Fn = fn;
+            _items[Count].Next = 0;
+            Count++;
+        }
+
+        public void Pop() => _items[--Count].Fn = null!;
+
+        public void Clear()
+        {
+            Array.Clear(_items, 0, Count);
+            Count = 0;
+        }
+    }
+
     /// <summary>Lists kept between passes on a thread, so a pass over a long chain allocates no order or stack.</summary>
-    [ThreadStatic] private static List<Function>? t_order;
-    [ThreadStatic] private static List<(Function Fn, int Next)>? t_stack;
+    [ThreadStatic] private static NodeList? t_order;
+    [ThreadStatic] private static NodeList? t_stack;
     private const int MaxPooledNodes = 1 << 16;
 
-    private static List<Function> TopologicalOrder(Tensor[] outputs, int stamp)
+    /// <summary>
+    /// Nodes reachable from <paramref name="root"/>, or from the producers of <paramref name="outputs"/>, in post-order:
+    /// each before every node that consumes its output.
+    /// </summary>
+    private static NodeList TopologicalOrder(Function? root, Tensor[]? outputs)
     {
-        var post = t_order ?? new List<Function>();
+        int stamp = Interlocked.Increment(ref s_stamp);
+        var post = t_order ?? new NodeList();
         t_order = null;
-        var stack = t_stack ?? new List<(Function Fn, int Next)>();
+        var stack = t_stack ?? new NodeList();
         t_stack = null;
-        foreach (var o in outputs)
+        for (int r = 0; r < (outputs?.Length ?? 1); r++)
         {
-            if (o.GradFn is not { } root || root.VisitStamp == stamp) continue;
+            if (outputs is not null) root = outputs[r].GradFn;
+            if (root is null || root.VisitStamp == stamp) continue;
             root.VisitStamp = stamp;
-            stack.Add((root, 0));
+            stack.Add(root);
             while (stack.Count > 0)
             {
-                var (fn, next) = stack[^1];
-                if (next < fn.Inputs.Length)
+                int top = stack.Count - 1;
+                var fn = stack[top];
+                ref int next = ref stack.NextOf(top);
+                if (fn.IsSingleInput)
                 {
-                    stack[^1] = (fn, next + 1);
-                    if (fn.Inputs[next].GradFn is { } child && child.VisitStamp != stamp)
+                    // Its one input is looked at once: on the first visit, and the node is done on the second.
+                    if (next == 0)
                     {
-                        child.VisitStamp = stamp;
-                        stack.Add((child, 0));
+                        next = 1;
+                        if (fn.Input(0).GradFn is { } child && child.VisitStamp != stamp)
+                        {
+                            child.VisitStamp = stamp;
+                            stack.Add(child);
+                        }
+                        continue;
                     }
                 }
-                else
+                else if (next < fn.InputCount)
                 {
-                    stack.RemoveAt(stack.Count - 1);
-                    post.Add(fn);
+                    int k = next++;
+                    if (fn.Input(k).GradFn is { } child && child.VisitStamp != stamp)
+                    {
+                        child.VisitStamp = stamp;
+                        stack.Add(child);
+                    }
+                    continue;
                 }
+                stack.Pop();
+                post.Add(fn);
             }
         }
         if (stack.Capacity <= MaxPooledNodes) t_stack = stack;
-        post.Reverse();
         return post;
     }
 }

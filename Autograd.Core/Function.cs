@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Autograd;
 
 /// <summary>
@@ -6,23 +8,94 @@ namespace Autograd;
 /// </summary>
 public abstract class Function
 {
-    private Tensor?[]? _saved;
-    private int[]? _savedVersions;
+    // A node is made for every recorded op, so it stays small: _extra is the saved tensors (a SavedSlot[]), or, in the
+    // few nodes with hooks, a retained output or a creation site, a Rare that holds them and the saved tensors; and a
+    // one-input node keeps its input in _input itself instead of in an array (most nodes of long scalar chains).
+    private object? _extra;
+    private object? _input;
+    internal Tensor? PendingGrad;
+    internal int VisitStamp;
+    private bool _singleInput;
     private bool _released;
     private bool _graphReleased;
 
-    internal Tensor[] Inputs = [];
-    internal Tensor? PendingGrad;
-    internal int VisitStamp;
+    private struct SavedSlot(Tensor? tensor, int version)
+    {
+        public Tensor? Tensor = tensor;
+        public int Version = version;
+    }
+
+    private sealed class Rare
+    {
+        public SavedSlot[]? Saved;
+        public List<Func<Tensor, Tensor?>>? Hooks;
+        public Tensor? Retained;
+        public string? CreationSite;
+    }
 
     /// <summary>Hooks registered on this node's output tensor.</summary>
-    internal List<Func<Tensor, Tensor?>>? Hooks;
+    internal List<Func<Tensor, Tensor?>>? Hooks
+    {
+        get => (_extra as Rare)?.Hooks;
+        set => GetRare().Hooks = value;
+    }
 
     /// <summary>The output tensor whose .Grad backward fills, after <see cref="Tensor.RetainGrad"/>.</summary>
-    internal Tensor? Retained;
+    internal Tensor? Retained
+    {
+        get => (_extra as Rare)?.Retained;
+        set => GetRare().Retained = value;
+    }
 
     /// <summary>Where user code created this node; recorded only in anomaly mode.</summary>
-    internal string? CreationSite;
+    internal string? CreationSite
+    {
+        get => (_extra as Rare)?.CreationSite;
+        set => GetRare().CreationSite = value;
+    }
+
+    /// <summary>Whether the node has (or had) hooks, a retained output or a creation site: one check for the engine.</summary>
+    internal bool HasRare => _extra is Rare;
+
+    private Rare GetRare()
+    {
+        if (_extra is Rare rare) return rare;
+        var fresh = new Rare { Saved = Unsafe.As<SavedSlot[]?>(_extra) };
+        _extra = fresh;
+        return fresh;
+    }
+
+    private SavedSlot[]? SavedSlots
+    {
+        get => _extra is Rare rare ? rare.Saved : Unsafe.As<SavedSlot[]?>(_extra);
+        set
+        {
+            if (_extra is Rare rare) rare.Saved = value;
+            else _extra = value;
+        }
+    }
+
+    /// <summary>Whether the node has exactly one input, held without an array.</summary>
+    internal bool IsSingleInput => _singleInput;
+
+    /// <summary>The number of inputs.</summary>
+    internal int InputCount => _singleInput ? 1 : _input is null ? 0 : Unsafe.As<Tensor[]>(_input).Length;
+
+    /// <summary>The i-th input.</summary>
+    internal Tensor Input(int i)
+    {
+        if (_singleInput) return i == 0 ? Unsafe.As<Tensor>(_input!) : throw new IndexOutOfRangeException();
+        return (_input is null ? [] : Unsafe.As<Tensor[]>(_input))[i];
+    }
+
+    private void SetInput(int i, Tensor t)
+    {
+        if (_singleInput) _input = t;
+        else Unsafe.As<Tensor[]>(_input!)[i] = t;
+    }
+
+    /// <summary>The inputs as an array (a new one for a one-input node).</summary>
+    internal Tensor[] Inputs => _singleInput ? [Unsafe.As<Tensor>(_input!)] : _input is null ? [] : Unsafe.As<Tensor[]>(_input);
 
     /// <summary>The op's name, as shown in errors and graph dumps.</summary>
     public abstract string Name { get; }
@@ -33,28 +106,55 @@ public abstract class Function
     /// </summary>
     protected abstract Tensor?[] Backward(Tensor grad);
 
-    internal Tensor?[] RunBackward(Tensor grad) => Backward(grad);
+    /// <summary><see cref="Backward"/>, checked to give one gradient per input.</summary>
+    internal Tensor?[] RunBackward(Tensor grad)
+    {
+        var grads = Backward(grad)
+            ?? throw new InvalidOperationException($"{Name}: backward returned null instead of {InputCount} gradients (one per input, null where none).");
+        if (grads.Length != InputCount)
+            throw new InvalidOperationException($"{Name}: backward returned {grads.Length} gradients for {InputCount} inputs.");
+        return grads;
+    }
+
+    /// <summary>
+    /// The gradient of the only input of a one-input node (the engine's path for them, without an array where the op
+    /// allows). <paramref name="owned"/> says on entry that only the engine holds <paramref name="grad"/>, so the rule
+    /// may overwrite it; on return, that only the engine holds the result.
+    /// </summary>
+    internal virtual Tensor? RunInputGrad(Tensor grad, ref bool owned)
+    {
+        owned = false;
+        return RunBackward(grad)[0];
+    }
 
     /// <summary>Keeps tensors for <see cref="Backward"/>; they are released after a backward pass unless the graph is retained.</summary>
     protected void Save(params Tensor?[] tensors)
     {
-        _saved = tensors;
-        _savedVersions = new int[tensors.Length];
-        for (int i = 0; i < tensors.Length; i++) _savedVersions[i] = tensors[i]?.Version.Value ?? 0;
+        var saved = new SavedSlot[tensors.Length];
+        for (int i = 0; i < tensors.Length; i++) saved[i] = Slot(tensors[i]);
+        SavedSlots = saved;
     }
 
-    /// <summary>The i-th tensor kept by <see cref="Save"/>.</summary>
+    // Without the params array: the primitives save two or three tensors.
+    private protected void Save(Tensor? a, Tensor? b) => SavedSlots = [Slot(a), Slot(b)];
+
+    private protected void Save(Tensor? a, Tensor? b, Tensor? c) => SavedSlots = [Slot(a), Slot(b), Slot(c)];
+
+    private static SavedSlot Slot(Tensor? t) => new(t, t?.Version.Value ?? 0);
+
+    /// <summary>The i-th tensor kept by <see cref="Save(Tensor?[])"/>.</summary>
     protected Tensor Saved(int i)
     {
         if (_released)
             throw new InvalidOperationException(
                 $"{Name}: trying to backward through the graph a second time, but the tensors it saved were released after the first backward. " +
                 "Pass retainGraph: true to the first Backward() or Autodiff.Grad() call to keep them.");
-        var t = _saved![i] ?? throw new InvalidOperationException($"{Name}: saved tensor {i} was not kept; its Saves declaration is wrong.");
-        if (t.Version.Value != _savedVersions![i])
+        var slot = SavedSlots![i];
+        var t = slot.Tensor ?? throw new InvalidOperationException($"{Name}: saved tensor {i} was not kept; its Saves declaration is wrong.");
+        if (t.Version.Value != slot.Version)
             throw new InvalidOperationException(
                 $"{Name}: a tensor of shape {ShapeUtil.Format(t.Dims)} that it saved for backward was modified in place after it was saved " +
-                $"(version {_savedVersions[i]} when saved, {t.Version.Value} now). Use an out-of-place op, or clone the tensor before modifying it.");
+                $"(version {slot.Version} when saved, {t.Version.Value} now). Use an out-of-place op, or clone the tensor before modifying it.");
         return t;
     }
 
@@ -71,15 +171,23 @@ public abstract class Function
         if (_graphReleased) return;
         _graphReleased = true;
         OnRelease();
-        if (_saved is not null)
+        if (_extra is not null && SavedSlots is not null)
         {
-            _saved = null;
-            _savedVersions = null;
+            SavedSlots = null;
             _released = true;
         }
         // A shell costs about as much as a few elements of storage, so tiny intermediates (0-d chains) are kept as they are.
-        for (int i = 0; i < Inputs.Length; i++)
-            if (Inputs[i].GradFn is not null && Inputs[i].RawData.Length > ShellThreshold) Inputs[i] = Inputs[i].Shell();
+        if (_singleInput)
+        {
+            var input = Unsafe.As<Tensor>(_input!);
+            if (input.GradFn is not null && input.RawData.Length > ShellThreshold) _input = input.Shell();
+            return;
+        }
+        for (int i = 0, n = InputCount; i < n; i++)
+        {
+            var input = Input(i);
+            if (input.GradFn is not null && input.RawData.Length > ShellThreshold) SetInput(i, input.Shell());
+        }
     }
 
     /// <summary>Called when the graph is released after backward; frees what a subclass kept for backward.</summary>
@@ -103,7 +211,18 @@ public abstract class Function
     /// <summary>Makes <paramref name="output"/> the result of <paramref name="fn"/> on <paramref name="inputs"/>.</summary>
     internal static Tensor Attach(Function fn, Tensor output, params Tensor[] inputs)
     {
-        fn.Inputs = inputs;
+        fn._input = inputs;
+        output.GradFn = fn;
+        output.MarkRequiresGrad();
+        if (Anomaly.IsEnabled) Anomaly.OnForward(fn, output);
+        return output;
+    }
+
+    /// <summary>Makes <paramref name="output"/> the result of <paramref name="fn"/> on the one tensor <paramref name="input"/>.</summary>
+    internal static Tensor Attach(Function fn, Tensor output, Tensor input)
+    {
+        fn._input = input;
+        fn._singleInput = true;
         output.GradFn = fn;
         output.MarkRequiresGrad();
         if (Anomaly.IsEnabled) Anomaly.OnForward(fn, output);

@@ -38,8 +38,9 @@ public static class Graphviz
             sb.Append("  ").Append(fid).Append(" -> ").Append(Id(output, "t")).Append(";\n");
             if (!seenFns.Add(fn)) continue;
             sb.Append("  ").Append(fid).Append(" [shape=ellipse, label=\"").Append(Escape(fn.Name)).Append("\"];\n");
-            foreach (var input in fn.Inputs)
+            for (int i = 0; i < fn.InputCount; i++)
             {
+                var input = fn.Input(i);
                 TensorNode(input);
                 sb.Append("  ").Append(Id(input, "t")).Append(" -> ").Append(fid).Append(";\n");
                 if (input.GradFn is { } child) stack.Push((input, child));

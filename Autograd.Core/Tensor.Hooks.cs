@@ -2,9 +2,6 @@ namespace Autograd;
 
 public partial class Tensor
 {
-    /// <summary>Hooks of a leaf; a non-leaf's hooks live on the node that produced it.</summary>
-    internal List<Func<Tensor, Tensor?>>? Hooks;
-
     /// <summary>
     /// Registers <paramref name="hook"/> to run on the gradient with respect to this tensor each time one is computed
     /// (once per backward pass, on the total over all paths). Returning null observes; returning a tensor of the same

@@ -14,10 +14,36 @@ public partial class Tensor
     internal readonly int[] StrideArray;
     internal readonly int Offset;
     private bool _requiresGrad;
-    private Tensor? _grad;
+
+    // The producing node; or, in the few tensors with a .Grad or hooks (leaves, retained results), a GradState holding
+    // it with them. One field instead of three keeps every other tensor, as the many of a long scalar chain, smaller.
+    private object? _node;
+
+    private sealed class GradState
+    {
+        public Function? GradFn;
+        public Tensor? Grad;
+        public List<Func<Tensor, Tensor?>>? Hooks;
+    }
+
+    private GradState State()
+    {
+        if (_node is GradState state) return state;
+        var fresh = new GradState { GradFn = Unsafe.As<Function?>(_node) };
+        _node = fresh;
+        return fresh;
+    }
 
     /// <summary>The node that produced this tensor, or null for a leaf.</summary>
-    internal Function? GradFn;
+    internal Function? GradFn
+    {
+        get => _node is GradState state ? state.GradFn : Unsafe.As<Function?>(_node);
+        set
+        {
+            if (_node is GradState state) state.GradFn = value;
+            else _node = value;
+        }
+    }
 
     private VersionCounter? _version;
 
@@ -84,6 +110,15 @@ public partial class Tensor
         int n = ShapeUtil.NumElements(shape, op);
         var (array, storage) = BufferScope.Allocate(dtype, n, zero);
         return new Tensor(array, shape, ShapeUtil.ContiguousStrides(shape), 0, dtype, storage, n);
+    }
+
+    /// <summary><see cref="Result(int[], DType, bool, string)"/> of a 0-d tensor, with elements to be written.</summary>
+    internal static Tensor ScalarResult(DType dtype)
+    {
+        if (BufferScope.Current is null)
+            return new Tensor(dtype == DType.Float32 ? new float[1] : dtype == DType.Float64 ? new double[1] : new long[1], [], [], 0, dtype, null, 1);
+        var (array, storage) = BufferScope.Allocate(dtype, 1, zero: false);
+        return new Tensor(array, [], [], 0, dtype, storage, 1);
     }
 
     /// <summary>The element type.</summary>
@@ -155,18 +190,28 @@ public partial class Tensor
     /// <summary>The accumulated gradient of a leaf after <see cref="Backward(Tensor?, bool, bool)"/>, or null.</summary>
     public Tensor? Grad
     {
-        get => _grad;
+        get => (_node as GradState)?.Grad;
         set
         {
             if (value is not null && (!ShapeUtil.SameShape(value.Dims, Dims) || value.DType != DType))
                 throw new ArgumentException(
                     $"Grad: assigned gradient of shape {ShapeUtil.Format(value.Dims)} and dtype {value.DType.Name()} does not match tensor of shape {ShapeUtil.Format(Dims)} and dtype {DType.Name()}.");
-            _grad = value;
+            if (value is not null || _node is GradState) State().Grad = value;
         }
     }
 
     /// <summary>Clears the accumulated gradient (sets <see cref="Grad"/> to null, as PyTorch's zero_grad(set_to_none=True)).</summary>
-    public void ZeroGrad() => _grad = null;
+    public void ZeroGrad()
+    {
+        if (_node is GradState state) state.Grad = null;
+    }
+
+    /// <summary>Hooks of a leaf; a non-leaf's hooks live on the node that produced it.</summary>
+    internal List<Func<Tensor, Tensor?>>? Hooks
+    {
+        get => (_node as GradState)?.Hooks;
+        set => State().Hooks = value;
+    }
 
     internal void MarkRequiresGrad() => _requiresGrad = true;
 

@@ -102,6 +102,171 @@ public class EngineTests
     }
 
     [Test]
+    public void AOneInputNodesInputBecomesAShellAndTheGraphCanBeTraversedAgain()
+    {
+        // The add node holds its one input (h) without an array; release swaps it for a shell of the same node.
+        var x = Tensor.Normal([100], 1, dtype: DType.Float64).RequireGrad();
+        var h = x * 3.0;
+        var y = (h + 1.0).Sum();
+        var add = y.GradFn!.Input(0).GradFn!;
+        Assert.That(add.IsSingleInput, Is.True);
+        Assert.That(add.Input(0), Is.SameAs(h));
+        y.Backward();
+        var shell = add.Input(0);
+        Assert.That(shell, Is.Not.SameAs(h));
+        Assert.That(shell.RawData.Length, Is.Zero);
+        Assert.That(shell.Shape, Is.EqualTo(new[] { 100 }));
+        Assert.That(shell.GradFn, Is.SameAs(h.GradFn));
+        Assert.That(add.Inputs, Is.EqualTo(new[] { shell }));
+        y.Backward();
+        Assert.That(x.Grad!.ToArray<double>(), Is.All.EqualTo(6.0));
+    }
+
+    [Test]
+    public void APassKeepsNoNodeAliveAfterItEnds()
+    {
+        // The engine keeps its node lists between passes; they must not hold on to the nodes of a finished pass.
+        var x = Leaf(0.5);
+        var weak = BackwardThroughAChain(x);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.That(weak.Any(w => w.IsAlive), Is.False);
+        Assert.That(x.Grad!.Item(), Is.EqualTo(Math.Pow(2, 50) + 1));
+    }
+
+    private static WeakReference[] BackwardThroughAChain(Tensor x)
+    {
+        var y = x;
+        var weak = new List<WeakReference>();
+        for (int i = 0; i < 100; i++)
+        {
+            y = (i & 1) == 0 ? y * 2.0 : y + 1.0;
+            weak.Add(new WeakReference(y.GradFn));
+        }
+        y = y + x;
+        weak.Add(new WeakReference(y.GradFn));
+        y.Backward();
+        return [.. weak];
+    }
+
+    [Test]
+    public void ANodeThatSavedTensorsKeepsThemWhenItGetsAHookARetainedOutputOrACreationSite()
+    {
+        // A node keeps its saved tensors in one field until it needs hooks, RetainGrad or a creation site; then they move
+        // to a side object with those, which must not lose them, their versions or the release after backward.
+        var x = Tensor.From(new double[] { 0.5, -1.0 }).RequireGrad();
+        Tensor y;
+        using (Autodiff.DetectAnomaly()) y = x.Tanh();
+        var seen = new List<double[]>();
+        y.RegisterHook(g => { seen.Add(g.ToArray<double>()); return null; });
+        y.RetainGrad();
+        (y * 2.0).Sum().Backward(retainGraph: true);
+        var expected = x.ToArray<double>().Select(v => 2 * (1 - Math.Tanh(v) * Math.Tanh(v))).ToArray();
+        Assert.That(x.Grad!.ToArray<double>(), Is.EqualTo(expected).Within(1e-15));
+        Assert.That(seen.Single(), Is.EqualTo(new[] { 2.0, 2.0 }));
+        Assert.That(y.Grad!.ToArray<double>(), Is.EqualTo(new[] { 2.0, 2.0 }));
+
+        using (Autodiff.NoGrad()) y.MulInPlace(Tensor.Scalar(1, DType.Float64));
+        var e = Assert.Throws<InvalidOperationException>(() => (y * 2.0).Sum().Backward());
+        Assert.That(e!.Message, Does.Contain("tanh").And.Contain("modified in place"));
+
+        var z = x.Exp();
+        z.RegisterHook(_ => null);
+        z.Sum().Backward();
+        e = Assert.Throws<InvalidOperationException>(() => z.Sum().Backward());
+        Assert.That(e!.Message, Does.Contain("exp").And.Contain("retainGraph: true"));
+    }
+
+    // Identity whose backward throws while Fail is set: a one-input node on the path the engine sweeps without sorting.
+    private sealed class Faulty : Function
+    {
+        public bool Fail = true;
+
+        public override string Name => "faulty";
+
+        public static (Tensor, Faulty) Apply(Tensor x)
+        {
+            Tensor y;
+            using (Autodiff.NoGrad()) y = x * 1.0;
+            var fn = new Faulty();
+            return (Attach(fn, y, x), fn);
+        }
+
+        protected override Tensor?[] Backward(Tensor g) => Fail ? throw new InvalidOperationException("faulty backward") : [g];
+    }
+
+    [Test]
+    public void ARuleThrowingOnAOneInputPathLeavesTheRestOfTheGraphReleasedAndNoGradientPending()
+    {
+        var x = Tensor.From(new double[] { 0.5, 1.5 }).RequireGrad();
+        var (b, faulty) = Faulty.Apply(x.Exp());
+        var c = (b * 2.0).Sum();
+        Assert.That(faulty.IsSingleInput, Is.True);
+        Assert.That(Assert.Throws<InvalidOperationException>(() => c.Backward())!.Message, Is.EqualTo("faulty backward"));
+        faulty.Fail = false;
+        var e = Assert.Throws<InvalidOperationException>(() => c.Backward());
+        Assert.That(e!.Message, Does.Contain("exp").And.Contain("retainGraph: true"), "the exp node below the throwing rule was released");
+
+        var (d, retained) = Faulty.Apply(x.Exp());
+        var y = (d * 2.0).Sum();
+        Assert.Throws<InvalidOperationException>(() => y.Backward(retainGraph: true));
+        retained.Fail = false;
+        y.Backward();
+        Assert.That(x.Grad!.ToArray<double>(), Is.EqualTo(new[] { 2 * Math.Exp(0.5), 2 * Math.Exp(1.5) }).Within(1e-13));
+    }
+
+    [TestCase(DType.Float64)]
+    [TestCase(DType.Float32)]
+    public void GradientsThatHooksCallersOrSeedsSeeOnAScalarChainAreNeverOverwritten(DType dtype)
+    {
+        // Backward through a 0-d chain overwrites gradients that only the engine holds; every other one must keep its value.
+        var x = Tensor.Scalar(0.5, dtype).RequireGrad();
+        var a = x * 2.0;
+        var b = a * 3.0;
+        var c = b + 1.0;
+        var d = c * 5.0;
+        var e = d / 4.0;
+        var seen = new List<Tensor>();
+        b.RegisterHook(g => { seen.Add(g); return null; });
+        c.RegisterHook(g => { seen.Add(g); return null; });
+        c.RetainGrad();
+        var seed = Tensor.Scalar(2, dtype);
+        e.Backward(seed, retainGraph: true);
+        Assert.That(seed.Item(), Is.EqualTo(2));
+        Assert.That(seen.Select(t => t.Item()), Is.EqualTo(new[] { 2.5, 2.5 }));
+        Assert.That(c.Grad!.Item(), Is.EqualTo(2.5));
+        Assert.That(x.Grad!.Item(), Is.EqualTo(15));
+
+        var grads = Autodiff.Grad([e], [d, b, a, x], retainGraph: true);
+        Assert.That(grads.Select(t => t!.Item()), Is.EqualTo(new[] { 0.25, 1.25, 3.75, 7.5 }));
+        var again = Autodiff.Grad(e, x, createGraph: true);
+        Assert.That(again.Item(), Is.EqualTo(7.5));
+        Assert.That(again.RequiresGrad, Is.False, "the rules were recorded only where a gradient required grad");
+    }
+
+    [Test]
+    public void BackwardThroughAScalarChainAllocatesNoGradientPerNode()
+    {
+        static Tensor Chain(Tensor x)
+        {
+            var y = x;
+            for (int i = 0; i < 1000; i++) y = (i & 1) == 0 ? y * 0.999 : y + 0.001;
+            return y;
+        }
+        var x = Tensor.Scalar(0.5, DType.Float64).RequireGrad();
+        Chain(x).Backward();
+        x.ZeroGrad();
+        var y = Chain(x);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        y.Backward();
+        long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        // The 500 products would take 500 new gradients (over 50 KB); the pass itself needs a few hundred bytes.
+        Assert.That(bytes, Is.LessThan(8_000), $"{bytes} bytes");
+        Assert.That(x.Grad!.Item(), Is.EqualTo(Math.Pow(0.999, 500)).Within(1e-12));
+    }
+
+    [Test]
     public void RetainedGraphKeepsItsStorageAndAllowsAnotherPass()
     {
         var x = Tensor.From(new double[] { 0.5 }).RequireGrad();

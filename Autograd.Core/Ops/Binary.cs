@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Autograd.Kernels;
 
 namespace Autograd.Ops;
@@ -24,8 +25,8 @@ internal abstract class BinaryFunction : Function
 
     protected sealed override Tensor?[] Backward(Tensor g)
     {
-        var (ga, gb) = InputGrads(g, Inputs[0].RequiresGrad, Inputs[1].RequiresGrad);
-        return [ga?.SumTo(Inputs[0].Dims), gb?.SumTo(Inputs[1].Dims)];
+        var (ga, gb) = InputGrads(g, Input(0).RequiresGrad, Input(1).RequiresGrad);
+        return [ga?.SumTo(Input(0).Dims), gb?.SumTo(Input(1).Dims)];
     }
 
     /// <summary>dL/da and dL/db at the broadcast shape, given dL/dy; skipped where not needed.</summary>
@@ -58,6 +59,53 @@ internal sealed class Mul : BinaryFunction
     protected override (Tensor?, Tensor?) InputGrads(Tensor g, bool needA, bool needB) => (needA ? g * B : null, needB ? g * A : null);
 }
 
+/// <summary>The tensor ∘ number primitives' forward on a 0-d tensor.</summary>
+internal static class ScalarOperand
+{
+    /// <summary>
+    /// x ∘ c for a 0-d float x, as <see cref="Elementwise.ZipScalar"/> computes it (c taken in x's dtype) without its
+    /// layout checks, which cost more than the one element in long scalar chains; null for other tensors.
+    /// </summary>
+    public static Tensor? ZeroDim<TOp>(Tensor x, double c) where TOp : IBinaryOperator<TOp>
+    {
+        if (x.Rank != 0) return null;
+        if (x.DType == DType.Float64)
+        {
+            double v = TOp.Invoke(Unsafe.As<double[]>(x.Data)[x.Offset], c);
+            var y = Tensor.ScalarResult(DType.Float64);
+            Unsafe.As<double[]>(y.RawData)[0] = v;
+            return y;
+        }
+        if (x.DType == DType.Float32)
+        {
+            float v = TOp.Invoke(Unsafe.As<float[]>(x.Data)[x.Offset], (float)c);
+            var y = Tensor.ScalarResult(DType.Float32);
+            Unsafe.As<float[]>(y.RawData)[0] = v;
+            return y;
+        }
+        return null;
+    }
+
+    /// <summary>g ∘= c for a 0-d float g that nothing records, with the value <see cref="ZeroDim"/> would give; false otherwise.</summary>
+    public static bool InPlace<TOp>(Tensor g, double c) where TOp : IBinaryOperator<TOp>
+    {
+        if (g.Rank != 0 || g.RequiresGrad) return false;
+        if (g.DType == DType.Float64)
+        {
+            ref double v = ref Unsafe.As<double[]>(g.Data)[g.Offset];
+            v = TOp.Invoke(v, c);
+            return true;
+        }
+        if (g.DType == DType.Float32)
+        {
+            ref float v = ref Unsafe.As<float[]>(g.Data)[g.Offset];
+            v = TOp.Invoke(v, (float)c);
+            return true;
+        }
+        return false;
+    }
+}
+
 // ∂(x·c)/∂x = c for a constant c (tensor ∘ number): no scalar tensor is built and nothing is saved.
 internal sealed class MulScalar(double c) : UnaryFunction
 {
@@ -66,13 +114,22 @@ internal sealed class MulScalar(double c) : UnaryFunction
 
     public static Tensor Forward(Tensor x, double c)
     {
-        var y = Elementwise.ZipScalar<MulOperator>(x, c, "mul");
+        var y = ScalarOperand.ZeroDim<MulOperator>(x, c) ?? Elementwise.ZipScalar<MulOperator>(x, c, "mul");
         if (!ShouldRecord(x)) return y;
         Attach(new MulScalar(c), y, x);
         return y;
     }
 
     protected override Tensor InputGrad(Tensor g) => Forward(g, c);
+
+    // A 0-d gradient that only the engine holds is overwritten, which nobody can tell from a new one (long scalar chains).
+    internal override Tensor? RunInputGrad(Tensor g, ref bool owned)
+    {
+        if (owned && ScalarOperand.InPlace<MulOperator>(g, c)) return g;
+        var r = Forward(g, c);
+        owned = !r.RequiresGrad;
+        return r;
+    }
 }
 
 // ∂(x + c)/∂x = 1 for a constant c (tensor ∘ number): no scalar tensor is built and nothing is saved.
@@ -83,13 +140,16 @@ internal sealed class AddScalar : UnaryFunction
 
     public static Tensor Forward(Tensor x, double c)
     {
-        var y = Elementwise.ZipScalar<AddOperator>(x, c, "add");
+        var y = ScalarOperand.ZeroDim<AddOperator>(x, c) ?? Elementwise.ZipScalar<AddOperator>(x, c, "add");
         if (!ShouldRecord(x)) return y;
         Attach(new AddScalar(), y, x);
         return y;
     }
 
     protected override Tensor InputGrad(Tensor g) => g;
+
+    // Hands on the same tensor, so it stays the engine's alone if it was.
+    internal override Tensor? RunInputGrad(Tensor g, ref bool owned) => g;
 }
 
 // ∂(x − c)/∂x = 1 for a constant c (tensor − number): no scalar tensor is built and nothing is saved.
@@ -100,13 +160,16 @@ internal sealed class SubScalar : UnaryFunction
 
     public static Tensor Forward(Tensor x, double c)
     {
-        var y = Elementwise.ZipScalar<SubOperator>(x, c, "sub");
+        var y = ScalarOperand.ZeroDim<SubOperator>(x, c) ?? Elementwise.ZipScalar<SubOperator>(x, c, "sub");
         if (!ShouldRecord(x)) return y;
         Attach(new SubScalar(), y, x);
         return y;
     }
 
     protected override Tensor InputGrad(Tensor g) => g;
+
+    // Hands on the same tensor, so it stays the engine's alone if it was.
+    internal override Tensor? RunInputGrad(Tensor g, ref bool owned) => g;
 }
 
 // ∂(x/c)/∂x = 1/c for a constant c (tensor / number), applied as g/c (not g·(1/c), which rounds differently).
@@ -117,13 +180,22 @@ internal sealed class DivScalar(double c) : UnaryFunction
 
     public static Tensor Forward(Tensor x, double c)
     {
-        var y = Elementwise.ZipScalar<DivOperator>(x, c, "div");
+        var y = ScalarOperand.ZeroDim<DivOperator>(x, c) ?? Elementwise.ZipScalar<DivOperator>(x, c, "div");
         if (!ShouldRecord(x)) return y;
         Attach(new DivScalar(c), y, x);
         return y;
     }
 
     protected override Tensor InputGrad(Tensor g) => Forward(g, c);
+
+    // A 0-d gradient that only the engine holds is overwritten, which nobody can tell from a new one (long scalar chains).
+    internal override Tensor? RunInputGrad(Tensor g, ref bool owned)
+    {
+        if (owned && ScalarOperand.InPlace<DivOperator>(g, c)) return g;
+        var r = Forward(g, c);
+        owned = !r.RequiresGrad;
+        return r;
+    }
 }
 
 // ∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = −a/b²
@@ -204,8 +276,8 @@ internal sealed class Where : Function
         return
         [
             null,
-            Inputs[1].RequiresGrad ? Tensor.Where(cond, g, zero).SumTo(Inputs[1].Dims) : null,
-            Inputs[2].RequiresGrad ? Tensor.Where(cond, zero, g).SumTo(Inputs[2].Dims) : null,
+            Input(1).RequiresGrad ? Tensor.Where(cond, g, zero).SumTo(Input(1).Dims) : null,
+            Input(2).RequiresGrad ? Tensor.Where(cond, zero, g).SumTo(Input(2).Dims) : null,
         ];
     }
 }

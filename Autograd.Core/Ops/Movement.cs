@@ -47,7 +47,7 @@ internal sealed class Reshape : Function
         return viewD == -1 ? strides : null;
     }
 
-    protected override Tensor?[] Backward(Tensor g) => [g.Reshape(Inputs[0].Dims)];
+    protected override Tensor?[] Backward(Tensor g) => [g.Reshape(Input(0).Dims)];
 }
 
 // permute: the gradient is permuted back by the inverse permutation
@@ -90,7 +90,7 @@ internal sealed class Expand : Function
         return ShouldRecord(x) ? Attach(new Expand(), y, x) : y;
     }
 
-    protected override Tensor?[] Backward(Tensor g) => [g.SumTo(Inputs[0].Dims)];
+    protected override Tensor?[] Backward(Tensor g) => [g.SumTo(Input(0).Dims)];
 }
 
 // slice: the gradient is added into zeros at the sliced positions
@@ -111,7 +111,7 @@ internal sealed class Slice(int axis, long[] indices) : Function
         return Attach(new Slice(axis, indices), y, x);
     }
 
-    protected override Tensor?[] Backward(Tensor g) => [IndexAdd.Forward(Inputs[0].Shape, axis, indices, g)];
+    protected override Tensor?[] Backward(Tensor g) => [IndexAdd.Forward(Input(0).Shape, axis, indices, g)];
 }
 
 // index_select: the gradient is index-added into zeros
@@ -125,7 +125,7 @@ internal sealed class IndexSelect(int axis, long[] indices) : Function
         return ShouldRecord(x) ? Attach(new IndexSelect(axis, indices), y, x) : y;
     }
 
-    protected override Tensor?[] Backward(Tensor g) => [IndexAdd.Forward(Inputs[0].Shape, axis, indices, g)];
+    protected override Tensor?[] Backward(Tensor g) => [IndexAdd.Forward(Input(0).Shape, axis, indices, g)];
 }
 
 // index_add into zeros: the gradient is index-selected
@@ -153,7 +153,7 @@ internal sealed class Gather(int axis) : Function
         return ShouldRecord(x) ? Attach(new Gather(axis), y, x, index) : y;
     }
 
-    protected override Tensor?[] Backward(Tensor g) => [ScatterAdd.Forward(Inputs[0].Shape, axis, Inputs[1], g), null];
+    protected override Tensor?[] Backward(Tensor g) => [ScatterAdd.Forward(Input(0).Shape, axis, Input(1), g), null];
 }
 
 // scatter-add into zeros: the gradient is gathered
@@ -169,7 +169,7 @@ internal sealed class ScatterAdd(int axis) : Function
         return ShouldRecord(src) ? Attach(new ScatterAdd(axis), y, src, index) : y;
     }
 
-    protected override Tensor?[] Backward(Tensor g) => [Gather.Forward(g, axis, Inputs[1]), null];
+    protected override Tensor?[] Backward(Tensor g) => [Gather.Forward(g, axis, Input(1)), null];
 }
 
 // concat: each input's gradient is its slice of the output gradient
@@ -194,12 +194,12 @@ internal sealed class Concat(int axis) : Function
 
     protected override Tensor?[] Backward(Tensor g)
     {
-        var grads = new Tensor?[Inputs.Length];
+        var grads = new Tensor?[InputCount];
         int at = 0;
-        for (int i = 0; i < Inputs.Length; i++)
+        for (int i = 0; i < InputCount; i++)
         {
-            int n = Inputs[i].Dims[axis];
-            grads[i] = Inputs[i].RequiresGrad ? g.Slice(axis, at, at + n) : null;
+            int n = Input(i).Dims[axis];
+            grads[i] = Input(i).RequiresGrad ? g.Slice(axis, at, at + n) : null;
             at += n;
         }
         return grads;

@@ -22,7 +22,7 @@ internal sealed class Sum(int[] keptShape) : Function
         return result.ToArray();
     }
 
-    protected override Tensor?[] Backward(Tensor g) => [g.Reshape(keptShape).BroadcastTo(Inputs[0].Dims)];
+    protected override Tensor?[] Backward(Tensor g) => [g.Reshape(keptShape).BroadcastTo(Input(0).Dims)];
 }
 
 // y = x − log Σ_axis eˣ: dx = g − softmax(x)·Σ_axis g = g − eʸ·Σ_axis g

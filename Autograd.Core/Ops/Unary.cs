@@ -25,7 +25,11 @@ internal abstract class UnaryFunction : Function
     protected sealed override Tensor?[] Backward(Tensor grad) => [InputGrad(grad)];
 
     /// <summary>The gradient of the one input, without the array of <see cref="Backward"/> (for the engine).</summary>
-    internal Tensor RunInputGrad(Tensor grad) => InputGrad(grad);
+    internal override Tensor? RunInputGrad(Tensor grad, ref bool owned)
+    {
+        owned = false;
+        return InputGrad(grad);
+    }
 
     /// <summary>dL/dx given dL/dy.</summary>
     protected abstract Tensor InputGrad(Tensor g);
@@ -214,7 +218,7 @@ internal sealed class Cast : UnaryFunction
         return to.IsFloatingPoint() ? Record(new Cast(), x, y) : y;
     }
 
-    protected override Tensor InputGrad(Tensor g) => g.To(Inputs[0].DType);
+    protected override Tensor InputGrad(Tensor g) => g.To(Input(0).DType);
 }
 
 // d/dx copy(x) = 1

@@ -100,4 +100,76 @@ public class AsyncFlowTests
         await Task.Yield();
         Assert.That((x * 2.0).RequiresGrad, Is.True);
     }
+
+    [Test]
+    public async Task PoolThreadsThatRanWorkInsideAScopeRecordAgainForWorkOutsideIt()
+    {
+        // The modes are mirrored per thread: a pool thread must take the mode of each work item's flow, not keep the last.
+        var x = Tensor.Scalar(1, DType.Float64).RequireGrad();
+        using (Autodiff.NoGrad())
+        using (Autodiff.DetectAnomaly())
+        {
+            var inside = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(() => (Autodiff.IsGradEnabled, Autodiff.IsAnomalyEnabled))));
+            Assert.That(inside, Is.All.EqualTo((false, true)));
+        }
+        var outside = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(() => ((x * 2.0).RequiresGrad, Autodiff.IsAnomalyEnabled))));
+        Assert.That(outside, Is.All.EqualTo((true, false)));
+    }
+
+    [Test]
+    public void AThreadStartedInsideAScopeInheritsItAndOneStartedOutsideDoesNot()
+    {
+        (bool Grad, bool Anomaly) seen = default;
+        Thread Start()
+        {
+            var t = new Thread(() => seen = (Autodiff.IsGradEnabled, Autodiff.IsAnomalyEnabled));
+            t.Start();
+            return t;
+        }
+        using (Autodiff.NoGrad())
+        using (Autodiff.DetectAnomaly())
+            Start().Join();
+        Assert.That(seen, Is.EqualTo((false, true)));
+        Start().Join();
+        Assert.That(seen, Is.EqualTo((true, false)));
+    }
+
+    [Test]
+    public void AThreadInsideANoGradScopeChangesNothingForOtherThreads()
+    {
+        // While some thread has recording off, the others keep recording, and a thread of their own turning it off is obeyed.
+        var x = Tensor.Scalar(1, DType.Float64).RequireGrad();
+        using var entered = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        bool insideRecorded = true;
+        var holder = new Thread(() =>
+        {
+            using (Autodiff.NoGrad())
+            {
+                insideRecorded = (x * 2.0).RequiresGrad;
+                entered.Set();
+                release.Wait();
+            }
+        });
+        holder.Start();
+        entered.Wait();
+        try
+        {
+            Assert.That(insideRecorded, Is.False);
+            Assert.That((x * 2.0).RequiresGrad, Is.True);
+            using (Autodiff.NoGrad()) Assert.That((x * 2.0).RequiresGrad, Is.False);
+            Assert.That((x * 2.0).RequiresGrad, Is.True);
+        }
+        finally
+        {
+            release.Set();
+            holder.Join();
+        }
+        // A thread that ends with recording off (its scope never disposed) leaves the others recording.
+        var leaver = new Thread(() => Autodiff.NoGrad());
+        leaver.Start();
+        leaver.Join();
+        Assert.That((x * 2.0).RequiresGrad, Is.True);
+        using (Autodiff.NoGrad()) Assert.That((x * 2.0).RequiresGrad, Is.False);
+    }
 }
