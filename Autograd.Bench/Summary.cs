@@ -14,7 +14,7 @@ internal static class Summary
     public static void Run(string[] args)
     {
         // `summary [seconds] [group …]`: groups gemm, mlp, scalar, tanh (default: all).
-        double seconds = args.Length > 0 && double.TryParse(args[0], out var s) ? s : 3.5;   // seconds per figure
+        double seconds = args.Length > 0 && double.TryParse(args[0], out var s) ? s : 2.5;   // seconds per figure, after its warm-up
         var groups = args.Where(a => !double.TryParse(a, out _)).ToHashSet();
         bool Wants(string group) => groups.Count == 0 || groups.Contains(group);
         var total = Stopwatch.StartNew();
@@ -88,9 +88,9 @@ internal static class Summary
     private static void ScalarFigures(double seconds)
     {
         var v = new Value(0.5);
-        Report("scalar_op_ns", Time(() => ScalarChain.Run(v), seconds, warmup: 20) / ScalarChain.Ops * 1e9, "ns");
+        Report("scalar_op_ns", Time(() => ScalarChain.Run(v), seconds, warmup: 20, warmupSeconds: 1.5) / ScalarChain.Ops * 1e9, "ns");
         var x = Tensor.Scalar(0.5).RequireGrad();
-        Report("tensor0d_op_ns", Time(() => ScalarChain.Run(x), seconds, warmup: 20) / ScalarChain.Ops * 1e9, "ns");
+        Report("tensor0d_op_ns", Time(() => ScalarChain.Run(x), seconds, warmup: 20, warmupSeconds: 1.5) / ScalarChain.Ops * 1e9, "ns");
         {
             ScalarChain.Run(x);
             long before = GC.GetAllocatedBytesForCurrentThread();
@@ -130,11 +130,11 @@ internal static class Summary
     }
 
     /// <summary>Median seconds per call over <see cref="Runs"/> runs of about <paramref name="seconds"/>/Runs each, after a warm-up.</summary>
-    private static double Time(Action f, double seconds, int warmup = 3, double warmupSeconds = 1)
+    private static double Time(Action f, double seconds, int warmup = 3, double warmupSeconds = 0.5)
     {
         // Tiered compilation promotes a method only after its calls have gone on for 100 ms without new tier-0 code, and
-        // the step's many methods take seconds to get there: with 20 warm-up calls the MLP step was timed at 1167 us, with
-        // a 2.5 s warm-up at 698 us, in the same minutes.
+        // a workload of many methods takes seconds to get there: with 20 warm-up calls the MLP step was timed at 1167 us,
+        // with a 2.5 s warm-up at 698 us, in the same minutes.
         var sw = Stopwatch.StartNew();
         int calls = 0;
         while (calls < warmup || sw.Elapsed.TotalSeconds < warmupSeconds) { f(); calls++; }
