@@ -50,7 +50,7 @@ internal static class Soak
         }
         double change = (atEnd - atCheckpoint) / (double)atCheckpoint;
         Console.WriteLine($"step {step}: heap {atEnd:N0} B, loss {lastLoss:F4} (first step {firstLoss:F4})");
-        Console.WriteLine($"heap change {change * 100:+0.0;-0.0}% between step {checkpoint} and step {step} (limit ±10%), " +
+        Console.WriteLine($"heap change {(change >= 0 ? "+" : "")}{change * 100:F2}% between step {checkpoint} and step {step} (limit ±10%), " +
             $"{sw.Elapsed.TotalMilliseconds * 1000 / steps:F0} us per step, gen2 collections {GC.CollectionCount(2)}");
         bool flat = Math.Abs(change) <= 0.10;
         Console.WriteLine(flat ? "soak passed" : "soak FAILED: the heap changed by more than 10%");

@@ -4,7 +4,7 @@ namespace Autograd.Bench;
 
 /// <summary>
 /// `dotnet run -c Release --project Autograd.Bench -- summary`: one `name value unit` line per key figure, each the
-/// median of several timed runs after a warm-up, in about a minute. Everything runs with the default
+/// median of several timed runs after a warm-up, in about 70 s. Everything runs with the default
 /// <see cref="Parallelism.MaxDegree"/> except the figures marked 1thread.
 /// </summary>
 internal static class Summary
