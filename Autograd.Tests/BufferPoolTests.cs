@@ -172,6 +172,27 @@ public class BufferPoolTests
     }
 
     [Test]
+    public async Task AScopeFollowsItsFlowAcrossAwaitsAndIntoTasksAndEndsThere()
+    {
+        var pool = new BufferPool();
+        var x = Tensor.Arange(4);
+        Tensor inTask, afterAwait, afterScope;
+        using (pool.Scope())
+        {
+            inTask = await Task.Run(() => x + 1);   // a thread-pool thread, in the scope's flow
+            await Task.Yield();
+            afterAwait = x + 2;                     // perhaps another thread: still in the scope
+        }
+        afterScope = x + 3;
+        Assert.That(() => inTask.ToArray<float>(), Throws.InvalidOperationException, "a result computed in a task started inside the scope is the scope's");
+        Assert.That(() => afterAwait.ToArray<float>(), Throws.InvalidOperationException, "a result computed after an await inside the scope is the scope's");
+        Assert.That(afterScope.ToArray<float>(), Is.EqualTo(new float[] { 3, 4, 5, 6 }), "after the scope, results are fresh");
+        // Threads that ran the flow inside the scope are out of it once they run other work.
+        var elsewhere = await Task.Run(() => x + 4);
+        Assert.That(elsewhere.ToArray<float>(), Is.EqualTo(new float[] { 4, 5, 6, 7 }));
+    }
+
+    [Test]
     public void ASteadyStateMlpStepAllocatesNoLargeArrays()
     {
         var g = new Generator(5);
