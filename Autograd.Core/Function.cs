@@ -57,21 +57,38 @@ public abstract class Function
     /// <summary>Whether the node has (or had) hooks, a retained output or a creation site: one check for the engine.</summary>
     internal bool HasRare => _extra is Rare;
 
+    // _extra is read once into a local and replaced only by compare-and-swap (as Tensor's _node), so a hook registered
+    // while another thread runs backward through the node never makes either read a Rare as the saved tensors.
     private Rare GetRare()
     {
-        if (_extra is Rare rare) return rare;
-        var fresh = new Rare { Saved = Unsafe.As<SavedSlot[]?>(_extra) };
-        _extra = fresh;
-        return fresh;
+        while (true)
+        {
+            var extra = _extra;
+            if (extra is Rare rare) return rare;
+            var fresh = new Rare { Saved = Unsafe.As<SavedSlot[]?>(extra) };
+            if (ReferenceEquals(Interlocked.CompareExchange(ref _extra, fresh, extra), extra)) return fresh;
+        }
     }
 
     private SavedSlot[]? SavedSlots
     {
-        get => _extra is Rare rare ? rare.Saved : Unsafe.As<SavedSlot[]?>(_extra);
+        get
+        {
+            var extra = _extra;
+            return extra is Rare rare ? rare.Saved : Unsafe.As<SavedSlot[]?>(extra);
+        }
         set
         {
-            if (_extra is Rare rare) rare.Saved = value;
-            else _extra = value;
+            while (true)
+            {
+                var extra = _extra;
+                if (extra is Rare rare)
+                {
+                    rare.Saved = value;
+                    return;
+                }
+                if (ReferenceEquals(Interlocked.CompareExchange(ref _extra, value, extra), extra)) return;
+            }
         }
     }
 

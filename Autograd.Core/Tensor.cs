@@ -26,22 +26,39 @@ public partial class Tensor
         public List<Func<Tensor, Tensor?>>? Hooks;
     }
 
+    // _node is read once into a local and replaced only by compare-and-swap: two threads giving a shared leaf its first
+    // .Grad at once (two backward passes through graphs that share it) must not make either see a GradState as a node.
     private GradState State()
     {
-        if (_node is GradState state) return state;
-        var fresh = new GradState { GradFn = Unsafe.As<Function?>(_node) };
-        _node = fresh;
-        return fresh;
+        while (true)
+        {
+            var node = _node;
+            if (node is GradState state) return state;
+            var fresh = new GradState { GradFn = Unsafe.As<Function?>(node) };
+            if (ReferenceEquals(Interlocked.CompareExchange(ref _node, fresh, node), node)) return fresh;
+        }
     }
 
     /// <summary>The node that produced this tensor, or null for a leaf.</summary>
     internal Function? GradFn
     {
-        get => _node is GradState state ? state.GradFn : Unsafe.As<Function?>(_node);
+        get
+        {
+            var node = _node;
+            return node is GradState state ? state.GradFn : Unsafe.As<Function?>(node);
+        }
         set
         {
-            if (_node is GradState state) state.GradFn = value;
-            else _node = value;
+            while (true)
+            {
+                var node = _node;
+                if (node is GradState state)
+                {
+                    state.GradFn = value;
+                    return;
+                }
+                if (ReferenceEquals(Interlocked.CompareExchange(ref _node, value, node), node)) return;
+            }
         }
     }
 

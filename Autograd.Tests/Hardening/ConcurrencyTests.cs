@@ -28,6 +28,39 @@ public class ConcurrencyTests
     }
 
     [Test]
+    public void TwoThreadsGivingASharedLeafItsFirstGradLeaveItALeaf()
+    {
+        // .Grad and the producing node share one field; both threads replacing it at once must not leave either's
+        // GradState where the node belongs (which made the leaf a non-leaf whose "node" crashed the next backward).
+        var g = Tensor.Zeros([1], DType.Float64);
+        Tensor current = Tensor.Zeros([1], DType.Float64).RequireGrad();
+        const int Rounds = 100_000;
+        using var barrier = new Barrier(2);
+        var other = new Thread(() =>
+        {
+            for (int r = 0; r < Rounds; r++)
+            {
+                barrier.SignalAndWait();
+                Volatile.Read(ref current).Grad = g;
+                barrier.SignalAndWait();
+            }
+        });
+        other.Start();
+        int notLeaf = 0;
+        for (int r = 0; r < Rounds; r++)
+        {
+            var t = Tensor.Zeros([1], DType.Float64).RequireGrad();
+            Volatile.Write(ref current, t);
+            barrier.SignalAndWait();
+            t.Grad = g;
+            barrier.SignalAndWait();
+            if (!t.IsLeaf || t.Grad is null) notLeaf++;
+        }
+        other.Join();
+        Assert.That(notLeaf, Is.Zero, "rounds after which the leaf was no longer a leaf or lost its .Grad");
+    }
+
+    [Test]
     public void NoGradAndAnomalyScopesBelongToTheirThread()
     {
         using var started = new ManualResetEventSlim();
