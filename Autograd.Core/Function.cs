@@ -57,8 +57,8 @@ public abstract class Function
     /// <summary>Whether the node has (or had) hooks, a retained output or a creation site: one check for the engine.</summary>
     internal bool HasRare => _extra is Rare;
 
-    // _extra is read once into a local and replaced only by compare-and-swap (as Tensor's _node), so a hook registered
-    // while another thread runs backward through the node never makes either read a Rare as the saved tensors.
+    // _extra is read once into a local, and a Rare put in only by compare-and-swap (as Tensor's _node), so a hook
+    // registered while another thread runs backward through the node never makes either read a Rare as saved tensors.
     private Rare GetRare()
     {
         while (true)
@@ -79,16 +79,11 @@ public abstract class Function
         }
         set
         {
-            while (true)
-            {
-                var extra = _extra;
-                if (extra is Rare rare)
-                {
-                    rare.Saved = value;
-                    return;
-                }
-                if (ReferenceEquals(Interlocked.CompareExchange(ref _extra, value, extra), extra)) return;
-            }
+            // A plain write (every saving op's forward comes here): a race with a hook registered on another thread can
+            // lose the hook, never mistake one object for the other.
+            var extra = _extra;
+            if (extra is Rare rare) rare.Saved = value;
+            else _extra = value;
         }
     }
 

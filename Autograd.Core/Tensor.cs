@@ -26,8 +26,9 @@ public partial class Tensor
         public List<Func<Tensor, Tensor?>>? Hooks;
     }
 
-    // _node is read once into a local and replaced only by compare-and-swap: two threads giving a shared leaf its first
-    // .Grad at once (two backward passes through graphs that share it) must not make either see a GradState as a node.
+    // _node is read once into a local, and a GradState put in only by compare-and-swap: two threads giving a shared leaf
+    // its first .Grad at once (two backward passes through graphs that share it) must not make either see a GradState
+    // as a node.
     private GradState State()
     {
         while (true)
@@ -49,16 +50,11 @@ public partial class Tensor
         }
         set
         {
-            while (true)
-            {
-                var node = _node;
-                if (node is GradState state)
-                {
-                    state.GradFn = value;
-                    return;
-                }
-                if (ReferenceEquals(Interlocked.CompareExchange(ref _node, value, node), node)) return;
-            }
+            // Set on every recorded op's fresh result, so a plain write: racing a first .Grad on another thread (a data
+            // race on one tensor) can lose that .Grad, but never leaves anything but a node or a GradState here.
+            var node = _node;
+            if (node is GradState state) state.GradFn = value;
+            else _node = value;
         }
     }
 
