@@ -54,9 +54,10 @@ internal static class Softmax
 
     private static Tensor Dense(Tensor t) => t.IsContiguous ? t : Strided.ToContiguous(t);
 
-    // The shift subtracted before exp: the maximum, or 0 where it is ±∞ or NaN, so that a row of −∞ gives
-    // exp(−∞) = 0 and a NaN propagates, instead of −∞ − (−∞) = NaN everywhere.
-    private static T Shift<T>(T max) where T : IFloatingPointIeee754<T> => T.IsFinite(max) ? max : T.Zero;
+    // The shift subtracted before exp: the maximum, or 0 where it is −∞, so that the −∞ entries of a row with a finite
+    // entry get exp(−∞) = 0 (and a row of −∞ gives 0/0 = NaN, as PyTorch). A +∞ or NaN maximum is subtracted as it is:
+    // +∞ − +∞ = NaN spreads over the row through the sum, as in torch.softmax([+∞, 0]) = [NaN, NaN].
+    private static T Shift<T>(T max) where T : IFloatingPointIeee754<T> => T.IsNegativeInfinity(max) ? T.Zero : max;
 
     /// <summary>y = x − max − log Σ e^(x−max) (log) or y = e^(x−max) / Σ e^(x−max) along <paramref name="axis"/>.</summary>
     public static Tensor Forward(Tensor x, int axis, bool log)

@@ -231,6 +231,23 @@ public class LossOpTests
     }
 
     [TestCaseSource(nameof(DTypes))]
+    public void APlusInfinityOrNaNLogitMakesItsWholeRowNaN_AsPyTorch(DType dtype)
+    {
+        // torch.softmax([+inf, 0]) = [nan, nan]: +inf − max(row) = +inf − +inf = NaN, and the sum carries it to the row.
+        double pi = double.PositiveInfinity;
+        var z = Tensor.From(new double[] { pi, 0, 1, 0, double.NaN, 2, 1, 2, 3 }, 3, 3).To(dtype);
+        foreach (var (name, y) in new[] { ("softmax", z.Softmax()), ("log_softmax", z.LogSoftmax()), ("softmax over axis 0", z.T.Softmax(0).T) })
+        {
+            var v = y.ToArray<double>();
+            Assert.That(v[..6], Is.All.NaN, $"{name}: rows with +∞ or NaN");
+            Assert.That(v[6..], Is.All.Matches<double>(double.IsFinite), $"{name}: the finite row");
+        }
+        var loss = z.CrossEntropy(Tensor.From(new long[] { 1, 0, 2 })).ToArray<double>();
+        Assert.That(loss[..2], Is.All.NaN);
+        Assert.That(double.IsFinite(loss[2]), Is.True);
+    }
+
+    [TestCaseSource(nameof(DTypes))]
     public void MinusInfinityLogits_GetNoMassAndAWholeRowOfThemGivesNaN(DType dtype)
     {
         double ni = double.NegativeInfinity;
