@@ -694,6 +694,20 @@ public partial class ErrorCatalogueTests
     }
 
     [Test]
+    public void InPlaceArithmeticWithAFloatResultIntoAnInt64Tensor()
+    {
+        var i = Tensor.From(new long[] { 3, 4 });
+        Fails<ArgumentException>(() => i.AddInPlace(Tensor.From(new float[] { 0.5f, 0.5f })), "add_", "float32", "int64 tensor of shape [2]", "truncating");
+        Fails<ArgumentException>(() => i.MulInPlace(0.5), "mul_", "int64", "truncating");
+        Fails<ArgumentException>(() => i.DivInPlace(2), "div_", "int64", "truncating");
+        Fails<ArgumentException>(() => i.AddInPlace(1.0), "add_", "int64", "truncating");
+        Assert.That(i.ToArray<long>(), Is.EqualTo(new long[] { 3, 4 }), "nothing was written");
+        Assert.That(i.VersionNumber, Is.EqualTo(0));
+        i.Fill(7);
+        Assert.That(i.ToArray<long>(), Is.EqualTo(new long[] { 7, 7 }), "fill_ with an integral value still works");
+    }
+
+    [Test]
     public void NotAnError_CopyFromConvertsTheDType()
     {
         var i = Tensor.From(new long[] { 0, 0 });
