@@ -100,15 +100,32 @@ public static class Functional
     {
         ArgumentNullException.ThrowIfNull(function);
         ArgumentNullException.ThrowIfNull(input);
-        if (!input.DType.IsFloatingPoint())
-            throw new ArgumentException($"Hessian: the input is {input.DType.Name()} of shape {ShapeUtil.Format(input.Dims)}; only float32 and float64 inputs can be differentiated.", nameof(input));
-        Tensor Gradient(Tensor x)
+        return Hessian(xs => function(xs[0]), [input])[0][0];
+    }
+
+    /// <summary>
+    /// The Hessian of a scalar function of several tensors, in blocks: H[i][j] = ∂²f/∂xᵢ∂xⱼ, of shape
+    /// inputs[i].Shape ++ inputs[j].Shape (PyTorch's torch.autograd.functional.hessian with a tuple of inputs). A block
+    /// that f does not depend on is zero.
+    /// </summary>
+    public static Tensor[][] Hessian(Func<Tensor[], Tensor> function, Tensor[] inputs)
+    {
+        var xs = Leaves("Hessian", function, inputs);
+        var blocks = new Tensor[xs.Length][];
+        // Row i is the Jacobian of ∂f/∂xᵢ with respect to every input.
+        for (int i = 0; i < xs.Length; i++)
         {
-            var y = function(x) ?? throw new InvalidOperationException("Hessian: the function returned null; it must return a tensor.");
-            RequireScalar(y, "Hessian");
-            return y.RequiresGrad ? Autodiff.Grad([y], [x], createGraph: true, allowUnused: true)[0] ?? Tensor.ZerosLike(x) : Tensor.ZerosLike(x);
+            int row = i;
+            blocks[i] = Jacobian(v => Gradient(function, v, row), xs);
         }
-        return Jacobian(Gradient, input);
+        return blocks;
+    }
+
+    private static Tensor Gradient(Func<Tensor[], Tensor> function, Tensor[] xs, int i)
+    {
+        var y = Call("Hessian", function, xs);
+        RequireScalar(y, "Hessian");
+        return y.RequiresGrad ? Autodiff.Grad([y], [xs[i]], createGraph: true, allowUnused: true)[0] ?? Tensor.ZerosLike(xs[i]) : Tensor.ZerosLike(xs[i]);
     }
 
     /// <summary>Computes f(x) and the Hessian-vector product (∂²f/∂x²)·v for a scalar f, by differentiating ⟨∇f, v⟩.</summary>

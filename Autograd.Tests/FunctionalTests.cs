@@ -23,6 +23,54 @@ public class FunctionalTests
     }
 
     [Test]
+    public void HessianOfSeveralInputsGivesEveryBlock()
+    {
+        // f(a, b) = Σᵢⱼ a[i, j]²·b[j] + Σⱼ b[j]³ with a [2, 3] and b [3]:
+        // ∂²f/∂a[i,j]∂a[k,l] = 2·b[j]·δik·δjl, ∂²f/∂a[i,j]∂b[l] = 2·a[i,j]·δjl, ∂²f/∂b[j]∂b[l] = 6·b[j]·δjl.
+        var a = Randn(11, 2, 3);
+        var b = Randn(12, 3);
+        var h = Functional.Hessian(v => (v[0].Square() * v[1]).Sum() + v[1].Pow(3).Sum(), [a, b]);
+        Assert.That(h.Length, Is.EqualTo(2));
+        Assert.That(h[0][0].Shape, Is.EqualTo(new[] { 2, 3, 2, 3 }));
+        Assert.That(h[0][1].Shape, Is.EqualTo(new[] { 2, 3, 3 }));
+        Assert.That(h[1][0].Shape, Is.EqualTo(new[] { 3, 2, 3 }));
+        Assert.That(h[1][1].Shape, Is.EqualTo(new[] { 3, 3 }));
+        double[] av = a.ToArray<double>(), bv = b.ToArray<double>();
+        var aa = new double[36];
+        var ab = new double[18];
+        var ba = new double[18];
+        var bb = new double[9];
+        for (int i = 0; i < 2; i++)
+            for (int j = 0; j < 3; j++)
+            {
+                aa[(i * 3 + j) * 6 + i * 3 + j] = 2 * bv[j];
+                ab[(i * 3 + j) * 3 + j] = 2 * av[i * 3 + j];
+                ba[j * 6 + i * 3 + j] = 2 * av[i * 3 + j];
+            }
+        for (int j = 0; j < 3; j++) bb[j * 3 + j] = 6 * bv[j];
+        AssertClose(h[0][0], Tensor.From(aa, 2, 3, 2, 3));
+        AssertClose(h[0][1], Tensor.From(ab, 2, 3, 3));
+        AssertClose(h[1][0], Tensor.From(ba, 3, 2, 3));
+        AssertClose(h[1][1], Tensor.From(bb, 3, 3));
+        // The one-input form is the diagonal block with the other input held fixed.
+        AssertClose(Functional.Hessian(v => (v.Square() * b).Sum() + b.Pow(3).Sum(), a), h[0][0]);
+    }
+
+    [Test]
+    public void HessianBlocksOfAnInputTheFunctionIgnoresAreZero()
+    {
+        var a = Randn(13, 3);
+        var b = Randn(14, 2);
+        var h = Functional.Hessian(v => v[0].Exp().Sum(), [a, b]);
+        AssertClose(h[0][0], Tensor.Eye(3, dtype: DType.Float64) * a.Exp());
+        Assert.That(h[0][1].Shape, Is.EqualTo(new[] { 3, 2 }));
+        Assert.That(h[0][1].ToArray<double>(), Is.All.EqualTo(0));
+        Assert.That(h[1][0].ToArray<double>(), Is.All.EqualTo(0));
+        Assert.That(h[1][1].ToArray<double>(), Is.All.EqualTo(0));
+        Assert.That(() => Functional.Hessian(v => v[0].Exp(), [a, b]), Throws.ArgumentException.With.Message.Contains("Hessian").And.Message.Contains("[3]"));
+    }
+
+    [Test]
     public void JacobianOfSoftmaxIsDiagSMinusSSTransposed()
     {
         var x = Randn(3, 5);
