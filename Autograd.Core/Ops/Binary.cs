@@ -86,6 +86,13 @@ internal static class ScalarOperand
         return null;
     }
 
+    /// <summary>A rule's new gradient, which only the engine holds unless it is recorded (<paramref name="owned"/>).</summary>
+    public static Tensor Fresh(Tensor r, out bool owned)
+    {
+        owned = !r.RequiresGrad;
+        return r;
+    }
+
     /// <summary>g ∘= c for a 0-d float g that nothing records, with the value <see cref="ZeroDim"/> would give; false otherwise.</summary>
     public static bool InPlace<TOp>(Tensor g, double c) where TOp : IBinaryOperator<TOp>
     {
@@ -123,13 +130,8 @@ internal sealed class MulScalar(double c) : UnaryFunction
     protected override Tensor InputGrad(Tensor g) => Forward(g, c);
 
     // A 0-d gradient that only the engine holds is overwritten, which nobody can tell from a new one (long scalar chains).
-    internal override Tensor? RunInputGrad(Tensor g, ref bool owned)
-    {
-        if (owned && ScalarOperand.InPlace<MulOperator>(g, c)) return g;
-        var r = Forward(g, c);
-        owned = !r.RequiresGrad;
-        return r;
-    }
+    internal override Tensor? RunInputGrad(Tensor g, ref bool owned) =>
+        owned && ScalarOperand.InPlace<MulOperator>(g, c) ? g : ScalarOperand.Fresh(Forward(g, c), out owned);
 }
 
 // ∂(x + c)/∂x = 1 for a constant c (tensor ∘ number): no scalar tensor is built and nothing is saved.
@@ -189,13 +191,8 @@ internal sealed class DivScalar(double c) : UnaryFunction
     protected override Tensor InputGrad(Tensor g) => Forward(g, c);
 
     // A 0-d gradient that only the engine holds is overwritten, which nobody can tell from a new one (long scalar chains).
-    internal override Tensor? RunInputGrad(Tensor g, ref bool owned)
-    {
-        if (owned && ScalarOperand.InPlace<DivOperator>(g, c)) return g;
-        var r = Forward(g, c);
-        owned = !r.RequiresGrad;
-        return r;
-    }
+    internal override Tensor? RunInputGrad(Tensor g, ref bool owned) =>
+        owned && ScalarOperand.InPlace<DivOperator>(g, c) ? g : ScalarOperand.Fresh(Forward(g, c), out owned);
 }
 
 // ∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = −a/b²

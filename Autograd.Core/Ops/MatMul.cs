@@ -24,9 +24,9 @@ internal sealed class BatchedMatMul : Function
         Tensor a = Saved(0), b = Saved(1);
         return
         [
-            !Inputs[0].RequiresGrad ? null
+            !Input(0).RequiresGrad ? null
                 : IsTransposed(a) ? Forward(b, g.Permute(0, 2, 1)).Permute(0, 2, 1) : Forward(g, b.Permute(0, 2, 1)),
-            !Inputs[1].RequiresGrad ? null
+            !Input(1).RequiresGrad ? null
                 : IsTransposed(b) ? Forward(g.Permute(0, 2, 1), a).Permute(0, 2, 1) : Forward(a.Permute(0, 2, 1), g),
         ];
     }
