@@ -146,9 +146,9 @@ public partial class Tensor
         }
         if (!ShapeUtil.SameShape(result.Dims, Dims))
             throw new ArgumentException($"{op}: the result of shape {ShapeUtil.Format(result.Dims)} cannot be written into a tensor of shape {ShapeUtil.Format(Dims)}.");
-        // copy_ converts on purpose (truncating toward zero, as PyTorch); arithmetic that promotes an int64 tensor to a
-        // float result is refused instead of truncated, as PyTorch refuses it.
-        if (op != "copy_" && !DType.IsFloatingPoint() && result.DType.IsFloatingPoint())
+        // Arithmetic that promotes an int64 tensor to a float result is refused instead of truncated, as PyTorch refuses
+        // it (copy_ converts its source to this dtype itself, truncating toward zero as PyTorch, so it never gets here).
+        if (!DType.IsFloatingPoint() && result.DType.IsFloatingPoint())
             throw new ArgumentException(
                 $"{op}: the result is {result.DType.Name()}, which cannot be written into this {DType.Name()} tensor of shape {ShapeUtil.Format(Dims)} " +
                 $"without truncating. Compute it out of place, or convert the tensor with To(DType.{result.DType}) first.");
