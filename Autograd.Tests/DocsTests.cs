@@ -20,12 +20,15 @@ public partial class DocsTests
     public static IEnumerable<TestCaseData> Snippets()
     {
         var root = RepositoryRoot();
-        var files = new[] { Path.Combine(root, "README.md") }.Concat(Directory.GetFiles(Path.Combine(root, "docs"), "*.md").Order());
+        var files = new[] { "README.md", "Autograd.Core/README.md", "Autograd.Nn/README.md" }.Select(f => Path.Combine(root, f))
+            .Concat(Directory.GetFiles(Path.Combine(root, "docs"), "*.md").Order());
         foreach (var file in files)
         {
             int i = 0;
+            string relative = Path.GetRelativePath(root, file).Replace('\\', '/');
+            string name = Path.GetFileName(file) == "README.md" ? relative : Path.GetFileName(file);
             foreach (Match m in CSharpBlock().Matches(File.ReadAllText(file)))
-                yield return new TestCaseData(Path.GetRelativePath(root, file), m.Groups[1].Value).SetName($"{Path.GetFileName(file)} snippet {++i}");
+                yield return new TestCaseData(relative, m.Groups[1].Value).SetName($"{name} snippet {++i}");
         }
     }
 
