@@ -114,8 +114,8 @@ public class TutorialDocSnippets
         Console.WriteLine(v.Relu());       // [0, 0, 0, 0.5, 2]         max{v, 0}
         Console.WriteLine(v.HardTanh());   // [-1, -0.5, 0, 0.5, 1]     max{min[v, 1], −1}
         Console.WriteLine(v.Softmax());    // [0.0126, 0.0563, 0.0928, 0.1529, 0.6855]: exp(vᵢ)/Σⱼ exp(vⱼ), sums to 1
-        var seedTanh = ((2 * v).Exp() - 1) / ((2 * v).Exp() + 1);
-        Console.WriteLine(MaxAbs(seedTanh - v.Tanh()));   // ~1e-16: the seed's formula is tanh
+        var chapterTanh = ((2 * v).Exp() - 1) / ((2 * v).Exp() + 1);
+        Console.WriteLine(MaxAbs(chapterTanh - v.Tanh()));   // ~1e-16: the chapter's formula is tanh
 
         Assert.That(Values(v.Sign()), Is.EqualTo(new double[] { -1, -1, 0, 1, 1 }));
         Assert.That(Values(v.Relu()), Is.EqualTo(new double[] { 0, 0, 0, 0.5, 2 }));
@@ -123,7 +123,7 @@ public class TutorialDocSnippets
         Assert.That(Values(v.Sigmoid())[0], Is.EqualTo(0.1192).Within(5e-5));
         Assert.That(Values(v.Softmax()), Is.EqualTo(new double[] { 0.0126, 0.0563, 0.0928, 0.1529, 0.6855 }).Within(5e-5));
         Assert.That(v.Softmax().Sum().Item(), Is.EqualTo(1).Within(1e-15));
-        Assert.That(MaxAbs(seedTanh - v.Tanh()), Is.LessThan(1e-15));
+        Assert.That(MaxAbs(chapterTanh - v.Tanh()), Is.LessThan(1e-15));
     }
 
     [Test] // docs/tutorial.md: eq. 1.14, 1.15
@@ -158,7 +158,7 @@ public class TutorialDocSnippets
         var t = v.Tanh();                                                  // eq. 1.19
         Console.WriteLine(MaxAbs(D(u => u.Tanh()) - 4 * (2 * v).Exp() / ((2 * v).Exp() + 1).Square()));  // eq. 1.20: ~1e-16
         Console.WriteLine(MaxAbs(D(u => u.Tanh()) - (1 - t * t)));                                      // eq. 1.21: 0
-        Console.WriteLine(D(u => u.Relu()));       // [0, 0, 0, 0, 1, 1, 1]: 1 for v > 0 (the seed says v ≥ 0; PyTorch and we take 0 at 0)
+        Console.WriteLine(D(u => u.Relu()));       // [0, 0, 0, 0, 1, 1, 1]: 1 for v > 0 (the chapter says v ≥ 0; PyTorch and we take 0 at 0)
         Console.WriteLine(D(u => u.HardTanh()));   // [0, 0, 1, 1, 1, 0, 0]: 1 on [−1, +1]
         Console.WriteLine(D(u => u.Sign()));       // [0, 0, 0, 0, 0, 0, 0]: 0 wherever it exists
 
@@ -183,7 +183,7 @@ public class TutorialDocSnippets
         var h2 = W2.T.MatMul(h1).Tanh();                      // h₂ = Φ(W₂ᵀh₁)
         var o = W3.T.MatMul(h2).Tanh();                       // o = Φ(W₃ᵀh₂)
 
-        // The same network from Autograd.Nn: Linear stores W ∈ ℝ^{out×in} (seed 001's layout), so its weight is Wᵣᵀ.
+        // The same network from Autograd.Nn: Linear stores W ∈ ℝ^{out×in} (the slides' layout), so its weight is Wᵣᵀ.
         var net = new Sequential(
             new Linear(3, 4, bias: false, dtype: DType.Float64), new Tanh(),
             new Linear(4, 2, bias: false, dtype: DType.Float64), new Tanh(),
@@ -234,7 +234,7 @@ public class TutorialDocSnippets
         // What the engine computes: ∂L/∂t for intermediate tensors t (Δ(h, o)) and for the weights.
         var engine = Autodiff.Grad([L], [h1, h2, o, W1, W2, W3]);
 
-        // The seed's recursion by hand, unit by unit. w[r][i·p[r+1] + j] is w_(hᵢ, hⱼ) from layer r to layer r + 1.
+        // The chapter's recursion by hand, unit by unit. w[r][i·p[r+1] + j] is w_(hᵢ, hⱼ) from layer r to layer r + 1.
         int[] p = [3, 4, 3, 1];
         double[][] w = [W1.ToArray<double>(), W2.ToArray<double>(), W3.ToArray<double>()];
         var h = new double[4][];
@@ -268,13 +268,13 @@ public class TutorialDocSnippets
         double Diff(Tensor? t, double[] expected) => t!.ToArray<double>().Zip(expected, (u, v) => Math.Abs(u - v)).Max();
         Console.WriteLine($"Δ(h₁, o): {Diff(engine[0], delta[1]):E1}, Δ(h₂, o): {Diff(engine[1], delta[2]):E1}, ∂L/∂o: {Diff(engine[2], delta[3]):E1}");
         Console.WriteLine($"∂L/∂W₁: {Diff(engine[3], dW[0]):E1}, ∂L/∂W₂: {Diff(engine[4], dW[1]):E1}, ∂L/∂W₃: {Diff(engine[5], dW[2]):E1}");
-        // differences of a few 1e-18: the engine's gradients are the seed's Δ, up to rounding in the last bits
+        // differences of a few 1e-18: the engine's gradients are the chapter's Δ, up to rounding in the last bits
 
         for (int k = 0; k < 3; k++) Assert.That(Diff(engine[k], delta[k + 1]), Is.LessThan(1e-15));
         for (int k = 0; k < 3; k++) Assert.That(Diff(engine[k + 3], dW[k]), Is.LessThan(1e-15));
     }
 
-    [Test] // docs/tutorial.md: seed 001, f(x) = ax + b
+    [Test] // docs/tutorial.md: the slides, f(x) = ax + b
     public void LinearRegression()
     {
         var x = Tensor.Linspace(0, 1, 20, DType.Float64);
@@ -295,7 +295,7 @@ public class TutorialDocSnippets
         Assert.That(b.Item(), Is.EqualTo(1).Within(5e-5));
     }
 
-    [Test] // docs/tutorial.md: seed 001, composition
+    [Test] // docs/tutorial.md: the slides, composition
     public void Composition()
     {
         var gen = new Generator(0);
@@ -316,7 +316,7 @@ public class TutorialDocSnippets
         Assert.That(MaxAbs(dh - byHand), Is.LessThan(1e-15));
     }
 
-    [Test] // docs/tutorial.md: seed 001, the sum of sines
+    [Test] // docs/tutorial.md: the slides, the sum of sines
     public void SumOfSines()
     {
         Tensor F(Tensor x) => 3 * (0.5 * x).Sin() - 2 * (0.8 * x).Cos() + (0.75 * x).Sin();  // 3f₁ − 2f₂ + f₃
@@ -342,7 +342,7 @@ public class TutorialDocSnippets
         Assert.That(Losses.MseLoss(Model(x), y).Item(), Is.LessThan(1e-5));
     }
 
-    [Test] // docs/tutorial.md: seed 001, the fully connected layer
+    [Test] // docs/tutorial.md: the slides, the fully connected layer
     public void FullyConnectedLayer()
     {
         var layer = new Linear(3, 2, generator: new Generator(0), dtype: DType.Float64);   // n = 3 inputs, m = 2 outputs
@@ -364,7 +364,7 @@ public class TutorialDocSnippets
         }
     }
 
-    [Test] // docs/tutorial.md: seed 001, the MLP
+    [Test] // docs/tutorial.md: the slides, the MLP
     public void MultiLayerPerceptron()
     {
         var gen = new Generator(0);
@@ -382,7 +382,7 @@ public class TutorialDocSnippets
         Assert.That(same.Forward(x).Item(), Is.EqualTo(mlp.Forward(x).Item()));
     }
 
-    [Test] // docs/tutorial.md: seed 001, universal approximation, steps 1 and 2
+    [Test] // docs/tutorial.md: the slides, universal approximation, steps 1 and 2
     public void StepsAndRectangles()
     {
         Tensor Step(Tensor x, double t, double b) => (b * x - b * t).Sigmoid();   // σ(bx + c) with c = −b·t
@@ -399,7 +399,7 @@ public class TutorialDocSnippets
         Assert.That(Values(rectangle), Is.EqualTo(new double[] { 0, 1, 1, 0 }));
     }
 
-    [Test] // docs/tutorial.md: seed 001, universal approximation, step 3
+    [Test] // docs/tutorial.md: the slides, universal approximation, step 3
     public void SumOfRectangles()
     {
         Tensor F(Tensor x) => 3 * (0.5 * x).Sin() - 2 * (0.8 * x).Cos() + (0.75 * x).Sin();
@@ -431,7 +431,7 @@ public class TutorialDocSnippets
         Assert.That(MaxError(100), Is.EqualTo(0.163).Within(5e-4));
     }
 
-    [Test] // docs/tutorial.md: seed 001, universal approximation by training
+    [Test] // docs/tutorial.md: the slides, universal approximation by training
     public void TrainedApproximation()
     {
         Tensor F(Tensor x) => 3 * (0.5 * x).Sin() - 2 * (0.8 * x).Cos() + (0.75 * x).Sin();

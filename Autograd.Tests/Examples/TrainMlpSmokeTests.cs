@@ -4,7 +4,7 @@ namespace Autograd.Tests.Examples;
 
 /// <summary>
 /// Runs examples/TrainMlp as a user would (see <see cref="ExampleRunner"/>): short trainings on the embedded digits and
-/// on the seed's sines, the help text, argument mistakes, and reproducibility for a fixed seed.
+/// on the lecture slides' sines, the help text, argument mistakes, and reproducibility for a fixed seed.
 /// </summary>
 [TestFixture]
 public class TrainMlpSmokeTests

@@ -3,7 +3,7 @@ using Autograd;
 using CustomFunctionExample;
 using ScottPlot;
 
-// A user-defined differentiable op (CustomFunction): the seed's sum of sines f(x) = Σᵢ aᵢ sin(bᵢx + cᵢ) (seed 001) as
+// A user-defined differentiable op (CustomFunction): the lecture slides' sum of sines f(x) = Σᵢ aᵢ sin(bᵢx + cᵢ) (docs/tutorial.md) as
 // one fused op with a hand-written backward (SumOfSinesFunction.cs). Checked three ways:
 //   1. against the same function composed of built-in ops (values and gradients);
 //   2. against finite differences with GradCheck.Check and GradCheck.CheckSecondOrder, which also catches a backward
@@ -11,7 +11,7 @@ using ScottPlot;
 //   3. a Hessian-vector product Functional.Hvp of a loss through the op, against Functional.Hessian·v.
 
 const string Help = """
-    CustomFunction: the seed's sum of sines f(x) = sum_i a_i sin(b_i x + c_i) (seed 001) as one fused
+    CustomFunction: the lecture slides' sum of sines f(x) = sum_i a_i sin(b_i x + c_i) as one fused
     differentiable op with a hand-written backward (Autograd.CustomFunction). Prints:
       - the op against the same function built from library ops (values and gradients),
       - GradCheck.Check and GradCheck.CheckSecondOrder reports, for the op and for a deliberately broken copy
@@ -41,13 +41,13 @@ return Cli.Run("CustomFunction", args, Help, ["--points", "--seed", "--output"],
     var ci = CultureInfo.InvariantCulture;
     var generator = new Generator(seed);
 
-    // The parameters of the slides' first example (seed 001), float64 as GradCheck wants.
+    // The parameters of the slides' first example, float64 as GradCheck wants.
     double[] aValues = [0.83, 0.27, 0.84, 0.28, 0.14], bValues = [0.71, 0.47, 0.56, 0.39, 0.94], cValues = [0.08, 0.92, 0.16, 0.44, 0.21];
     var a = Tensor.From(aValues).RequireGrad();
     var b = Tensor.From(bValues).RequireGrad();
     var c = Tensor.From(cValues).RequireGrad();
     var x = Tensor.Uniform([points], generator, -10, 10, DType.Float64).RequireGrad();
-    Console.WriteLine($"f(x) = sum_i a_i sin(b_i x + c_i), a = {Format(a)}, b = {Format(b)}, c = {Format(c)} (seed 001)");
+    Console.WriteLine($"f(x) = sum_i a_i sin(b_i x + c_i), a = {Format(a)}, b = {Format(b)}, c = {Format(c)} (lecture slides)");
     Console.WriteLine($"x = {Format(x)}");
 
     // 1. The fused op against the composite of library ops: same values, same gradients.
@@ -93,7 +93,7 @@ return Cli.Run("CustomFunction", args, Help, ["--points", "--seed", "--output"],
     Tensor Gradient(Tensor t) => Functional.Vjp(u => Loss(u[0]), [t]).Vjp[0];
     var finite = (Gradient(theta + eps * v) - Gradient(theta - eps * v)) / (2 * eps);
     double finiteDiff = MaxAbs(hvp[0] - finite);
-    Console.WriteLine($"3. L(theta) = MSE of f against the seed's target on 201 points, theta = [a; b; c], L = {loss.Item().ToString("F6", ci)}");
+    Console.WriteLine($"3. L(theta) = MSE of f against the slides' target on 201 points, theta = [a; b; c], L = {loss.Item().ToString("F6", ci)}");
     Console.WriteLine($"   Functional.Hvp(L, theta, v)  = {Format(hvp[0], "F4")}");
     Console.WriteLine($"   Functional.Hessian(L) . v    = {Format(hessianTimesV, "F4")}");
     Console.WriteLine($"   max |Hvp - Hessian.v| = {hvpDiff.ToString(Sci, ci)}");
@@ -126,7 +126,7 @@ return Cli.Run("CustomFunction", args, Help, ["--points", "--seed", "--output"],
         var m = plot.Add.Markers(every.Select(i => grid401[i]).ToArray(), every.Select(i => Closed(grid401[i], order)).ToArray(), MarkerShape.OpenCircle, 9, color);
         if (order == 0) m.LegendText = "closed forms";
     }
-    plot.Title("The seed's sum of sines as one CustomFunction, with its derivatives");
+    plot.Title("The lecture slides' sum of sines as one CustomFunction, with its derivatives");
     plot.XLabel("x");
     plot.YLabel("value");
     plot.ShowLegend(Alignment.UpperLeft);

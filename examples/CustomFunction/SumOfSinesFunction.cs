@@ -3,7 +3,7 @@ using Autograd;
 namespace CustomFunctionExample;
 
 /// <summary>
-/// The seed's model f(x) = Σᵢ aᵢ sin(bᵢx + cᵢ) (seed 001) as one fused differentiable op: for x of shape [n] and
+/// The lecture slides' model f(x) = Σᵢ aᵢ sin(bᵢx + cᵢ) (docs/tutorial.md) as one fused differentiable op: for x of shape [n] and
 /// a, b, c of shape [m], computes y[n] = Σᵢ aᵢ sin(bᵢxₙ + cᵢ). The composite version records n·m-sized products, a sine,
 /// a product and a sum on the tape; this op records one node, and its backward computes the four gradients directly:
 /// <code>

@@ -69,7 +69,7 @@ return Cli.Run("Micrograd", args, Help, ["--steps", "--lr", "--seed", "--output"
     Console.WriteLine("2. neuron o = tanh(x1 w1 + x2 w2 + b), x1 = 2, x2 = 0, w1 = -3, w2 = 1, b = 6.8814:");
     Console.WriteLine($"   n = {F4(n.Data)}, o = {F4(o.Data)}, do/dn = 1 - o^2 = {F4(n.Grad)}");
     Console.WriteLine($"   grads: x1 {F4(x1.Grad)}, w1 {F4(w1.Grad)}, x2 {F4(x2.Grad)}, w2 {F4(w2.Grad)}, b {F4(bn.Grad)}");
-    // The same neuron with tanh spelled out as (e^{2n} − 1)/(e^{2n} + 1) (seed 000 eq. 1.19): same gradients.
+    // The same neuron with tanh spelled out as (e^{2n} − 1)/(e^{2n} + 1) (lecture notes, eq. 1.19): same gradients.
     Value y1 = 2.0, y2 = 0.0, v1 = -3.0, v2 = 1.0, bb = bias;
     var e2n = (2 * (y1 * v1 + y2 * v2 + bb)).Exp();
     var o2 = (e2n - 1) / (e2n + 1);
@@ -145,7 +145,7 @@ return Cli.Run("Micrograd", args, Help, ["--steps", "--lr", "--seed", "--output"
     var point = neuronPlot.Add.Markers(new[] { n.Data }, new[] { o.Data }, MarkerShape.FilledCircle, 12, Colors.OrangeRed);
     point.LegendText = $"the neuron: o = {F4(o.Data)}";
     neuronPlot.Axes.SetLimitsY(-1.5, 1.5);
-    neuronPlot.Title("The lecture's neuron on tanh (seed 000 eq. 1.19–1.21: do/dn = 1 − o²)");
+    neuronPlot.Title("The lecture's neuron on tanh (lecture notes, eq. 1.19–1.21: do/dn = 1 − o²)");
     neuronPlot.XLabel("n = x1·w1 + x2·w2 + b");
     neuronPlot.YLabel("o");
     neuronPlot.ShowLegend(Alignment.UpperLeft);

@@ -4,13 +4,13 @@ using Autograd.Nn;
 using Autograd.Nn.Optim;
 using ScottPlot;
 
-// Seed 000 §1.2.1: the perceptron ŷ = sign{W·X + b} (eq. 1.2) on 2-D linearly separable data, trained three ways:
+// Chapter 1 of the lecture notes (docs/tutorial.md), §1.2.1: the perceptron ŷ = sign{W·X + b} (eq. 1.2) on 2-D linearly separable data, trained three ways:
 // (a) the classic update W ← W + α(y − ŷ)X of eq. 1.4, written by hand;
 // (b) gradient descent on the perceptron criterion Lᵢ = max{−yᵢ(W·Xᵢ), 0} (eq. 1.8), gradients by autodiff;
 // (c) gradient descent on the hinge loss Lᵢ = max{1 − yᵢ(W·Xᵢ), 0} (eq. 1.9) plus λ‖W‖², a linear SVM.
 
 const string Help = """
-    PerceptronSvm: trains a perceptron on 2-D linearly separable data (seed 000, section 1.2.1) three ways:
+    PerceptronSvm: trains a perceptron on 2-D linearly separable data (lecture notes, section 1.2.1) three ways:
       (a) the classic update W <- W + alpha (y - y_hat) X of eq. 1.4, written by hand,
       (b) the perceptron criterion max(-y (W.X + b), 0) of eq. 1.8, by autodiff (Losses.PerceptronCriterion),
       (c) the hinge loss max(1 - y (W.X + b), 0) of eq. 1.9 plus lambda |W|^2, a linear SVM (Losses.HingeLoss),

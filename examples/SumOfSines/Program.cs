@@ -4,13 +4,13 @@ using Autograd.Nn;
 using Autograd.Nn.Optim;
 using ScottPlot;
 
-// Seed 001: from f(x) = ax + b to a sum of simple nonlinear functions, f(x; a, b, c) = Σ_{i=1..5} aᵢ sin(bᵢx + cᵢ),
+// The lecture slides (docs/tutorial.md): from f(x) = ax + b to a sum of simple nonlinear functions, f(x; a, b, c) = Σ_{i=1..5} aᵢ sin(bᵢx + cᵢ),
 // fitted by gradient descent to the slides' target 3 sin(0.5x) − 2 cos(0.8x) + sin(0.75x); then an MLP, where the
 // "base functions" are learned as well, on the same data.
 
 const string Help = """
     SumOfSines: fits f(x) = sum_{i=1..5} a_i sin(b_i x + c_i) to 3 sin(0.5x) - 2 cos(0.8x) + sin(0.75x)
-    on a grid in [-10, 10] by gradient descent on a, b, c (seed 001), then an MLP on the same data,
+    on a grid in [-10, 10] by gradient descent on a, b, c (lecture slides), then an MLP on the same data,
     prints the final mean squared error of both and plots them against the target.
 
     usage: dotnet run -c Release --project examples/SumOfSines -- [options]
@@ -93,7 +93,7 @@ return Cli.Run("SumOfSines", args, Help, ["--steps", "--mlp-steps", "--optimizer
     AddLine(fit, xs, y.ToArray<double>(), "target 3 sin(0.5x) − 2 cos(0.8x) + sin(0.75x)", Colors.Black, 5);
     AddLine(fit, xs, sinesFit, $"Σ₅ aᵢ sin(bᵢx + cᵢ), MSE {sinesMse.ToString("G3", ci)}", Colors.OrangeRed, 2);
     AddLine(fit, xs, mlpFit, $"MLP 1-32-32-1, MSE {mlpMse.ToString("G3", ci)}", Colors.RoyalBlue, 2, LinePattern.Dotted);
-    fit.Title("Fitting the seed's target by gradient descent");
+    fit.Title("Fitting the lecture slides' target by gradient descent");
     fit.XLabel("x");
     fit.YLabel("f(x)");
     fit.Axes.SetLimitsY(-7, 11);

@@ -35,7 +35,7 @@ public sealed record Problem(
         _ => throw new UsageException($"unknown dataset '{name}'"),
     };
 
-    /// <summary>The seed's target function (seed 001): f(x) = 3 sin(0.5x) − 2 cos(0.8x) + sin(0.75x).</summary>
+    /// <summary>The lecture slides' target function (docs/tutorial.md): f(x) = 3 sin(0.5x) − 2 cos(0.8x) + sin(0.75x).</summary>
     public static double Target(double x) => 3 * Math.Sin(0.5 * x) - 2 * Math.Cos(0.8 * x) + Math.Sin(0.75 * x);
 
     /// <summary>The network sees x / <see cref="SinesInputScale"/>, so that its input lies in [−1, 1].</summary>
@@ -94,7 +94,7 @@ public sealed record Problem(
     }
 
     /// <summary>
-    /// Seed 001's function fitting: 1,000 training points x ~ U(−10, 10) with y = f(x) (no noise), and a test grid of
+    /// The lecture slides' function fitting: 1,000 training points x ~ U(−10, 10) with y = f(x) (no noise), and a test grid of
     /// 401 evenly spaced points on [−10, 10]. A tanh MLP 1-64-64-1 trained with the mean squared error.
     /// </summary>
     private static Problem Sines(ulong seed)

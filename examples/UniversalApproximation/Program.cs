@@ -4,7 +4,7 @@ using Autograd.Nn;
 using Autograd.Nn.Optim;
 using ScottPlot;
 
-// Seed 001, Cybenko (1989): for every continuous f on a closed interval and every ε > 0 there is a one-hidden-layer
+// The lecture slides (docs/tutorial.md), Cybenko (1989): for every continuous f on a closed interval and every ε > 0 there is a one-hidden-layer
 // network g(x) = Σⱼ aⱼ σ(bⱼx + cⱼ) with |f(x) − g(x)| < ε everywhere. Two such networks for the slides' target
 // f(x) = 3 sin(0.5x) − 2 cos(0.8x) + sin(0.75x) on [−10, 10]:
 //   (1) one found by gradient descent;
@@ -12,7 +12,7 @@ using ScottPlot;
 //       rectangles scaled by f at their midpoints add up to f (step 3).
 
 const string Help = """
-    UniversalApproximation: the universal approximation theorem (Cybenko 1989, seed 001) on the seed's target
+    UniversalApproximation: the universal approximation theorem (Cybenko 1989, lecture slides) on their target
     f(x) = 3 sin(0.5x) - 2 cos(0.8x) + sin(0.75x) on [-10, 10], with two one-hidden-layer sigmoid networks:
       (1) one trained by gradient descent (Adam, mean squared error),
       (2) the proof's step-and-rectangle construction, built by hand: N rectangles
