@@ -26,7 +26,10 @@ namespace Autograd.Nn.Checkpoints;
 /// <para>Reading validates the whole header before any tensor is created, and the data length against the header:
 /// a header length beyond the file, invalid UTF-8 or JSON, unknown dtypes, shapes that do not match the offsets,
 /// overlapping, non-contiguous or out-of-range offsets, truncated data or trailing bytes throw
-/// <see cref="InvalidDataException"/> naming the file and, where it applies, the tensor.</para>
+/// <see cref="InvalidDataException"/> naming the file and, where it applies, the tensor. No declared size is allocated
+/// ahead of the data: a seekable stream is checked against its length first, and from a stream of unknown length
+/// the buffers grow as the bytes arrive. Names and metadata must be valid UTF-16 (no lone surrogates, which UTF-8
+/// cannot encode): <c>Save</c> refuses them before writing anything, <c>Load</c> refuses headers that escape them.</para>
 /// </remarks>
 public static class SafeTensors
 {
@@ -37,7 +40,10 @@ public static class SafeTensors
     public const string MetadataKey = "__metadata__";
 
     /// <summary>Writes <paramref name="tensors"/> and optional <paramref name="metadata"/> to <paramref name="path"/>, atomically.</summary>
-    /// <exception cref="ArgumentException">A name is the reserved <see cref="MetadataKey"/>, or a tensor or metadata value is null.</exception>
+    /// <exception cref="ArgumentException">
+    /// A name is the reserved <see cref="MetadataKey"/>, a tensor or metadata value is null, or a name, metadata key or
+    /// value is not valid UTF-16 (a lone surrogate).
+    /// </exception>
     /// <exception cref="DirectoryNotFoundException">The folder of <paramref name="path"/> does not exist.</exception>
     /// <exception cref="IOException">Writing or renaming failed; an existing file at <paramref name="path"/> is unchanged.</exception>
     public static void Save(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
@@ -76,7 +82,10 @@ public static class SafeTensors
     }
 
     /// <summary>Writes <paramref name="tensors"/> and optional <paramref name="metadata"/> to <paramref name="stream"/> (not atomic; the stream is not closed).</summary>
-    /// <exception cref="ArgumentException">A name is the reserved <see cref="MetadataKey"/>, or a tensor or metadata value is null.</exception>
+    /// <exception cref="ArgumentException">
+    /// A name is the reserved <see cref="MetadataKey"/>, a tensor or metadata value is null, or a name, metadata key or
+    /// value is not valid UTF-16 (a lone surrogate).
+    /// </exception>
     public static void Save(Stream stream, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
