@@ -9,12 +9,19 @@ internal static class ShapeUtil
     {
         if (shape.Length == 0) return 1;
         long n = 1;
+        bool tooLarge = false;
         foreach (var d in shape)
         {
             if (d < 0) throw new ArgumentException($"{op}: negative dimension {d} in shape {Format(shape)}.");
             n *= d;
-            if (n > Array.MaxLength) throw new ArgumentException($"{op}: shape {Format(shape)} has more than {Array.MaxLength} elements.");
+            // Go on looking for a zero size, which makes any shape empty ([65536, 65536, 0] as in PyTorch).
+            if (n > Array.MaxLength)
+            {
+                tooLarge = true;
+                n = 1;
+            }
         }
+        if (tooLarge && n != 0) throw new ArgumentException($"{op}: shape {Format(shape)} has more than {Array.MaxLength} elements.");
         return (int)n;
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Autograd;
@@ -12,7 +13,9 @@ public partial class Tensor
     /// <summary>
     /// Prints as PyTorch does — <c>tensor([[1.0000, 2.5000], …])</c>, with 4 decimals, scientific notation for wide
     /// ranges, integers as <c>1.</c>, rows wrapped at 80 columns, and tensors over 1000 elements summarised with
-    /// <c>...</c> — followed by shape and dtype.
+    /// <c>...</c> — followed by shape and dtype. Only the elements shown are read, from the tensor's own layout: a
+    /// broadcast view of billions of elements prints its corners without being materialised, and a tensor of any rank
+    /// prints without recursion.
     /// </summary>
     public override string ToString()
     {
@@ -22,18 +25,26 @@ public partial class Tensor
         else if (IsReleased) sb.Append("<released: its BufferScope has ended>");
         else
         {
-            var c = Contiguous();
-            // int64 is read as long, so values beyond 2^53 print exactly.
-            long[]? longs = DType == DType.Int64 ? c.ToArray<long>() : null;
-            double[]? doubles = longs is null ? c.ToArray<double>() : null;
             bool summarize = NumElements > SummarizeThreshold;
-            var shown = summarize ? ShownIndices() : Enumerable.Range(0, NumElements);
-            var formatter = longs is not null
-                ? ValueFormatter.ForIntegers(shown.Select(i => longs[i]))
-                : ValueFormatter.ForFloats(shown.Select(i => doubles![i]).ToArray());
-            string Format(int flat) => longs is not null ? formatter.Format(longs[flat]) : formatter.Format(doubles![flat]);
-            if (Rank == 0) sb.Append(Format(0));
-            else AppendDim(sb, Format, formatter.Width, 0, 0, summarize, prefix.Length);
+            var offsets = ShownOffsets(summarize);
+            var data = Data;
+            string[] shown = new string[offsets.Count];
+            if (DType == DType.Int64)
+            {
+                // int64 is read as long, so values beyond 2^53 print exactly.
+                var longs = Unsafe.As<long[]>(data);
+                var formatter = ValueFormatter.ForIntegers(offsets.Select(o => longs[o]));
+                for (int i = 0; i < shown.Length; i++) shown[i] = formatter.Format(longs[offsets[i]]);
+                AppendElements(sb, shown, formatter.Width, summarize, prefix.Length);
+            }
+            else
+            {
+                var values = new double[offsets.Count];
+                for (int i = 0; i < values.Length; i++) values[i] = ReadAt(offsets[i]);
+                var formatter = ValueFormatter.ForFloats(values);
+                for (int i = 0; i < shown.Length; i++) shown[i] = formatter.Format(values[i]);
+                AppendElements(sb, shown, formatter.Width, summarize, prefix.Length);
+            }
         }
         sb.Append(", shape=").Append(ShapeUtil.Format(Dims)).Append(", dtype=").Append(DType.Name());
         if (GradFn is not null) sb.Append(", grad_fn=<").Append(GradFn.Name).Append('>');
@@ -41,70 +52,92 @@ public partial class Tensor
         return sb.Append(')').ToString();
     }
 
-    // Flat (row-major) indices of the elements a summarised print shows.
-    private List<int> ShownIndices()
+    // Along a dimension a summarised print shows the first and last EdgeItems indices; ShownCount of them in all.
+    private bool IsCut(int dim, bool summarize) => summarize && Dims[dim] > 2 * EdgeItems;
+
+    private int ShownCount(int dim, bool summarize) => IsCut(dim, summarize) ? 2 * EdgeItems : Dims[dim];
+
+    // The index of the k-th shown position along dim.
+    private int ShownIndex(int dim, int k, bool summarize) => IsCut(dim, summarize) && k >= EdgeItems ? Dims[dim] - 2 * EdgeItems + k : k;
+
+    // Storage offsets of the elements the print shows, in row-major order, read through the tensor's own strides
+    // (an odometer over the shown positions, so any rank and any view).
+    private List<int> ShownOffsets(bool summarize)
     {
-        var shown = new List<int>();
-        void Walk(int dim, int offset)
+        var offsets = new List<int>();
+        int rank = Rank;
+        var k = new int[rank];
+        long offset = Offset;
+        while (true)
         {
-            int stride = 1;
-            for (int d = dim + 1; d < Rank; d++) stride *= Dims[d];
-            foreach (int i in Indices(Dims[dim], true))
+            offsets.Add((int)offset);
+            int d = rank - 1;
+            for (; d >= 0; d--)
             {
-                if (dim == Rank - 1) shown.Add(offset + i);
-                else Walk(dim + 1, offset + i * stride);
+                int count = ShownCount(d, summarize);
+                if (k[d] + 1 < count)
+                {
+                    offset += (long)(ShownIndex(d, k[d] + 1, summarize) - ShownIndex(d, k[d], summarize)) * StrideArray[d];
+                    k[d]++;
+                    break;
+                }
+                offset -= (long)ShownIndex(d, k[d], summarize) * StrideArray[d];
+                k[d] = 0;
             }
+            if (d < 0) return offsets;
         }
-        Walk(0, 0);
-        return shown;
     }
 
-    private static IEnumerable<int> Indices(int n, bool summarize)
+    // PyTorch's _tensor_str_with_formatter and _vector_str, walked with a counter per dimension instead of recursion:
+    // the '[' of dimension d stands in column indent + d, the elements are `shown` in row-major order.
+    private void AppendElements(StringBuilder sb, string[] shown, int width, bool summarize, int indent)
     {
-        if (!summarize || n <= 2 * EdgeItems) return Enumerable.Range(0, n);
-        return Enumerable.Range(0, EdgeItems).Concat(Enumerable.Range(n - EdgeItems, EdgeItems));
-    }
+        int rank = Rank;
+        if (rank == 0)
+        {
+            sb.Append(shown[0]);
+            return;
+        }
+        int last = rank - 1, next = 0;
+        int perLine = Math.Max(1, (LineWidth - indent - last) / (width + 2));
+        string lineBreak = ",\n" + new string(' ', indent + last + 1);
+        var k = new int[rank];
+        sb.Append('[', last);
+        while (true)
+        {
+            // The innermost vector, wrapped at the line width; a cut shows " ..." as one more item.
+            sb.Append('[');
+            int count = ShownCount(last, summarize), column = 0;
+            for (int j = 0; j < count; j++)
+            {
+                if (j == EdgeItems && IsCut(last, summarize))
+                {
+                    sb.Append(column % perLine == 0 ? lineBreak : ", ").Append(" ...");
+                    column++;
+                }
+                if (column > 0) sb.Append(column % perLine == 0 ? lineBreak : ", ");
+                sb.Append(shown[next++]);
+                column++;
+            }
+            sb.Append(']');
 
-    // PyTorch's _tensor_str_with_formatter and _vector_str: `indent` is the column of this dimension's '['.
-    private void AppendDim(StringBuilder sb, Func<int, string> format, int width, int dim, int offset, bool summarize, int indent)
-    {
-        int stride = 1;
-        for (int d = dim + 1; d < Rank; d++) stride *= Dims[d];
-        var items = new List<string>();
-        int previous = -1;
-        foreach (int i in Indices(Dims[dim], summarize))
-        {
-            bool gap = previous >= 0 && i != previous + 1;
-            previous = i;
-            if (dim == Rank - 1)
+            // Close the dimensions that are done, then step to the next slice of the innermost open one.
+            int d = last - 1;
+            while (d >= 0 && ++k[d] == ShownCount(d, summarize))
             {
-                if (gap) items.Add(" ...");
-                items.Add(format(offset + i));
+                sb.Append(']');
+                d--;
             }
-            else
+            if (d < 0) return;
+            string separator = "," + new string('\n', last - d) + new string(' ', indent + d + 1);
+            if (k[d] == EdgeItems && IsCut(d, summarize)) sb.Append(separator).Append("...");
+            sb.Append(separator);
+            for (int e = d + 1; e < last; e++)
             {
-                if (gap) items.Add("...");
-                var inner = new StringBuilder();
-                AppendDim(inner, format, width, dim + 1, offset + i * stride, summarize, indent + 1);
-                items.Add(inner.ToString());
+                k[e] = 0;
+                sb.Append('[');
             }
         }
-        sb.Append('[');
-        if (dim == Rank - 1)
-        {
-            int perLine = Math.Max(1, (LineWidth - indent) / (width + 2));
-            for (int k = 0; k < items.Count; k++)
-            {
-                if (k > 0) sb.Append(k % perLine == 0 ? ",\n" + new string(' ', indent + 1) : ", ");
-                sb.Append(items[k]);
-            }
-        }
-        else
-        {
-            string separator = "," + new string('\n', Rank - 1 - dim) + new string(' ', indent + 1);
-            sb.AppendJoin(separator, items);
-        }
-        sb.Append(']');
     }
 
     /// <summary>PyTorch's _Formatter: one width and one notation for all elements of a print.</summary>

@@ -99,8 +99,12 @@ public partial class Tensor
     /// <summary>The storage array even when released (for graph bookkeeping that never reads elements).</summary>
     internal Array RawData => _data;
 
-    /// <summary>Whether the storage went back to a <see cref="BufferPool"/> when the scope that lent it ended.</summary>
-    internal bool IsReleased => _version is { Released: true };
+    /// <summary>
+    /// Whether the storage went back to the pool when the <see cref="BufferScope"/> that lent it ended: every read or
+    /// write of such a tensor then throws. Lets code that must not fail halfway (loading a state dictionary, an
+    /// optimizer step) check its tensors before it changes anything.
+    /// </summary>
+    public bool IsReleased => _version is { Released: true };
 
     private InvalidOperationException ReleasedError() => new(
         $"The {DType.Name()} tensor of shape {ShapeUtil.Format(Dims)}{(GradFn is null ? "" : $" produced by '{GradFn.Name}'")} was computed inside a BufferScope " +

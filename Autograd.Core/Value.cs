@@ -20,6 +20,9 @@ public sealed class Value
     [ThreadStatic] private static Value[]? t_order;
     private static int s_stamp;
 
+    // Arrays kept between passes are at most this long (512 KB each); a longer pass's arrays are left to the collector.
+    private const int MaxPooledLength = 1 << 16;
+
     /// <summary>A leaf holding <paramref name="data"/>.</summary>
     public Value(double data)
     {
@@ -235,8 +238,6 @@ public sealed class Value
             if (v._a is { } a && a._stamp != stamp && a._stamp != -stamp) stack[top++] = a;
             if (v._b is { } b && b._stamp != stamp && b._stamp != -stamp) stack[top++] = b;
         }
-        t_stack = stack;
-        t_order = order;
         for (int i = 0; i < count; i++) if (order[i]._a is not null) order[i].Grad = 0;
         Grad += 1;
         for (int i = count - 1; i >= 0; i--)
@@ -246,7 +247,22 @@ public sealed class Value
             v._a.Grad += v._da * v.Grad;
             if (v._b is not null) v._b.Grad += v._db * v.Grad;
         }
-        Array.Clear(order, 0, count);
+        // The arrays kept for the next pass on this thread must not keep this graph reachable.
+        if (order.Length <= MaxPooledLength)
+        {
+            Array.Clear(order, 0, count);
+            t_order = order;
+        }
+        else t_order = null;
+        if (stack.Length <= MaxPooledLength)
+        {
+            // Every pass leaves the stack cleared, so the slots this one used are its non-null prefix.
+            int used = 0;
+            while (used < stack.Length && stack[used] is not null) used++;
+            Array.Clear(stack, 0, used);
+            t_stack = stack;
+        }
+        else t_stack = null;
     }
 
     /// <summary>micrograd's repr: Value(data=…, grad=…).</summary>

@@ -122,15 +122,29 @@ public abstract class Module
     }
 
     /// <summary>
-    /// Copies values from <paramref name="state"/> into the parameters and buffers. Everything is checked first —
-    /// missing or unexpected names (when <paramref name="strict"/>), shapes, dtypes — and on any mismatch an
-    /// <see cref="ArgumentException"/> lists them all and the module is left unchanged.
+    /// Copies values from <paramref name="state"/> into the parameters and buffers. Everything is checked before the
+    /// first tensor is written — missing or unexpected names (when <paramref name="strict"/>), null, released,
+    /// misshapen or mistyped sources, and targets that cannot be written in place — so that a failed load leaves
+    /// every parameter and buffer exactly as it was.
     /// </summary>
+    /// <param name="state">Tensors by dotted name, as <see cref="StateDict"/> gives them.</param>
+    /// <param name="strict">Whether missing and unexpected names are errors (as PyTorch's <c>strict</c>).</param>
+    /// <exception cref="ArgumentNullException"><paramref name="state"/> is null.</exception>
+    /// <exception cref="ArgumentException">
+    /// Some entries of <paramref name="state"/> do not fit (missing, unexpected, null, of another shape or dtype, or
+    /// released with the <see cref="BufferScope"/> that computed them); the message lists them all.
+    /// </exception>
+    /// <exception cref="InvalidOperationException">
+    /// A parameter or buffer that would be loaded cannot be written in place (a broadcast view, or released); the
+    /// message lists them all.
+    /// </exception>
     public void LoadStateDict(IReadOnlyDictionary<string, Tensor> state, bool strict = true)
     {
         ArgumentNullException.ThrowIfNull(state);
         var own = StateDict();
         var problems = new List<string>();
+        var unwritable = new List<string>();
+        var copies = new List<(Tensor Target, Tensor Source)>(own.Count);
         foreach (var (name, target) in own)
         {
             if (!state.TryGetValue(name, out var source))
@@ -147,15 +161,21 @@ public abstract class Module
                 problems.Add($"'{name}' has shape [{string.Join(", ", source.Shape)}], expected [{string.Join(", ", target.Shape)}]");
             else if (source.DType != target.DType)
                 problems.Add($"'{name}' has dtype {source.DType.Name()}, expected {target.DType.Name()}");
+            else if (TensorChecks.Unreadable(source) is { } why)
+                problems.Add($"'{name}' cannot be read: {why}");
+            if (TensorChecks.Unwritable(target) is { } cannot)
+                unwritable.Add($"'{name}' cannot be written in place: {cannot}");
+            copies.Add((target, source));
         }
         if (strict)
             foreach (var name in state.Keys.Where(k => !own.ContainsKey(k)))
                 problems.Add($"unexpected '{name}'");
         if (problems.Count > 0)
             throw new ArgumentException($"{GetType().Name}.LoadStateDict: " + string.Join("; ", problems) + ". The module was not changed.");
+        if (unwritable.Count > 0)
+            throw new InvalidOperationException($"{GetType().Name}.LoadStateDict: " + string.Join("; ", unwritable) + ". The module was not changed.");
         using (Autodiff.NoGrad())
-            foreach (var (name, target) in own)
-                if (state.TryGetValue(name, out var source)) target.CopyFrom(source);
+            foreach (var (target, source) in copies) target.CopyFrom(source);
     }
 
     private static string Join(string prefix, string name) => prefix.Length == 0 ? name : prefix + "." + name;

@@ -35,6 +35,7 @@ public static class Checkpoint
     /// <returns>The file's metadata.</returns>
     /// <exception cref="InvalidDataException">The file is malformed or truncated.</exception>
     /// <exception cref="ArgumentException">The tensors do not fit the module (names, shapes, dtypes); the message names the file.</exception>
+    /// <exception cref="InvalidOperationException">A parameter or buffer of the module cannot be written in place (a broadcast view, or released).</exception>
     public static Dictionary<string, string> Load(Module module, string path, bool strict = true)
     {
         ArgumentNullException.ThrowIfNull(module);
@@ -46,6 +47,10 @@ public static class Checkpoint
         catch (ArgumentException e)
         {
             throw new ArgumentException($"Checkpoint.Load: '{path}' does not fit {module.GetType().Name}: {e.Message}", e);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new InvalidOperationException($"Checkpoint.Load: cannot load '{path}' into {module.GetType().Name}: {e.Message}", e);
         }
         return metadata;
     }

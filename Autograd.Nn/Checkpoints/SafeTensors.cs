@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Encodings.Web;
@@ -25,7 +26,10 @@ namespace Autograd.Nn.Checkpoints;
 /// <para>Reading validates the whole header before any tensor is created, and the data length against the header:
 /// a header length beyond the file, invalid UTF-8 or JSON, unknown dtypes, shapes that do not match the offsets,
 /// overlapping, non-contiguous or out-of-range offsets, truncated data or trailing bytes throw
-/// <see cref="InvalidDataException"/> naming the file and, where it applies, the tensor.</para>
+/// <see cref="InvalidDataException"/> naming the file and, where it applies, the tensor. No declared size is allocated
+/// ahead of the data: a seekable stream is checked against its length first, and from a stream of unknown length
+/// the buffers grow as the bytes arrive. Names and metadata must be valid UTF-16 (no lone surrogates, which UTF-8
+/// cannot encode): <c>Save</c> refuses them before writing anything, <c>Load</c> refuses headers that escape them.</para>
 /// </remarks>
 public static class SafeTensors
 {
@@ -36,7 +40,10 @@ public static class SafeTensors
     public const string MetadataKey = "__metadata__";
 
     /// <summary>Writes <paramref name="tensors"/> and optional <paramref name="metadata"/> to <paramref name="path"/>, atomically.</summary>
-    /// <exception cref="ArgumentException">A name is the reserved <see cref="MetadataKey"/>, or a tensor or metadata value is null.</exception>
+    /// <exception cref="ArgumentException">
+    /// A name is the reserved <see cref="MetadataKey"/>, a tensor or metadata value is null, or a name, metadata key or
+    /// value is not valid UTF-16 (a lone surrogate).
+    /// </exception>
     /// <exception cref="DirectoryNotFoundException">The folder of <paramref name="path"/> does not exist.</exception>
     /// <exception cref="IOException">Writing or renaming failed; an existing file at <paramref name="path"/> is unchanged.</exception>
     public static void Save(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
@@ -75,7 +82,10 @@ public static class SafeTensors
     }
 
     /// <summary>Writes <paramref name="tensors"/> and optional <paramref name="metadata"/> to <paramref name="stream"/> (not atomic; the stream is not closed).</summary>
-    /// <exception cref="ArgumentException">A name is the reserved <see cref="MetadataKey"/>, or a tensor or metadata value is null.</exception>
+    /// <exception cref="ArgumentException">
+    /// A name is the reserved <see cref="MetadataKey"/>, a tensor or metadata value is null, or a name, metadata key or
+    /// value is not valid UTF-16 (a lone surrogate).
+    /// </exception>
     public static void Save(Stream stream, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -113,10 +123,9 @@ public static class SafeTensors
             throw Bad(name, $"the header length {headerLength} goes beyond the end of the file ({total} bytes)");
         if (headerLength > MaxHeaderLength)
             throw Bad(name, $"the header length {headerLength} exceeds the limit of {MaxHeaderLength} bytes");
-        var header = new byte[headerLength];
-        got = stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
-        if (got < header.Length)
-            throw Bad(name, $"the header length {headerLength} goes beyond the end of the file ({8 + got} bytes)");
+        var header = ReadGrowing<byte>((int)headerLength, stream, known: available is not null, out long read);
+        if (read < (long)headerLength)
+            throw Bad(name, $"the header length {headerLength} goes beyond the end of the file ({8 + read} bytes)");
 
         var (entries, metadata) = ParseHeader(header, name);
         long dataLength = entries.Count == 0 ? 0 : entries[^1].End;
@@ -135,7 +144,7 @@ public static class SafeTensors
         // The header is fully validated: read the data, checking the lengths again for streams of unknown size.
         var tensors = new Dictionary<string, Tensor>(entries.Count);
         foreach (var e in entries)
-            tensors[e.Name] = ReadTensor(stream, e, name);
+            tensors[e.Name] = ReadTensor(stream, e, name, known: available is not null);
         if (available is null && stream.ReadByte() >= 0)
             throw Bad(name, $"unexpected bytes follow the data of the last tensor (the header describes {dataLength} bytes of data)");
         return (tensors, metadata);
@@ -174,6 +183,7 @@ public static class SafeTensors
                 throw new ArgumentException($"SafeTensors.Save: '{MetadataKey}' is reserved for the metadata and cannot name a tensor.", nameof(tensors));
             if (tensor is null)
                 throw new ArgumentException($"SafeTensors.Save: tensor '{name}' is null.", nameof(tensors));
+            CheckUtf16(name, "tensor name", nameof(tensors));
             items.Add((name, Encoding.UTF8.GetBytes(name), tensor));
         }
         items.Sort((a, b) =>
@@ -189,6 +199,8 @@ public static class SafeTensors
             {
                 if (value is null)
                     throw new ArgumentException($"SafeTensors.Save: metadata '{key}' has a null value; metadata values are strings.", nameof(metadata));
+                CheckUtf16(key, "metadata key", nameof(metadata));
+                CheckUtf16(value, $"value of metadata '{Escape(key)}'", nameof(metadata));
                 meta.Add(new(key, value));
             }
             meta.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
@@ -231,6 +243,42 @@ public static class SafeTensors
         json.GetBuffer().AsSpan(0, length).CopyTo(header);
         header.AsSpan(length).Fill((byte)' ');
         return new Prepared(header, entries);
+    }
+
+    // UTF-8 has no encoding of a lone surrogate: Encoding.UTF8 would write U+FFFD, so that two such names became one
+    // and the file no longer loaded. Refused before anything is written.
+    private static void CheckUtf16(string text, string what, string paramName)
+    {
+        if (LoneSurrogate(text) is var at and >= 0)
+            throw new ArgumentException(
+                $"SafeTensors.Save: the {what} \"{Escape(text)}\" is not valid UTF-16: it holds a lone surrogate U+{(int)text[at]:X4} at index {at}, " +
+                "which UTF-8 cannot encode. Nothing was written.", paramName);
+    }
+
+    /// <summary>The index of the first surrogate that is not half of a pair, or -1.</summary>
+    private static int LoneSurrogate(string text)
+    {
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (!char.IsSurrogate(text[i])) continue;
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) i++;
+            else return i;
+        }
+        return -1;
+    }
+
+    // The text with its lone surrogates as \uXXXX, for messages.
+    private static string Escape(string text)
+    {
+        if (LoneSurrogate(text) < 0) return text;
+        var sb = new StringBuilder(text.Length + 8);
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) sb.Append(text[i]).Append(text[++i]);
+            else if (char.IsSurrogate(text[i])) sb.Append($"\\u{(int)text[i]:X4}");
+            else sb.Append(text[i]);
+        }
+        return sb.ToString();
     }
 
     private static void Write(Prepared prepared, Stream stream)
@@ -284,14 +332,23 @@ public static class SafeTensors
             var metadata = new Dictionary<string, string>();
             var entries = new List<Entry>();
             var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var property in root.EnumerateObject())
+            try
             {
-                if (!seen.Add(property.Name))
-                    throw Bad(file, $"the header names '{property.Name}' twice");
-                if (property.Name == MetadataKey)
-                    ParseMetadata(property.Value, metadata, file);
-                else
-                    entries.Add(ParseEntry(property.Name, property.Value, file));
+                foreach (var property in root.EnumerateObject())
+                {
+                    if (!seen.Add(property.Name))
+                        throw Bad(file, $"the header names '{property.Name}' twice");
+                    if (property.Name == MetadataKey)
+                        ParseMetadata(property.Value, metadata, file);
+                    else
+                        entries.Add(ParseEntry(property.Name, property.Value, file));
+                }
+            }
+            catch (InvalidOperationException e)
+            {
+                // System.Text.Json reads an escaped lone surrogate ("\ud800") as JSON but cannot make a string of it; the
+                // reference implementation refuses such a header too.
+                throw Bad(file, $"the header holds a string that is not valid UTF-16 ({e.Message})", e);
             }
 
             // Offsets: sorted by position they must tile the data section from 0, without gaps or overlaps.
@@ -379,26 +436,51 @@ public static class SafeTensors
         return new Entry(name, dtype, shape, offsets[0], offsets[1]);
     }
 
-    private static Tensor ReadTensor(Stream stream, Entry entry, string file)
+    private static Tensor ReadTensor(Stream stream, Entry entry, string file, bool known)
     {
         int n = (int)((entry.End - entry.Begin) / ElementSize(entry.DType));
         return entry.DType switch
         {
-            DType.Float32 => Create<float>(stream, entry, n, file),
-            DType.Float64 => Create<double>(stream, entry, n, file),
-            _ => Create<long>(stream, entry, n, file),
+            DType.Float32 => Create<float>(stream, entry, n, file, known),
+            DType.Float64 => Create<double>(stream, entry, n, file, known),
+            _ => Create<long>(stream, entry, n, file, known),
         };
     }
 
-    private static Tensor Create<T>(Stream stream, Entry entry, int count, string file) where T : unmanaged
+    private static Tensor Create<T>(Stream stream, Entry entry, int count, string file, bool known) where T : unmanaged
     {
-        var values = new T[count];
-        var bytes = MemoryMarshal.AsBytes(values.AsSpan());
-        int got = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
-        if (got < bytes.Length)
-            throw Bad(file, $"the data is truncated: tensor '{entry.Name}' needs {bytes.Length} bytes, found {got}");
+        var values = ReadGrowing<T>(count, stream, known, out long got);
+        if (got < (long)count * Unsafe.SizeOf<T>())
+            throw Bad(file, $"the data is truncated: tensor '{entry.Name}' needs {(long)count * Unsafe.SizeOf<T>()} bytes, found {got}");
         if (!BitConverter.IsLittleEndian) ReverseEndianness(values);
         return Tensor.From<T>(values, entry.Shape);
+    }
+
+    /// <summary>
+    /// Reads <paramref name="count"/> elements. When the stream's length was checked against the header
+    /// (<paramref name="known"/>) the array is allocated at once; otherwise it grows as the data arrives, so that a
+    /// few hundred bytes declaring gigabytes cannot make us allocate gigabytes. On a short read the result is shorter
+    /// than <paramref name="count"/> and <paramref name="got"/> counts the bytes read.
+    /// </summary>
+    private static T[] ReadGrowing<T>(int count, Stream stream, bool known, out long got) where T : unmanaged
+    {
+        const int FirstChunkBytes = 1 << 20, MaxReadBytes = 1 << 28;
+        int size = Unsafe.SizeOf<T>();
+        var values = new T[known ? count : Math.Min(count, FirstChunkBytes / size)];
+        int filled = 0;
+        got = 0;
+        while (filled < count)
+        {
+            if (filled == values.Length) Array.Resize(ref values, (int)Math.Min(count, 2L * values.Length));
+            // Slices of at most 256 MB, as a span of bytes over more than 2 GB cannot be made.
+            int take = Math.Min(values.Length - filled, MaxReadBytes / size);
+            var bytes = MemoryMarshal.AsBytes(values.AsSpan(filled, take));
+            int n = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
+            got += n;
+            if (n < bytes.Length) break;
+            filled += take;
+        }
+        return values;
     }
 
     private static InvalidDataException Bad(string file, string problem, Exception? inner = null) =>

@@ -123,7 +123,9 @@ public static class Idx
                 throw Bad(name, $"dimension {d} has a negative size ({shape[d]}; sizes are big-endian int32)");
         }
         int elementSize = ElementSize(type);
-        for (int d = 0; d < rank; d++)
+        // A zero size makes the tensor empty whatever the other sizes are (as torch.empty(65536, 65536, 0)).
+        if (shape.Contains(0)) elements = 0;
+        for (int d = 0; d < rank && elements > 0; d++)
         {
             elements *= shape[d];
             if (elements > Array.MaxLength || elements * elementSize > Array.MaxLength)

@@ -26,8 +26,17 @@ public abstract class LRScheduler
     /// <summary>The optimizer whose learning rate is scheduled.</summary>
     public Optimizer Optimizer { get; }
 
-    /// <summary>The learning rate η₀ the optimizer had when the scheduler was created.</summary>
-    public double BaseLearningRate { get; }
+    /// <summary>The state-dictionary key of <see cref="LastEpoch"/>.</summary>
+    public const string LastEpochKey = "last_epoch";
+
+    /// <summary>The state-dictionary key of <see cref="BaseLearningRate"/>.</summary>
+    public const string BaseLearningRateKey = "base_lr";
+
+    /// <summary>The state-dictionary key of <see cref="LastLearningRate"/>.</summary>
+    public const string LastLearningRateKey = "last_lr";
+
+    /// <summary>The learning rate η₀ the optimizer had when the scheduler was created (or that a loaded state set).</summary>
+    public double BaseLearningRate { get; private set; }
 
     /// <summary>The current epoch: 0 after construction, incremented by <see cref="Step"/>.</summary>
     public int LastEpoch { get; private set; }
@@ -35,14 +44,80 @@ public abstract class LRScheduler
     /// <summary>The learning rate this scheduler last computed (PyTorch's get_last_lr()); η₀ before the first step.</summary>
     public double LastLearningRate { get; private set; }
 
-    /// <summary>Advances one epoch and sets the optimizer's learning rate to the closed form at the new epoch.</summary>
+    /// <summary>
+    /// Advances one epoch and sets the optimizer's learning rate to the closed form at the new epoch. The rate is
+    /// computed and checked first: a step that throws changes neither the scheduler nor the optimizer.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">
+    /// The closed form gives a rate the optimizer cannot take (infinite, NaN or negative, e.g. an
+    /// <see cref="ExponentialLR"/> with γ &gt; 1 after enough epochs), or the epoch would overflow.
+    /// </exception>
     public void Step()
     {
-        int epoch = checked(LastEpoch + 1);
+        if (LastEpoch == int.MaxValue)
+            throw new InvalidOperationException($"{GetType().Name}.Step: the epoch {LastEpoch} is the last one an int can count.");
+        int epoch = LastEpoch + 1;
         double lr = LearningRateAt(epoch);
+        if (!double.IsFinite(lr) || lr < 0)
+            throw new InvalidOperationException(
+                $"{GetType().Name}.Step: the learning rate at epoch {epoch} would be {Format(lr)} (base rate {Format(BaseLearningRate)}), " +
+                "which is not a finite number >= 0. Neither the scheduler nor the optimizer was changed.");
         Optimizer.LearningRate = lr;
         LastEpoch = epoch;
         LastLearningRate = lr;
+    }
+
+    /// <summary>
+    /// The scheduler's state as 0-d float64 tensors: <c>last_epoch</c>, <c>base_lr</c> and <c>last_lr</c> (as in
+    /// PyTorch's <c>state_dict()</c>, one group). Hyperparameters (step size, γ, …) are constructor arguments and are
+    /// not part of it.
+    /// </summary>
+    /// <returns>New tensors; changing them does not change the scheduler.</returns>
+    public Dictionary<string, Tensor> StateDict() => new(StringComparer.Ordinal)
+    {
+        [LastEpochKey] = Tensor.Scalar(LastEpoch, DType.Float64),
+        [BaseLearningRateKey] = Tensor.Scalar(BaseLearningRate, DType.Float64),
+        [LastLearningRateKey] = Tensor.Scalar(LastLearningRate, DType.Float64),
+    };
+
+    /// <summary>
+    /// Replaces the scheduler's state with <paramref name="state"/>, as produced by <see cref="StateDict"/>. Every
+    /// entry is checked first — all three present, no other names, each a readable 0-d float64 tensor,
+    /// <c>last_epoch</c> an integer in [0, 2³¹ − 1], the rates finite and ≥ 0 — and on any problem the scheduler is
+    /// left unchanged. The optimizer's learning rate is not touched (it is part of the optimizer's state).
+    /// </summary>
+    /// <param name="state">The state, as <see cref="StateDict"/> gives it.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="state"/> is null.</exception>
+    /// <exception cref="ArgumentException">An entry is missing, unknown or invalid; the message lists them all.</exception>
+    public void LoadStateDict(IReadOnlyDictionary<string, Tensor> state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var problems = new List<string>();
+        double? Read(string key, Func<double, bool> valid, string expected)
+        {
+            if (!state.TryGetValue(key, out var value))
+            {
+                problems.Add($"missing '{key}'");
+                return null;
+            }
+            if (value is null) problems.Add($"'{key}' is null");
+            else if (value.Rank != 0) problems.Add($"'{key}' has shape [{string.Join(", ", value.Shape)}], expected a 0-d tensor");
+            else if (value.DType != DType.Float64) problems.Add($"'{key}' has dtype {value.DType.Name()}, expected float64");
+            else if (value.IsReleased) problems.Add($"'{key}' cannot be read: its storage went back to the pool when the BufferScope that computed it ended");
+            else if (value.Item() is var v && !valid(v)) problems.Add($"'{key}' is {Format(v)}, expected {expected}");
+            else return value.Item();
+            return null;
+        }
+        var epoch = Read(LastEpochKey, v => v >= 0 && v <= int.MaxValue && Math.Floor(v) == v, "an integer epoch in [0, 2147483647]");
+        var baseLr = Read(BaseLearningRateKey, v => double.IsFinite(v) && v >= 0, "a finite learning rate >= 0");
+        var lastLr = Read(LastLearningRateKey, v => double.IsFinite(v) && v >= 0, "a finite learning rate >= 0");
+        foreach (var key in state.Keys.Order(StringComparer.Ordinal))
+            if (key is not (LastEpochKey or BaseLearningRateKey or LastLearningRateKey)) problems.Add($"unexpected '{key}'");
+        if (problems.Count > 0)
+            throw new ArgumentException($"{GetType().Name}.LoadStateDict: " + string.Join("; ", problems) + ". The scheduler was not changed.", nameof(state));
+        LastEpoch = (int)epoch!.Value;
+        BaseLearningRate = baseLr!.Value;
+        LastLearningRate = lastLr!.Value;
     }
 
     /// <summary>The closed-form learning rate at <paramref name="epoch"/> (≥ 1), from <see cref="BaseLearningRate"/>.</summary>
@@ -52,7 +127,7 @@ public abstract class LRScheduler
     protected double CheckNonNegative(double value, string what, string paramName)
     {
         if (!double.IsFinite(value) || value < 0)
-            throw new ArgumentException($"{GetType().Name}: invalid {what} {value.ToString("R", CultureInfo.InvariantCulture)}: must be a finite number >= 0.", paramName);
+            throw new ArgumentException($"{GetType().Name}: invalid {what} {Format(value)}: must be a finite number >= 0.", paramName);
         return value;
     }
 
@@ -63,6 +138,8 @@ public abstract class LRScheduler
             throw new ArgumentException($"{GetType().Name}: invalid {what} {value}: must be >= 1.", paramName);
         return value;
     }
+
+    private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }
 
 /// <summary>

@@ -95,9 +95,26 @@ public abstract class Optimizer
     /// </summary>
     protected abstract void Update(Tensor parameter, Tensor grad, ParameterState state);
 
-    /// <summary>Performs one optimization step on every parameter that has a gradient.</summary>
+    /// <summary>
+    /// Performs one optimization step on every parameter that has a gradient. Every such parameter and its gradient
+    /// are checked before the first is updated, so a step that throws changes no parameter and no state.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">
+    /// A parameter cannot be written in place (a broadcast view, or released with the <see cref="BufferScope"/> that
+    /// computed it), or a gradient cannot be read (released) or does not have its parameter's shape and dtype; the
+    /// message lists every such parameter.
+    /// </exception>
     public void Step()
     {
+        List<string>? problems = null;
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            var p = _parameters[i];
+            if (p.Grad is not { } g) continue;
+            if (Unfit(i, p, g) is { } problem) (problems ??= []).Add(problem);
+        }
+        if (problems is not null)
+            throw new InvalidOperationException($"{Name}.Step: " + string.Join("; ", problems) + ". No parameter was changed.");
         using (Autodiff.NoGrad())
         {
             for (int i = 0; i < _parameters.Length; i++)
@@ -109,6 +126,19 @@ public abstract class Optimizer
                 Update(p, g, state);
             }
         }
+    }
+
+    private static string? Unfit(int i, Tensor p, Tensor g)
+    {
+        bool sameShape = g.Rank == p.Rank;
+        for (int d = 0; sameShape && d < p.Rank; d++) sameShape = g.Size(d) == p.Size(d);
+        if (!sameShape || g.DType != p.DType)
+            return $"the gradient of parameter {i} has shape {FormatShape(g.Shape)} and dtype {g.DType.Name()}, but the parameter has shape {FormatShape(p.Shape)} and dtype {p.DType.Name()}";
+        if (TensorChecks.Unwritable(p) is { } why)
+            return $"parameter {i} of shape {FormatShape(p.Shape)} cannot be updated in place: {why}";
+        if (TensorChecks.Unreadable(g) is { } cannot)
+            return $"the gradient of parameter {i} (shape {FormatShape(p.Shape)}) cannot be read: {cannot}";
+        return null;
     }
 
     /// <summary>
@@ -162,6 +192,12 @@ public abstract class Optimizer
     /// the optimizer is left unchanged. Parameters without entries get no state (as if never stepped). The tensors
     /// are copied.
     /// </summary>
+    /// <param name="state">The state, as <see cref="StateDict"/> gives it.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="state"/> is null.</exception>
+    /// <exception cref="ArgumentException">
+    /// Some entries are missing, unknown, of the wrong shape, dtype or value, or released with the
+    /// <see cref="BufferScope"/> that computed them; the message lists them all.
+    /// </exception>
     public void LoadStateDict(IReadOnlyDictionary<string, Tensor> state)
     {
         ArgumentNullException.ThrowIfNull(state);
@@ -178,6 +214,11 @@ public abstract class Optimizer
             if (value is null)
             {
                 problems.Add($"'{key}' is null");
+                continue;
+            }
+            if (TensorChecks.Unreadable(value) is { } why)
+            {
+                problems.Add($"'{key}' cannot be read: {why}");
                 continue;
             }
             if (key == LearningRateKey)
