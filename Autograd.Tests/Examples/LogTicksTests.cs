@@ -38,6 +38,17 @@ public class LogTicksTests
     }
 
     [Test]
+    public void ARangeWithinOneDecade_LabelsEveryIntegerTimesThePower_WithMinorTicksHalfway()
+    {
+        // The same losses with ScottPlot's margins: 0.21 to 0.61.
+        var ticks = Ticks(0.21, 0.61);
+        Assert.That(Labels(ticks), Is.EqualTo(new[] { "0.3", "0.4", "0.5", "0.6" }));
+        var minors = ticks.Where(t => !t.IsMajor).Select(t => Math.Pow(10, t.Position)).ToArray();
+        Assert.That(minors, Has.Some.EqualTo(0.25).Within(1e-12).And.Some.EqualTo(0.55).Within(1e-12));
+        AssertLabelsAreTheirPositions(ticks);
+    }
+
+    [Test]
     public void ARangeOverTwoDecades_LabelsOneAndThreeTimesEachPower()
     {
         var ticks = Ticks(0.028, 1.6);

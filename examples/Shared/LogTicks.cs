@@ -15,8 +15,8 @@ public readonly record struct LogTick(double Position, string? Label)
 /// Ticks for an axis that shows log10 of the data, labelled with the values themselves. The labelled values are the
 /// sparsest "nice" set with at least <see cref="MinimumLabels"/> labels whose labels do not overlap: every k-th
 /// power of ten, then 1 and 3, 1, 2 and 5, 1, 2, 3 and 5 or every integer times each power of ten, then (for a range
-/// within one decade) evenly spaced values such as 0.25, 0.3, 0.35. The other integers times each power of ten are
-/// minor ticks.
+/// within one decade) evenly spaced values such as 0.25, 0.3, 0.35. Minor ticks mark the unlabelled integers times each
+/// power of ten, or points between the labels.
 /// </summary>
 public static class LogTicks
 {
@@ -106,7 +106,12 @@ public static class LogTicks
         {
             var ticks = new List<LogTick>();
             for (int k = first; k <= last; k++)
+            {
                 for (int m = 1; m <= 9; m++) Add(ticks, low, high, m, k, labelled: set.Contains(m));
+                // With every integer labelled, minor ticks halfway between them: 1.5, 2.5 … 9.5 times 10^k.
+                if (set.Length == 9)
+                    for (int m = 15; m <= 95; m += 10) Add(ticks, low, high, m, k - 1, labelled: false);
+            }
             yield return ticks;
         }
         // Evenly spaced values, for a range within a decade or two: steps 5, 2, 1 times a power of ten.
