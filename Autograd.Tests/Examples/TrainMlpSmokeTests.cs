@@ -44,6 +44,8 @@ public class TrainMlpSmokeTests
         Assert.That(r.StdErr, Is.Empty, r.ToString());
         Assert.That(r.StdOut, Does.Contain("dataset: digits"), r.ToString());
         Assert.That(Regex.Matches(r.StdOut, @"^epoch +\d+/5 ", RegexOptions.Multiline), Has.Count.EqualTo(5), r.ToString());
+        // Redirected output is plain: no escape codes (colours, cursor moves of a progress redraw).
+        Assert.That(r.StdOut.IndexOf('\u001b'), Is.EqualTo(-1), r.ToString()); // ordinal: a culture-aware search ignores control characters
 
         var accuracy = Regex.Match(r.StdOut, @"^test accuracy (\d+\.\d\d)%$", RegexOptions.Multiline);
         Assert.That(accuracy.Success, Is.True, "no 'test accuracy NN.NN%' line\n" + r);
