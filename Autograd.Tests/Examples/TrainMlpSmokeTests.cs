@@ -105,6 +105,25 @@ public class TrainMlpSmokeTests
         var r = Run("--dataset", "fashion-mnist", "--data-dir", "/nonexistent/fashion-mnist");
         Assert.That(r.ExitCode, Is.Not.EqualTo(0), r.ToString());
         Assert.That(r.StdErr, Does.Contain("sudo apt-get install dataset-fashion-mnist"), r.ToString());
+        // … and where the files come from on any system.
+        Assert.That(r.StdErr, Does.Contain("https://github.com/zalandoresearch/fashion-mnist").And.Contain("t10k-labels-idx1-ubyte.gz"), r.ToString());
+    }
+
+    [Test]
+    public void FashionMnist_FromAnyFolderWithTheFourFiles_PrintsItsSizes()
+    {
+        var dir = FashionMnistSmokeTests.WriteSmallDataSet(train: 100, test: 20, gzip: true);
+        try
+        {
+            var r = Run("--dataset", "fashion-mnist", "--data-dir", dir, "--epochs", "1");
+            Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
+            Assert.That(r.StdOut, Does.Contain("dataset: fashion-mnist (28x28 clothing images: 100 training / 20 test images)"), r.ToString());
+            Assert.That(r.StdOut, Does.Match(@"(?m)^test accuracy \d+\.\d\d%\r?$"), r.ToString());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Test]
