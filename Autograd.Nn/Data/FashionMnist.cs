@@ -2,8 +2,10 @@ namespace Autograd.Nn.Data;
 
 /// <summary>
 /// The Fashion-MNIST data set (Zalando): 28×28 grayscale images of clothing in 10 classes, 60 000 for training and
-/// 10 000 for testing, read from the four IDX files (plain or <c>.gz</c>) that Debian's package
-/// <c>dataset-fashion-mnist</c> installs in <see cref="DefaultDirectory"/>. Nothing is downloaded.
+/// 10 000 for testing, read from a folder holding the data set's four IDX files under their standard names
+/// (<see cref="FileNames"/>, each plain or <c>.gz</c>). Nothing is downloaded: the files come from the
+/// <c>data/fashion</c> folder of https://github.com/zalandoresearch/fashion-mnist, or on Debian and Ubuntu from the
+/// package <c>dataset-fashion-mnist</c>, which installs them in <see cref="DefaultDirectory"/>.
 /// </summary>
 /// <remarks>
 /// Images are float32 scaled to [0, 1] (the stored byte divided by 255), of shape [N, 784] (or [N, 28, 28] with
@@ -11,7 +13,7 @@ namespace Autograd.Nn.Data;
 /// </remarks>
 public sealed class FashionMnist
 {
-    /// <summary>Where Debian's <c>dataset-fashion-mnist</c> package puts the files.</summary>
+    /// <summary>Where Debian's <c>dataset-fashion-mnist</c> package puts the files: the examples' default folder.</summary>
     public const string DefaultDirectory = "/usr/share/datasets/fashion-mnist/";
 
     /// <summary>The Debian package that ships the data set.</summary>
@@ -26,6 +28,9 @@ public sealed class FashionMnist
     /// <summary>The file names without the optional <c>.gz</c> suffix: train images, train labels, test images, test labels.</summary>
     public static IReadOnlyList<string> FileNames { get; } =
         ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"];
+
+    /// <summary>Where the files come from, on any system: the data set's own repository.</summary>
+    public const string SourceUrl = "https://github.com/zalandoresearch/fashion-mnist";
 
     /// <summary>The class names by label.</summary>
     public static IReadOnlyList<string> ClassNames { get; } =
@@ -58,24 +63,33 @@ public sealed class FashionMnist
     public TensorDataset Test => new(TestImages, TestLabels);
 
     /// <summary>
-    /// Reads the four files from <paramref name="directory"/> (default <see cref="DefaultDirectory"/>), each as
-    /// <c>NAME</c> or <c>NAME.gz</c>.
+    /// Reads the four files from <paramref name="directory"/>, each as <c>NAME</c> or <c>NAME.gz</c> (the plain file
+    /// when both are there), for any NAME of <see cref="FileNames"/>.
     /// </summary>
-    /// <param name="directory">The folder holding the files; null for <see cref="DefaultDirectory"/>.</param>
+    /// <param name="directory">The folder holding the files, such as <see cref="DefaultDirectory"/> on Debian.</param>
     /// <param name="flatten">Whether images have shape [N, 784] (true) or [N, 28, 28] (false).</param>
-    /// <exception cref="FileNotFoundException">A file is absent; the message says to run <c>sudo apt-get install dataset-fashion-mnist</c>.</exception>
+    /// <returns>The training and test images and labels.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="directory"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="directory"/> is empty or white space.</exception>
+    /// <exception cref="FileNotFoundException">
+    /// The folder or a file is absent; the message names the missing files and where to get them (<see cref="SourceUrl"/>,
+    /// or <c>sudo apt-get install dataset-fashion-mnist</c> on Debian and Ubuntu).
+    /// </exception>
     /// <exception cref="InvalidDataException">A file is malformed, or its sizes or labels are not Fashion-MNIST's.</exception>
-    public static FashionMnist Load(string? directory = null, bool flatten = true)
+    public static FashionMnist Load(string directory, bool flatten = true)
     {
-        directory ??= DefaultDirectory;
+        if (directory is null)
+            throw new ArgumentNullException(nameof(directory), "FashionMnist.Load: directory is null; pass the folder holding the Fashion-MNIST files.");
+        if (string.IsNullOrWhiteSpace(directory))
+            throw new ArgumentException("FashionMnist.Load: directory is empty; pass the folder holding the Fashion-MNIST files.", nameof(directory));
+        if (!Directory.Exists(directory))
+            throw new FileNotFoundException($"FashionMnist.Load: the folder '{directory}' does not exist. {WhereToGetTheFiles}", directory);
         var paths = FileNames.Select(f => Locate(directory, f)).ToArray();
         var missing = FileNames.Where((_, i) => paths[i] is null).ToArray();
         if (missing.Length > 0)
         {
             throw new FileNotFoundException(
-                $"FashionMnist.Load: {string.Join(", ", missing)} (or .gz) not found in '{directory}'. " +
-                $"Install the data set with `sudo apt-get install {DebianPackage}` (it puts the files in {DefaultDirectory}), " +
-                "or pass the folder that holds them.",
+                $"FashionMnist.Load: {string.Join(", ", missing)} (or .gz) not found in '{directory}'. {WhereToGetTheFiles}",
                 Path.Combine(directory, missing[0]));
         }
         var (trainImages, trainCount) = ReadImages(paths[0]!, flatten);
@@ -84,6 +98,11 @@ public sealed class FashionMnist
         var testLabels = ReadLabels(paths[3]!, testCount);
         return new FashionMnist(trainImages, trainLabels, testImages, testLabels);
     }
+
+    private static string WhereToGetTheFiles =>
+        $"Fashion-MNIST is four files, {string.Join(", ", FileNames.Select(f => f + ".gz"))} (gzipped or not), " +
+        $"from the data/fashion folder of {SourceUrl}: put them in one folder and load that folder. " +
+        $"On Debian or Ubuntu, `sudo apt-get install {DebianPackage}` puts them in {DefaultDirectory}.";
 
     private static string? Locate(string directory, string name)
     {

@@ -1,10 +1,13 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
 using System.Text.RegularExpressions;
 
 namespace Autograd.Tests.Examples;
 
 /// <summary>
-/// Runs examples/FashionMnist (see <see cref="ExampleRunner"/>): without the data set it must name the Debian package;
-/// with it (Debian's dataset-fashion-mnist), a one-epoch run on 2,000 images must print the expected lines.
+/// Runs examples/FashionMnist (see <see cref="ExampleRunner"/>): without the data set it must say where the files come
+/// from (the data set's repository, or the Debian package); with it (Debian's dataset-fashion-mnist), a one-epoch run on
+/// 2,000 images must print the expected lines; and it trains from any folder holding the four files, plain or gzipped.
 /// </summary>
 [TestFixture]
 public class FashionMnistSmokeTests
@@ -12,6 +15,7 @@ public class FashionMnistSmokeTests
     private const string Name = "FashionMnist";
     private const string DataDirectory = "/usr/share/datasets/fashion-mnist/";
     private const string InstallHint = "sudo apt-get install dataset-fashion-mnist";
+    private const string Repository = "https://github.com/zalandoresearch/fashion-mnist";
 
     private static bool Installed => Directory.Exists(DataDirectory);
 
@@ -21,6 +25,7 @@ public class FashionMnistSmokeTests
         var lines = r.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Assert.That(lines, Has.Length.EqualTo(1), "expected exactly one line on stderr\n" + r);
         Assert.That(lines[0], Does.Contain(InstallHint), r.ToString());
+        Assert.That(lines[0], Does.Contain(Repository).And.Contain("train-images-idx3-ubyte.gz").And.Contain("--data-dir"), r.ToString());
         Assert.That(r.StdErr, Does.Not.Contain("   at "), "a stack trace leaked\n" + r);
         Assert.That(r.StdOut, Does.Not.Contain("test accuracy"), r.ToString());
     }
@@ -65,6 +70,60 @@ public class FashionMnistSmokeTests
         finally
         {
             Directory.Delete(empty, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Writes a small data set under Fashion-MNIST's file names into a new temp folder: image k has pixels
+    /// (k * 7 + j * 13) mod 256 and label k mod 10.
+    /// </summary>
+    public static string WriteSmallDataSet(int train, int test, bool gzip)
+    {
+        var dir = Directory.CreateTempSubdirectory("autograd-small-fashion-").FullName;
+        static byte[] Idx(int[] dims, byte[] payload)
+        {
+            var bytes = new byte[4 + 4 * dims.Length + payload.Length];
+            bytes[2] = 0x08;
+            bytes[3] = (byte)dims.Length;
+            for (int i = 0; i < dims.Length; i++) BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(4 + 4 * i), dims[i]);
+            payload.CopyTo(bytes, 4 + 4 * dims.Length);
+            return bytes;
+        }
+        void Write(string name, byte[] bytes)
+        {
+            if (!gzip)
+            {
+                File.WriteAllBytes(Path.Combine(dir, name), bytes);
+                return;
+            }
+            using var file = File.Create(Path.Combine(dir, name + ".gz"));
+            using var zip = new GZipStream(file, CompressionLevel.Fastest);
+            zip.Write(bytes);
+        }
+        byte[] Images(int n) => Enumerable.Range(0, n * 784).Select(i => (byte)((i / 784 * 7 + i % 784 * 13) % 256)).ToArray();
+        byte[] Labels(int n) => Enumerable.Range(0, n).Select(k => (byte)(k % 10)).ToArray();
+        Write("train-images-idx3-ubyte", Idx([train, 28, 28], Images(train)));
+        Write("train-labels-idx1-ubyte", Idx([train], Labels(train)));
+        Write("t10k-images-idx3-ubyte", Idx([test, 28, 28], Images(test)));
+        Write("t10k-labels-idx1-ubyte", Idx([test], Labels(test)));
+        return dir;
+    }
+
+    [TestCase(false)]
+    [TestCase(true)]
+    public void AnyFolderWithTheFourFiles_PlainOrGzipped_Trains(bool gzip)
+    {
+        var dir = WriteSmallDataSet(train: 120, test: 30, gzip);
+        try
+        {
+            var r = ExampleRunner.Run(Name, ["--data-dir", dir, "--epochs", "1", "--batch-size", "40"], TimeSpan.FromMinutes(1));
+            Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
+            Assert.That(r.StdOut, Does.Contain($"data: 120 training / 30 test images from {dir}"), r.ToString());
+            Assert.That(r.StdOut.TrimEnd(), Does.Match(@"test accuracy \d{1,3}\.\d\d%$"), r.ToString());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
         }
     }
 

@@ -44,6 +44,8 @@ public class TrainMlpSmokeTests
         Assert.That(r.StdErr, Is.Empty, r.ToString());
         Assert.That(r.StdOut, Does.Contain("dataset: digits"), r.ToString());
         Assert.That(Regex.Matches(r.StdOut, @"^epoch +\d+/5 ", RegexOptions.Multiline), Has.Count.EqualTo(5), r.ToString());
+        // Redirected output is plain: no escape codes (colours, cursor moves of a progress redraw).
+        Assert.That(r.StdOut.IndexOf('\u001b'), Is.EqualTo(-1), r.ToString()); // ordinal: a culture-aware search ignores control characters
 
         var accuracy = Regex.Match(r.StdOut, @"^test accuracy (\d+\.\d\d)%$", RegexOptions.Multiline);
         Assert.That(accuracy.Success, Is.True, "no 'test accuracy NN.NN%' line\n" + r);
@@ -103,6 +105,25 @@ public class TrainMlpSmokeTests
         var r = Run("--dataset", "fashion-mnist", "--data-dir", "/nonexistent/fashion-mnist");
         Assert.That(r.ExitCode, Is.Not.EqualTo(0), r.ToString());
         Assert.That(r.StdErr, Does.Contain("sudo apt-get install dataset-fashion-mnist"), r.ToString());
+        // … and where the files come from on any system.
+        Assert.That(r.StdErr, Does.Contain("https://github.com/zalandoresearch/fashion-mnist").And.Contain("t10k-labels-idx1-ubyte.gz"), r.ToString());
+    }
+
+    [Test]
+    public void FashionMnist_FromAnyFolderWithTheFourFiles_PrintsItsSizes()
+    {
+        var dir = FashionMnistSmokeTests.WriteSmallDataSet(train: 100, test: 20, gzip: true);
+        try
+        {
+            var r = Run("--dataset", "fashion-mnist", "--data-dir", dir, "--epochs", "1");
+            Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
+            Assert.That(r.StdOut, Does.Contain("dataset: fashion-mnist (28x28 clothing images: 100 training / 20 test images)"), r.ToString());
+            Assert.That(r.StdOut, Does.Match(@"(?m)^test accuracy \d+\.\d\d%\r?$"), r.ToString());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Test]

@@ -297,7 +297,7 @@ public class DataTests
                                               File.Exists(Path.Combine(FashionMnist.DefaultDirectory, f))))
             Assert.Ignore($"Fashion-MNIST is not installed in {FashionMnist.DefaultDirectory} (sudo apt-get install dataset-fashion-mnist).");
 
-        var data = FashionMnist.Load();
+        var data = FashionMnist.Load(FashionMnist.DefaultDirectory);
 
         Assert.That(data.TrainImages.Shape, Is.EqualTo(new[] { 60000, 784 }));
         Assert.That(data.TrainLabels.Shape, Is.EqualTo(new[] { 60000 }));

@@ -146,11 +146,24 @@ return Cli.Run("CustomFunction", args, Help, ["--points", "--seed", "--output"],
     var map = heat.Add.Heatmap(h);
     map.Colormap = new ScottPlot.Colormaps.Balance();
     map.ManualRange = new ScottPlot.Range(-range, range);
-    heat.Add.ColorBar(map);
+    var colorBar = heat.Add.ColorBar(map);
+    colorBar.Label = "H (signed log scale)";
+    // The colour bar is labelled with H itself: 0, ±1, ±3, ±10, ±30 … at sign(H)·log₁₀(1 + |H|).
+    var hTicks = new ScottPlot.TickGenerators.NumericManual();
+    hTicks.AddMajor(0, "0");
+    for (int e = 0; Math.Log10(1 + Math.Pow(10, e)) <= range; e++)
+        foreach (int m in new[] { 1, 3 })
+        {
+            double at = Math.Log10(1 + m * Math.Pow(10, e));
+            if (at > range) break;
+            hTicks.AddMajor(at, LogTicks.Label(m, e));
+            hTicks.AddMajor(-at, LogTicks.Label(-m, e));
+        }
+    colorBar.Axis.TickGenerator = hTicks;
     string[] names = [.. new[] { "a", "b", "c" }.SelectMany(p => Enumerable.Range(1, 5).Select(i => p + Subscript(i)))];
     heat.Axes.Bottom.SetTicks([.. Enumerable.Range(0, 15).Select(i => (double)i)], names);
     heat.Axes.Left.SetTicks([.. Enumerable.Range(0, 15).Select(i => (double)(14 - i))], names);
-    heat.Title("Hessian H = ∂²L/∂θᵢ∂θⱼ of the MSE through the custom op: sign(H)·log₁₀(1 + |H|)");
+    heat.Title("Hessian H = ∂²L/∂θᵢ∂θⱼ of the MSE through the custom op");
     string hessianPng = Path.Combine(output, "hessian.png");
     heat.SavePng(hessianPng, 800, 680);
 

@@ -139,18 +139,16 @@ public static class Program
         return 0;
     }
 
+    /// <summary>The data set from <paramref name="dir"/>; a missing folder or file is a usage error whose message says where the files come from.</summary>
     private static FashionMnistData Load(string dir)
     {
-        if (!Directory.Exists(dir))
-            throw new UsageException(
-                $"Fashion-MNIST not found: the folder '{dir}' does not exist. Install the data set with `sudo apt-get install {FashionMnistData.DebianPackage}` or pass --data-dir.");
         try
         {
             return FashionMnistData.Load(dir);
         }
         catch (FileNotFoundException e)
         {
-            throw new UsageException(e.Message);
+            throw new UsageException(e.Message + " Give the folder with --data-dir DIR.");
         }
     }
 

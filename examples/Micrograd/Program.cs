@@ -120,13 +120,14 @@ return Cli.Run("Micrograd", args, Help, ["--steps", "--lr", "--seed", "--output"
 
     // Plots: the MLP's loss and the neuron's operating point on tanh.
     var lossPlot = new Plot();
-    var line = lossPlot.Add.ScatterLine(Enumerable.Range(0, losses.Count).Select(i => (double)i).ToArray(), losses.Select(Math.Log10).ToArray());
+    var line = lossPlot.Add.ScatterLine(Enumerable.Range(0, losses.Count).Select(i => (double)i).ToArray(), Plotting.Log10(losses));
     line.LineWidth = 2;
     line.Color = Colors.RoyalBlue;
     line.LegendText = "Σ (prediction − target)² over the 4 examples";
     lossPlot.Title("micrograd MLP 3-4-4-1 trained with Autograd.Value");
     lossPlot.XLabel("step");
-    lossPlot.YLabel("log₁₀ loss");
+    lossPlot.YLabel("loss (log scale)");
+    Plotting.UseLogScale(lossPlot, lossPlot.Axes.Left);
     lossPlot.ShowLegend(Alignment.UpperRight);
     string lossPng = Path.Combine(output, "mlp-loss.png");
     lossPlot.SavePng(lossPng, 800, 500);

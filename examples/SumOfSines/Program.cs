@@ -102,11 +102,12 @@ return Cli.Run("SumOfSines", args, Help, ["--steps", "--mlp-steps", "--optimizer
     fit.SavePng(fitPng, 900, 560);
 
     var loss = new Plot();
-    AddLine(loss, Steps(sinesLoss.Length), sinesLoss.Select(Math.Log10).ToArray(), "sum of sines", Colors.OrangeRed, 2);
-    AddLine(loss, Steps(mlpLoss.Length), mlpLoss.Select(Math.Log10).ToArray(), "MLP", Colors.RoyalBlue, 2);
+    AddLine(loss, Steps(sinesLoss.Length), Plotting.Log10(sinesLoss), "sum of sines", Colors.OrangeRed, 2);
+    AddLine(loss, Steps(mlpLoss.Length), Plotting.Log10(mlpLoss), "MLP", Colors.RoyalBlue, 2);
     loss.Title("Training loss");
     loss.XLabel("step");
-    loss.YLabel("log₁₀ MSE");
+    loss.YLabel("MSE (log scale)");
+    Plotting.UseLogScale(loss, loss.Axes.Left);
     loss.ShowLegend(Alignment.UpperRight);
     string lossPng = Path.Combine(output, "loss.png");
     loss.SavePng(lossPng, 900, 500);

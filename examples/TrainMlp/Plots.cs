@@ -1,4 +1,5 @@
 using System.Globalization;
+using Autograd.Examples;
 using ScottPlot;
 
 namespace TrainMlp;
@@ -16,38 +17,23 @@ public static class Plots
         AddLogLine(plot, epochs, history.Select(h => h.TrainLoss).ToArray(), "training loss (mean over the epoch)", Colors.C0);
         AddLogLine(plot, epochs, history.Select(h => h.TestLoss).ToArray(), "test loss (after the epoch)", Colors.C1);
 
-        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
-        {
-            LabelFormatter = y => FormatPower(y),
-            MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
-            IntegerTicksOnly = true,
-        };
+        Plotting.UseLogScale(plot, plot.Axes.Left);
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         string lossName = problem.Kind == TaskKind.Classification ? "cross-entropy" : "mean squared error";
         plot.Title($"{problem.Name}: {lossName} per epoch");
         plot.XLabel("epoch");
         plot.YLabel($"{lossName} (log scale)");
-        plot.Grid.MajorLineColor = Colors.Black.WithAlpha(0.12);
-        plot.Grid.MinorLineColor = Colors.Black.WithAlpha(0.05);
-        plot.Grid.MinorLineWidth = 1;
         plot.ShowLegend(Alignment.UpperRight);
         plot.SavePng(path, Width, Height);
     }
 
     private static void AddLogLine(Plot plot, double[] xs, double[] ys, string label, Color color)
     {
-        var logs = ys.Select(y => Math.Log10(Math.Max(y, 1e-12))).ToArray();
-        var line = plot.Add.Scatter(xs, logs);
+        var line = plot.Add.Scatter(xs, Plotting.Log10(ys));
         line.LegendText = label;
         line.Color = color;
         line.LineWidth = 2;
         line.MarkerSize = xs.Length <= 40 ? 5 : 0;
-    }
-
-    private static string FormatPower(double exponent)
-    {
-        double v = Math.Pow(10, exponent);
-        return v >= 1 ? v.ToString("0.##", CultureInfo.InvariantCulture) : v.ToString("0.#####", CultureInfo.InvariantCulture);
     }
 
     /// <summary>The confusion matrix: rows are the true classes, columns the predicted ones, with the count in each cell.</summary>

@@ -124,13 +124,13 @@ public sealed record Problem(
             1, 1, [], () => new Tanh(), "Tanh", Epochs: 300, BatchSize: 64, LearningRate: 1e-2, Hidden: [64, 64]);
     }
 
-    /// <summary>Fashion-MNIST from Debian's dataset-fashion-mnist (60,000 training / 10,000 test images, pixels in [0, 1]).</summary>
+    /// <summary>
+    /// Fashion-MNIST from a folder holding its four files (by default Debian's dataset-fashion-mnist: 60,000 training /
+    /// 10,000 test images), pixels in [0, 1].
+    /// </summary>
     private static Problem FashionMnist(string? dataDir)
     {
         string dir = dataDir ?? FashionMnistData.DefaultDirectory;
-        if (!Directory.Exists(dir))
-            throw new UsageException(
-                $"Fashion-MNIST not found: the folder '{dir}' does not exist; install the data set with `sudo apt-get install {FashionMnistData.DebianPackage}`");
         FashionMnistData data;
         try
         {
@@ -138,9 +138,9 @@ public sealed record Problem(
         }
         catch (FileNotFoundException e)
         {
-            throw new UsageException(e.Message);
+            throw new UsageException(e.Message + " Give the folder with --data-dir DIR.");
         }
-        return new Problem("fashion-mnist", "28x28 clothing images: 60000 training / 10000 test images",
+        return new Problem("fashion-mnist", $"28x28 clothing images: {data.Train.Count} training / {data.Test.Count} test images",
             TaskKind.Classification, data.Train, data.Test, 784, 10, FashionMnistData.ClassNames,
             () => new ReLU(), "ReLU", Epochs: 10, BatchSize: 128, LearningRate: 1e-3, Hidden: [256, 128]);
     }

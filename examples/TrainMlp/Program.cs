@@ -75,7 +75,7 @@ public static class Program
         bool PrintEpoch(int e) => classify || epochs <= 30 || e == 1 || e == epochs || e % 10 == 0;
 
         TrainingResult result = console.Live
-            ? TrainLive(problem, model, epochs, batchSize, lr, options.Seed, EpochLine, PrintEpoch)
+            ? TrainLive(problem, model, epochs, batchSize, lr, options.Seed, console, EpochLine, PrintEpoch)
             : new Trainer(problem, model, epochs, batchSize, lr, options.Seed)
             {
                 OnEpoch = r => { if (PrintEpoch(r.Epoch)) console.Line(EpochLine(r)); },
@@ -119,41 +119,71 @@ public static class Program
         return 0;
     }
 
+    /// <summary>
+    /// Trains under a Spectre.Console progress bar whose row fits the terminal. Its label shows the epoch being trained
+    /// with that epoch's running loss (and accuracy); each finished epoch's line, with its test numbers, is printed above.
+    /// </summary>
     private static TrainingResult TrainLive(Problem problem, Sequential model, int epochs, int batchSize, double lr, ulong seed,
-        Func<EpochResult, string> epochLine, Func<int, bool> printEpoch)
+        Output console, Func<EpochResult, string> epochLine, Func<int, bool> printEpoch)
     {
         TrainingResult? result = null;
         bool classify = problem.Kind == TaskKind.Classification;
+        int epochWidth = epochs.ToString(CultureInfo.InvariantCulture).Length;
+        string[] LabelParts(int epoch, double? loss, double? accuracy) =>
+        [
+            $"epoch {epoch.ToString(CultureInfo.InvariantCulture).PadLeft(epochWidth)}/{epochs}",
+            .. loss is double l ? new[] { $"{(classify ? "loss" : "MSE")} {Loss(l, classify)}" } : [],
+            .. accuracy is double a ? new[] { $"acc {Pct(a)}" } : [],
+        ];
+
+        // A row wider than the terminal wraps, and Spectre.Console then redraws over the wrapped part (its issues #415
+        // and #694): size the columns to the terminal, leaving one column spare, and drop the label's last parts if need be.
+        int width = AnsiConsole.Profile.Width;
+        bool showElapsed = width >= 40;
+        int others = 1 + 4 + (showElapsed ? 1 + 8 : 0) + 1;   // spaces, "100%", "00:00:00", the spare column
+        int fullLabel = string.Join("  ", LabelParts(epochs, 1, classify ? 1 : null)).Length;
+        int barWidth = Math.Clamp(width - others - 1 - fullLabel, 5, 30);
+        int labelBudget = width - others - 1 - barWidth;
+        string Label(int epoch, double? loss, double? accuracy) => Markup.Escape(Fit(LabelParts(epoch, loss, accuracy), labelBudget));
+
+        var columns = new List<ProgressColumn>
+        {
+            new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn { Width = barWidth }, new PercentageColumn(),
+        };
+        if (showElapsed) columns.Add(new ElapsedTimeColumn());
         AnsiConsole.Progress()
             .AutoClear(false)
             .HideCompleted(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn { Width = 20 }, new PercentageColumn(),
-                new ElapsedTimeColumn())
+            .Columns(columns.ToArray())
             .Start(ctx =>
             {
-                var task = ctx.AddTask("starting", maxValue: epochs);
-                string lastEpoch = "";
+                var task = ctx.AddTask(Label(1, null, null), maxValue: epochs);
                 var trainer = new Trainer(problem, model, epochs, batchSize, lr, seed)
                 {
                     OnBatch = (epoch, batch, batches, loss, accuracy) =>
                     {
                         task.Value = epoch - 1 + (batch + 1.0) / batches;
-                        string acc = accuracy is double a ? $" acc {Pct(a)}" : "";
-                        task.Description = Markup.Escape($"epoch {epoch}/{epochs}  loss {Loss(loss, classify)}{acc}{lastEpoch}");
+                        task.Description = Label(epoch, loss, accuracy);
                     },
                     OnEpoch = r =>
                     {
-                        lastEpoch = classify ? $"  test acc {Pct(r.TestAccuracy!.Value)}" : $"  test {Loss(r.TestLoss, classify)}";
                         task.Value = r.Epoch;
-                        string acc = r.TrainAccuracy is double a ? $" acc {Pct(a)}" : "";
-                        task.Description = Markup.Escape($"epoch {r.Epoch}/{epochs}  loss {Loss(r.TrainLoss, classify)}{acc}{lastEpoch}");
-                        if (printEpoch(r.Epoch)) AnsiConsole.WriteLine(epochLine(r));
+                        task.Description = Label(r.Epoch, r.TrainLoss, r.TrainAccuracy);
+                        if (printEpoch(r.Epoch)) console.Line(epochLine(r));
                     },
                 };
                 result = trainer.Run();
                 task.StopTask();
             });
         return result!;
+    }
+
+    /// <summary>The parts joined by two spaces, as many as fit in <paramref name="budget"/> characters (always the first).</summary>
+    private static string Fit(string[] parts, int budget)
+    {
+        string text = parts[0];
+        for (int i = 1; i < parts.Length && text.Length + 2 + parts[i].Length <= budget; i++) text += "  " + parts[i];
+        return text;
     }
 
     private static int[,] Confusion(Problem problem, long[] predicted)
@@ -179,14 +209,40 @@ public static class Program
 
         public void Line(string text)
         {
-            if (Live) AnsiConsole.WriteLine(text);
-            else Console.WriteLine(text);
+            if (!Live) Console.WriteLine(text);
+            else
+                foreach (var line in Wrap(text, AnsiConsole.Profile.Width - 1)) AnsiConsole.WriteLine(line);
         }
 
         public void Result(string text)
         {
-            if (Live) AnsiConsole.MarkupLine($"[bold green]{Markup.Escape(text)}[/]");
-            else Console.WriteLine(text);
+            if (!Live) Console.WriteLine(text);
+            else
+                foreach (var line in Wrap(text, AnsiConsole.Profile.Width - 1)) AnsiConsole.MarkupLine($"[bold green]{Markup.Escape(line)}[/]");
+        }
+
+        /// <summary>
+        /// Breaks <paramref name="text"/> into lines of at most <paramref name="width"/> characters, at the two-space gaps
+        /// between fields where possible, continuation lines indented by two spaces. Spectre.Console's live display
+        /// redraws over a line that the terminal wraps, so it is given only lines that fit.
+        /// </summary>
+        private static IEnumerable<string> Wrap(string text, int width)
+        {
+            const string Indent = "  ";
+            width = Math.Max(width, 20);
+            string line = text;
+            while (line.Length > width)
+            {
+                int cut = -1;
+                for (int i = width; i > width / 2 && cut < 0; i--)
+                    if (line[i] == ' ' && line[i - 1] == ' ') cut = i - 1;
+                for (int i = width; i > Indent.Length && cut < 0; i--)
+                    if (line[i] == ' ') cut = i;
+                if (cut < 0) cut = width;
+                yield return line[..cut].TrimEnd();
+                line = Indent + line[cut..].TrimStart();
+            }
+            yield return line;
         }
     }
 }

@@ -160,20 +160,22 @@ return Cli.Run("UniversalApproximation", args, Help, ["--hidden", "--steps", "--
 
     // The construction's error against N, on log scales.
     var errorPlot = new Plot();
-    var logN = table.Select(t => Math.Log10(t.N)).ToArray();
-    var e1 = errorPlot.Add.Scatter(logN, table.Select(t => Math.Log10(t.Error)).ToArray(), Colors.OrangeRed);
+    var logN = Plotting.Log10(table.Select(t => (double)t.N));
+    var e1 = errorPlot.Add.Scatter(logN, Plotting.Log10(table.Select(t => t.Error)), Colors.OrangeRed);
     e1.LegendText = "construction: max error";
     e1.LineWidth = 2;
     e1.MarkerSize = 8;
-    var e2 = errorPlot.Add.ScatterLine(logN, table.Select(t => Math.Log10(t.Bound)).ToArray(), Colors.Gray);
+    var e2 = errorPlot.Add.ScatterLine(logN, Plotting.Log10(table.Select(t => t.Bound)), Colors.Gray);
     e2.LegendText = "bound L·h/2 ∝ 1/N";
     e2.LinePattern = LinePattern.Dashed;
     e2.LineWidth = 2;
     var e3 = errorPlot.Add.HorizontalLine(Math.Log10(trainedError), 2, Colors.RoyalBlue, LinePattern.Dotted);
     e3.LegendText = $"trained network, {hidden} sigmoids";
     errorPlot.Title("The construction reaches any ε with enough rectangles");
-    errorPlot.XLabel("log₁₀ N (rectangles)");
-    errorPlot.YLabel("log₁₀ max |f − g|");
+    errorPlot.XLabel("N (rectangles, log scale)");
+    errorPlot.YLabel("max |f − g| (log scale)");
+    Plotting.UseLogScale(errorPlot, errorPlot.Axes.Bottom);
+    Plotting.UseLogScale(errorPlot, errorPlot.Axes.Left);
     errorPlot.ShowLegend(Alignment.UpperRight);
     string errorPng = Path.Combine(output, "error.png");
     errorPlot.SavePng(errorPng, 800, 500);
