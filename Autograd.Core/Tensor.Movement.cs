@@ -90,12 +90,11 @@ public partial class Tensor
         return Ops.IndexSelect.Forward(this, ShapeUtil.NormalizeAxis("index_select", axis, Rank), indices.ToArray<long>());
     }
 
-    /// <summary>Computes y[…, i, …] = x[…, index[…, i, …], …] along <paramref name="axis"/> (torch.gather); index is int64 of x's rank.</summary>
+    /// <summary>Computes y[…, i, …] = x[…, index[…, i, …], …] along <paramref name="axis"/> (torch.gather); index is int64 of x's rank; x of any dtype.</summary>
     public Tensor Gather(int axis, Tensor index)
     {
         if (index.DType != DType.Int64)
             throw new ArgumentException($"gather: index must be an int64 tensor, got {index.DType.Name()}.");
-        RequireFloat("gather");
         return Ops.Gather.Forward(this, ShapeUtil.NormalizeAxis("gather", axis, Rank), index);
     }
 

@@ -2,15 +2,25 @@ namespace Autograd;
 
 public partial class Tensor
 {
-    /// <summary>Computes the sum over <paramref name="axes"/> (all axes when null or empty).</summary>
+    /// <summary>
+    /// Computes the sum over <paramref name="axes"/> (all axes when null or empty). An int64 tensor sums exactly to int64
+    /// (wrapping on overflow, as torch.sum).
+    /// </summary>
     public Tensor Sum(int[]? axes = null, bool keepDims = false) => Ops.Sum.Forward(this, axes, keepDims);
 
     /// <summary>Computes the sum over one axis.</summary>
     public Tensor Sum(int axis, bool keepDims = false) => Sum([axis], keepDims);
 
-    /// <summary>Computes the mean over <paramref name="axes"/> (all axes when null or empty); NaN for an empty reduction.</summary>
+    /// <summary>
+    /// Computes the mean over <paramref name="axes"/> (all axes when null or empty); NaN for an empty reduction. An int64
+    /// tensor is refused, as torch.mean refuses it: convert it first with <c>To(DType.Float32)</c>.
+    /// </summary>
     public Tensor Mean(int[]? axes = null, bool keepDims = false)
     {
+        if (DType == DType.Int64)
+            throw new ArgumentException(
+                $"mean: could not infer the output dtype of the int64 tensor of shape {ShapeUtil.Format(Dims)}: the input must be floating point. " +
+                "Convert it first, e.g. x.To(DType.Float32).Mean().");
         RequireFloat("mean");
         var mask = ShapeUtil.AxisMask("mean", axes, Rank);
         long count = 1;

@@ -5,7 +5,7 @@ namespace Autograd;
 public partial class Tensor
 {
     /// <summary>Computes y[i] = −x[i].</summary>
-    public static Tensor operator -(Tensor x) => Neg.Forward(x);
+    public static Tensor operator -(Tensor x) => x.DType == DType.Int64 ? 0L - x : Neg.Forward(x);
 
     /// <summary>Computes y[i] = e^x[i].</summary>
     public Tensor Exp() => Ops.Exp.Forward(this);
@@ -49,8 +49,23 @@ public partial class Tensor
     /// <summary>Computes y[i] = x[i]².</summary>
     public Tensor Square() => this * this;
 
-    /// <summary>Computes y[i] = min(max(x[i], min), max); a null bound is not applied.</summary>
-    public Tensor Clamp(double? min = null, double? max = null) => Ops.Clamp.Forward(this, min, max);
+    /// <summary>
+    /// Computes y[i] = min(max(x[i], min), max); a null bound is not applied. An int64 tensor stays int64 with whole
+    /// bounds, and gives float32 with a fractional one (torch.clamp's type promotion).
+    /// </summary>
+    public Tensor Clamp(double? min = null, double? max = null) => DType == DType.Int64 ? ClampInt64(min, max) : Ops.Clamp.Forward(this, min, max);
+
+    private Tensor ClampInt64(double? min, double? max)
+    {
+        static bool Whole(double? v) => v is not { } b || (b == Math.Floor(b) && Math.Abs(b) < 9.2e18);
+        if (!Whole(min) || !Whole(max)) return To(DType.Float32).Clamp(min, max);
+        if (min is { } l && max is { } h && l > h)
+            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"clamp: min {l} is greater than max {h}."));
+        var y = this;
+        if (min is { } lo) y = Maximum(y, Kernels.Int64Kernels.Scalar((long)lo));
+        if (max is { } hi) y = Minimum(y, Kernels.Int64Kernels.Scalar((long)hi));
+        return ReferenceEquals(y, this) ? Clone() : y;
+    }
 
     /// <summary>Converts to another dtype (differentiable between float32 and float64).</summary>
     public Tensor To(DType dtype) => dtype == DType ? this : Cast.Forward(this, dtype);

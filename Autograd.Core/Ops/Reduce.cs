@@ -10,7 +10,7 @@ internal sealed class Sum(int[] keptShape) : Function
     public static Tensor Forward(Tensor x, int[]? axes, bool keepDims)
     {
         var mask = ShapeUtil.AxisMask("sum", axes, x.Rank);
-        var kept = Reduce.Sum(x, mask, "sum");
+        var kept = x.DType == DType.Int64 ? Int64Kernels.Sum(x, mask) : Reduce.Sum(x, mask, "sum");
         var y = keepDims ? kept : kept.ViewAs(Squeezed(kept.Dims, mask));
         return ShouldRecord(x) ? Attach(new Sum(kept.Dims), y, x) : y;
     }
