@@ -13,6 +13,15 @@ public partial class ErrorCatalogueTests
     }
 
     [Test]
+    public void BroadcastToWithMinusOneForANewLeadingDimension()
+    {
+        var x = Tensor.From(new double[] { 1, 2, 3 });
+        Fails<ArgumentException>(() => x.BroadcastTo(-1, 3), "broadcast_to", "-1", "dimension 0", "[-1, 3]", "new leading dimension", "[3]");
+        Fails<ArgumentException>(() => x.BroadcastTo(2, -2), "broadcast_to", "invalid size -2", "dimension 1", "[2, -2]");
+        Fails<ArgumentException>(() => x.BroadcastTo(-1, -1), "broadcast_to", "-1", "dimension 0");
+    }
+
+    [Test]
     public void NotAnError_Int64ArithmeticWithIntegersStaysInt64()
     {
         var i = Tensor.From(new long[] { 16777217, 2 });
