@@ -296,9 +296,8 @@ public partial class Tensor
     /// <exception cref="OverflowException">The element is outside the range of <typeparamref name="T"/>.</exception>
     public T Item<T>() where T : struct, System.Numerics.INumberBase<T>
     {
-        if (DType == DType.Int64)
+        if (DType == DType.Int64 && NumElements == 1)
         {
-            if (NumElements != 1) Item();
             long exact = Unsafe.As<long[]>(Data)[Offset];
             try
             {

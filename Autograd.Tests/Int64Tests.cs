@@ -62,6 +62,26 @@ public class Int64Tests
         Assert.That(d.Grad!.ToArray<double>(), Is.EqualTo(new[] { 3.0, 3 }));
         // and the int64 result of an integer scalar op stays off the graph's float types
         Assert.That((x * 2).DType, Is.EqualTo(DType.Int64));
+
+        // a 0-d float chain with integer scalars allocates what the same chain with double scalars does
+        var s = Tensor.Scalar(0.5f).RequireGrad();
+        static Tensor Chain(Tensor t, bool integers)
+        {
+            for (int i = 0; i < 100; i++) t = integers ? t * 2 - 1 : t * 2.0 - 1.0;
+            return t;
+        }
+        Chain(s, true);
+        Chain(s, false);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var withIntegers = Chain(s, true);
+        long integerBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        before = GC.GetAllocatedBytesForCurrentThread();
+        var withDoubles = Chain(s, false);
+        long doubleBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        // (an extra object per op would add at least 200 · 24 bytes; the slack is for the runtime's own odd allocation)
+        Assert.That(integerBytes, Is.LessThanOrEqualTo(doubleBytes + 1024), $"{integerBytes} vs {doubleBytes} bytes");
+        Assert.That(withIntegers.Item(), Is.EqualTo(withDoubles.Item()));
+        Assert.That(withIntegers.DType, Is.EqualTo(DType.Float32));
     }
 
     [Test]
