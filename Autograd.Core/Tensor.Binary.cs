@@ -32,33 +32,63 @@ public partial class Tensor
     private static Tensor ComparandLike(double value, Tensor like) =>
         like.DType == DType.Int64 && value == Math.Floor(value) && Math.Abs(value) <= long.MaxValue / 2 ? Scalar(value, DType.Int64) : ScalarLike(value, like);
 
-    /// <summary>Computes z[i] = a[i] + b[i], broadcasting.</summary>
-    public static Tensor operator +(Tensor a, Tensor b) { (a, b) = Promote(a, b); return Ops.Add.Forward(a, b); }
-    /// <summary>Computes z[i] = a[i] + b.</summary>
+    private static Tensor ComparandLike(long value, Tensor like) =>
+        like.DType == DType.Int64 ? Int64Kernels.Scalar(value) : ScalarLike(value, like);
+
+    // An int64 operand of / is converted to float32 first: / is true division, as torch.div without rounding_mode.
+    private static Tensor TrueDivOperand(Tensor x) => x.DType == DType.Int64 ? x.To(DType.Float32) : x;
+
+    // The number overloads come in pairs: a long (any C# integer) keeps an int64 tensor int64, exactly, as a Python int
+    // does in PyTorch; a double makes it float32 (the default dtype). On a float tensor both act in the tensor's dtype.
+
+    /// <summary>Computes z[i] = a[i] + b[i], broadcasting; two int64 operands give an exact int64 result.</summary>
+    public static Tensor operator +(Tensor a, Tensor b) { (a, b) = Promote(a, b); return a.DType == DType.Int64 ? Int64Kernels.Zip<AddInt64>(a, b, "add") : Ops.Add.Forward(a, b); }
+    /// <summary>Computes z[i] = a[i] + b; an int64 tensor gives float32.</summary>
     public static Tensor operator +(Tensor a, double b) => a.DType.IsFloatingPoint() ? Ops.AddScalar.Forward(a, b) : a + ScalarLike(b, a);
-    /// <summary>Computes z[i] = a + b[i].</summary>
+    /// <summary>Computes z[i] = a + b[i]; an int64 tensor gives float32.</summary>
     public static Tensor operator +(double a, Tensor b) => b.DType.IsFloatingPoint() ? Ops.AddScalar.Forward(b, a) : ScalarLike(a, b) + b;
+    /// <summary>Computes z[i] = a[i] + b; an int64 tensor stays int64, exactly.</summary>
+    public static Tensor operator +(Tensor a, long b) => a.DType.IsFloatingPoint() ? Ops.AddScalar.Forward(a, b) : Int64Kernels.Zip<AddInt64>(a, Int64Kernels.Scalar(b), "add");
+    /// <summary>Computes z[i] = a + b[i]; an int64 tensor stays int64, exactly.</summary>
+    public static Tensor operator +(long a, Tensor b) => b.DType.IsFloatingPoint() ? Ops.AddScalar.Forward(b, a) : Int64Kernels.Zip<AddInt64>(Int64Kernels.Scalar(a), b, "add");
 
-    /// <summary>Computes z[i] = a[i] − b[i], broadcasting.</summary>
-    public static Tensor operator -(Tensor a, Tensor b) { (a, b) = Promote(a, b); return Ops.Sub.Forward(a, b); }
-    /// <summary>Computes z[i] = a[i] − b.</summary>
+    /// <summary>Computes z[i] = a[i] − b[i], broadcasting; two int64 operands give an exact int64 result.</summary>
+    public static Tensor operator -(Tensor a, Tensor b) { (a, b) = Promote(a, b); return a.DType == DType.Int64 ? Int64Kernels.Zip<SubInt64>(a, b, "sub") : Ops.Sub.Forward(a, b); }
+    /// <summary>Computes z[i] = a[i] − b; an int64 tensor gives float32.</summary>
     public static Tensor operator -(Tensor a, double b) => a.DType.IsFloatingPoint() ? Ops.SubScalar.Forward(a, b) : a - ScalarLike(b, a);
-    /// <summary>Computes z[i] = a − b[i].</summary>
+    /// <summary>Computes z[i] = a − b[i]; an int64 tensor gives float32.</summary>
     public static Tensor operator -(double a, Tensor b) => ScalarLike(a, b) - b;
+    /// <summary>Computes z[i] = a[i] − b; an int64 tensor stays int64, exactly.</summary>
+    public static Tensor operator -(Tensor a, long b) => a.DType.IsFloatingPoint() ? Ops.SubScalar.Forward(a, b) : Int64Kernels.Zip<SubInt64>(a, Int64Kernels.Scalar(b), "sub");
+    /// <summary>Computes z[i] = a − b[i]; an int64 tensor stays int64, exactly.</summary>
+    public static Tensor operator -(long a, Tensor b) => ComparandLike(a, b) - b;
 
-    /// <summary>Computes z[i] = a[i] · b[i], broadcasting.</summary>
-    public static Tensor operator *(Tensor a, Tensor b) { (a, b) = Promote(a, b); return Ops.Mul.Forward(a, b); }
-    /// <summary>Computes z[i] = a[i] · b.</summary>
+    /// <summary>Computes z[i] = a[i] · b[i], broadcasting; two int64 operands give an exact int64 result.</summary>
+    public static Tensor operator *(Tensor a, Tensor b) { (a, b) = Promote(a, b); return a.DType == DType.Int64 ? Int64Kernels.Zip<MulInt64>(a, b, "mul") : Ops.Mul.Forward(a, b); }
+    /// <summary>Computes z[i] = a[i] · b; an int64 tensor gives float32.</summary>
     public static Tensor operator *(Tensor a, double b) => a.DType.IsFloatingPoint() ? Ops.MulScalar.Forward(a, b) : a * ScalarLike(b, a);
-    /// <summary>Computes z[i] = a · b[i].</summary>
+    /// <summary>Computes z[i] = a · b[i]; an int64 tensor gives float32.</summary>
     public static Tensor operator *(double a, Tensor b) => b.DType.IsFloatingPoint() ? Ops.MulScalar.Forward(b, a) : ScalarLike(a, b) * b;
+    /// <summary>Computes z[i] = a[i] · b; an int64 tensor stays int64, exactly.</summary>
+    public static Tensor operator *(Tensor a, long b) => a.DType.IsFloatingPoint() ? Ops.MulScalar.Forward(a, b) : Int64Kernels.Zip<MulInt64>(a, Int64Kernels.Scalar(b), "mul");
+    /// <summary>Computes z[i] = a · b[i]; an int64 tensor stays int64, exactly.</summary>
+    public static Tensor operator *(long a, Tensor b) => b.DType.IsFloatingPoint() ? Ops.MulScalar.Forward(b, a) : Int64Kernels.Zip<MulInt64>(Int64Kernels.Scalar(a), b, "mul");
 
-    /// <summary>Computes z[i] = a[i] / b[i], broadcasting.</summary>
-    public static Tensor operator /(Tensor a, Tensor b) { (a, b) = Promote(a, b); return Ops.Div.Forward(a, b); }
-    /// <summary>Computes z[i] = a[i] / b.</summary>
+    /// <summary>Computes z[i] = a[i] / b[i], broadcasting; true division, so int64 operands give float32 (torch.div).</summary>
+    public static Tensor operator /(Tensor a, Tensor b)
+    {
+        (a, b) = Promote(a, b);
+        if (a.DType == DType.Int64) (a, b) = (a.To(DType.Float32), b.To(DType.Float32));
+        return Ops.Div.Forward(a, b);
+    }
+    /// <summary>Computes z[i] = a[i] / b; an int64 tensor gives float32.</summary>
     public static Tensor operator /(Tensor a, double b) => a.DType.IsFloatingPoint() ? Ops.DivScalar.Forward(a, b) : a / ScalarLike(b, a);
-    /// <summary>Computes z[i] = a / b[i].</summary>
+    /// <summary>Computes z[i] = a / b[i]; an int64 tensor gives float32.</summary>
     public static Tensor operator /(double a, Tensor b) => ScalarLike(a, b) / b;
+    /// <summary>Computes z[i] = a[i] / b, true division: an int64 tensor gives float32.</summary>
+    public static Tensor operator /(Tensor a, long b) => Ops.DivScalar.Forward(TrueDivOperand(a), b);
+    /// <summary>Computes z[i] = a / b[i], true division: an int64 tensor gives float32.</summary>
+    public static Tensor operator /(long a, Tensor b) => ScalarLike(a, b) / b;
 
     /// <summary>Computes z[i] = a[i] + b[i].</summary>
     public Tensor Add(Tensor other) => this + other;
@@ -76,38 +106,45 @@ public partial class Tensor
     /// <summary>Computes z[i] = a^b[i].</summary>
     public static Tensor Pow(double a, Tensor b) => Pow(ScalarLike(a, b), b);
 
-    /// <summary>Computes z[i] = max(a[i], b[i]), NaN propagating (torch.maximum).</summary>
-    public static Tensor Maximum(Tensor a, Tensor b) { (a, b) = Promote(a, b); return Ops.Maximum.Forward(a, b); }
-    /// <summary>Computes z[i] = min(a[i], b[i]), NaN propagating (torch.minimum).</summary>
-    public static Tensor Minimum(Tensor a, Tensor b) { (a, b) = Promote(a, b); return Ops.Minimum.Forward(a, b); }
+    /// <summary>Computes z[i] = max(a[i], b[i]), NaN propagating (torch.maximum); int64 operands stay int64.</summary>
+    public static Tensor Maximum(Tensor a, Tensor b) { (a, b) = Promote(a, b); return a.DType == DType.Int64 ? Int64Kernels.Zip<MaxInt64>(a, b, "maximum") : Ops.Maximum.Forward(a, b); }
+    /// <summary>Computes z[i] = min(a[i], b[i]), NaN propagating (torch.minimum); int64 operands stay int64.</summary>
+    public static Tensor Minimum(Tensor a, Tensor b) { (a, b) = Promote(a, b); return a.DType == DType.Int64 ? Int64Kernels.Zip<MinInt64>(a, b, "minimum") : Ops.Minimum.Forward(a, b); }
 
-    /// <summary>Computes z[i] = cond[i] ≠ 0 ? a[i] : b[i], all three broadcast together.</summary>
-    public static Tensor Where(Tensor condition, Tensor a, Tensor b) { (a, b) = Promote(a, b); return Ops.Where.Forward(condition, a, b); }
-    /// <summary>Computes z[i] = cond[i] ≠ 0 ? a[i] : b.</summary>
-    public static Tensor Where(Tensor condition, Tensor a, double b) => Where(condition, a, ScalarLike(b, a));
-    /// <summary>Computes z[i] = cond[i] ≠ 0 ? a : b[i].</summary>
-    public static Tensor Where(Tensor condition, double a, Tensor b) => Where(condition, ScalarLike(a, b), b);
-
-    private static Tensor Compare<TOp>(Tensor a, Tensor b, string op) where TOp : IBinaryOperator<TOp>
+    /// <summary>Computes z[i] = cond[i] ≠ 0 ? a[i] : b[i], all three broadcast together; int64 a and b give int64.</summary>
+    public static Tensor Where(Tensor condition, Tensor a, Tensor b)
     {
         (a, b) = Promote(a, b);
-        if (a.DType != DType.Int64) return Elementwise.Zip<TOp>(a, b, op);
-        // Two int64 operands (labels, argmax results): compared as float64, exact for |values| ≤ 2⁵³; the mask is int64.
-        return Elementwise.Cast(Elementwise.Zip<TOp>(Elementwise.Cast(a, DType.Float64), Elementwise.Cast(b, DType.Float64), op), DType.Int64);
+        return a.DType == DType.Int64 ? Int64Kernels.Where(condition, a, b, "where") : Ops.Where.Forward(condition, a, b);
+    }
+    /// <summary>Computes z[i] = cond[i] ≠ 0 ? a[i] : b; an int64 a gives float32.</summary>
+    public static Tensor Where(Tensor condition, Tensor a, double b) => Where(condition, a, ScalarLike(b, a));
+    /// <summary>Computes z[i] = cond[i] ≠ 0 ? a : b[i]; an int64 b gives float32.</summary>
+    public static Tensor Where(Tensor condition, double a, Tensor b) => Where(condition, ScalarLike(a, b), b);
+    /// <summary>Computes z[i] = cond[i] ≠ 0 ? a[i] : b; an int64 a stays int64.</summary>
+    public static Tensor Where(Tensor condition, Tensor a, long b) => Where(condition, a, ComparandLike(b, a));
+    /// <summary>Computes z[i] = cond[i] ≠ 0 ? a : b[i]; an int64 b stays int64.</summary>
+    public static Tensor Where(Tensor condition, long a, Tensor b) => Where(condition, ComparandLike(a, b), b);
+
+    private static Tensor Compare<TOp, TInt64>(Tensor a, Tensor b, string op) where TOp : IBinaryOperator<TOp> where TInt64 : IInt64Operator
+    {
+        (a, b) = Promote(a, b);
+        // Two int64 operands (labels, argmax results) are compared as longs, exactly; the mask is int64.
+        return a.DType == DType.Int64 ? Int64Kernels.Zip<TInt64>(a, b, op) : Elementwise.Zip<TOp>(a, b, op);
     }
 
     /// <summary>Computes z[i] = a[i] &gt; b[i] as 1 or 0 in the operands' dtype; never differentiable.</summary>
-    public Tensor Gt(Tensor other) => Compare<GtOperator>(this, other, "gt");
+    public Tensor Gt(Tensor other) => Compare<GtOperator, GtInt64>(this, other, "gt");
     /// <summary>Computes z[i] = a[i] ≥ b[i] as 1 or 0.</summary>
-    public Tensor Ge(Tensor other) => Compare<GeOperator>(this, other, "ge");
+    public Tensor Ge(Tensor other) => Compare<GeOperator, GeInt64>(this, other, "ge");
     /// <summary>Computes z[i] = a[i] &lt; b[i] as 1 or 0.</summary>
-    public Tensor Lt(Tensor other) => Compare<LtOperator>(this, other, "lt");
+    public Tensor Lt(Tensor other) => Compare<LtOperator, LtInt64>(this, other, "lt");
     /// <summary>Computes z[i] = a[i] ≤ b[i] as 1 or 0.</summary>
-    public Tensor Le(Tensor other) => Compare<LeOperator>(this, other, "le");
+    public Tensor Le(Tensor other) => Compare<LeOperator, LeInt64>(this, other, "le");
     /// <summary>Computes z[i] = a[i] = b[i] as 1 or 0.</summary>
-    public Tensor Eq(Tensor other) => Compare<EqOperator>(this, other, "eq");
+    public Tensor Eq(Tensor other) => Compare<EqOperator, EqInt64>(this, other, "eq");
     /// <summary>Computes z[i] = a[i] ≠ b[i] as 1 or 0.</summary>
-    public Tensor Ne(Tensor other) => Compare<NeOperator>(this, other, "ne");
+    public Tensor Ne(Tensor other) => Compare<NeOperator, NeInt64>(this, other, "ne");
 
     /// <summary>Computes z[i] = x[i] &gt; v as 1 or 0.</summary>
     public Tensor Gt(double value) => Gt(ComparandLike(value, this));
@@ -121,6 +158,19 @@ public partial class Tensor
     public Tensor Eq(double value) => Eq(ComparandLike(value, this));
     /// <summary>Computes z[i] = x[i] ≠ v as 1 or 0.</summary>
     public Tensor Ne(double value) => Ne(ComparandLike(value, this));
+
+    /// <summary>Computes z[i] = x[i] &gt; v as 1 or 0; on an int64 tensor exactly, as an int64 mask.</summary>
+    public Tensor Gt(long value) => Gt(ComparandLike(value, this));
+    /// <summary>Computes z[i] = x[i] ≥ v as 1 or 0; on an int64 tensor exactly, as an int64 mask.</summary>
+    public Tensor Ge(long value) => Ge(ComparandLike(value, this));
+    /// <summary>Computes z[i] = x[i] &lt; v as 1 or 0; on an int64 tensor exactly, as an int64 mask.</summary>
+    public Tensor Lt(long value) => Lt(ComparandLike(value, this));
+    /// <summary>Computes z[i] = x[i] ≤ v as 1 or 0; on an int64 tensor exactly, as an int64 mask.</summary>
+    public Tensor Le(long value) => Le(ComparandLike(value, this));
+    /// <summary>Computes z[i] = x[i] = v as 1 or 0; on an int64 tensor exactly, as an int64 mask.</summary>
+    public Tensor Eq(long value) => Eq(ComparandLike(value, this));
+    /// <summary>Computes z[i] = x[i] ≠ v as 1 or 0; on an int64 tensor exactly, as an int64 mask.</summary>
+    public Tensor Ne(long value) => Ne(ComparandLike(value, this));
 
     /// <summary>Computes z[i] = a[i] &gt; b[i] as 1 or 0.</summary>
     public static Tensor operator >(Tensor a, Tensor b) => a.Gt(b);
@@ -138,4 +188,12 @@ public partial class Tensor
     public static Tensor operator >=(Tensor a, double b) => a.Ge(b);
     /// <summary>Computes z[i] = a[i] ≤ b as 1 or 0.</summary>
     public static Tensor operator <=(Tensor a, double b) => a.Le(b);
+    /// <summary>Computes z[i] = a[i] &gt; b as 1 or 0.</summary>
+    public static Tensor operator >(Tensor a, long b) => a.Gt(b);
+    /// <summary>Computes z[i] = a[i] &lt; b as 1 or 0.</summary>
+    public static Tensor operator <(Tensor a, long b) => a.Lt(b);
+    /// <summary>Computes z[i] = a[i] ≥ b as 1 or 0.</summary>
+    public static Tensor operator >=(Tensor a, long b) => a.Ge(b);
+    /// <summary>Computes z[i] = a[i] ≤ b as 1 or 0.</summary>
+    public static Tensor operator <=(Tensor a, long b) => a.Le(b);
 }

@@ -27,6 +27,11 @@ public partial class Tensor
     /// <summary>Computes x[i] += value in place.</summary>
     public Tensor AddInPlace(double value) => WriteInPlace("add_", () => this + value);
 
+    /// <summary>Computes x[i] += value in place; an int64 tensor adds exactly (labels.add_(1)).</summary>
+    /// <param name="value">The integer to add.</param>
+    /// <returns>This tensor.</returns>
+    public Tensor AddInPlace(long value) => WriteInPlace("add_", () => this + value);
+
     /// <summary>Computes x[i] −= other[i] in place, broadcasting <paramref name="other"/>.</summary>
     public Tensor SubInPlace(Tensor other) => CanZipInto(other) ? ZipInPlace<SubOperator>(other) : WriteInPlace("sub_", () => this - other);
 

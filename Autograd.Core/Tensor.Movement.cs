@@ -90,12 +90,11 @@ public partial class Tensor
         return Ops.IndexSelect.Forward(this, ShapeUtil.NormalizeAxis("index_select", axis, Rank), indices.ToArray<long>());
     }
 
-    /// <summary>Computes y[…, i, …] = x[…, index[…, i, …], …] along <paramref name="axis"/> (torch.gather); index is int64 of x's rank.</summary>
+    /// <summary>Computes y[…, i, …] = x[…, index[…, i, …], …] along <paramref name="axis"/> (torch.gather); index is int64 of x's rank; x of any dtype.</summary>
     public Tensor Gather(int axis, Tensor index)
     {
         if (index.DType != DType.Int64)
             throw new ArgumentException($"gather: index must be an int64 tensor, got {index.DType.Name()}.");
-        RequireFloat("gather");
         return Ops.Gather.Forward(this, ShapeUtil.NormalizeAxis("gather", axis, Rank), index);
     }
 
@@ -135,9 +134,30 @@ public partial class Tensor
         return Concat(tensors.Select(t => t.Unsqueeze(a)).ToArray(), a);
     }
 
-    /// <summary>This tensor broadcast to <paramref name="shape"/> (NumPy rules). A view.</summary>
-    public Tensor BroadcastTo(params int[] shape) =>
-        ShapeUtil.SameShape(shape, Dims) ? this : Ops.Expand.Forward(this, (int[])shape.Clone());
+    /// <summary>
+    /// This tensor broadcast to <paramref name="shape"/> (NumPy rules; torch.expand): −1 keeps the size of the matching
+    /// existing dimension, counted from the right, and is refused for a new leading dimension. A view.
+    /// </summary>
+    /// <param name="shape">The target shape; each entry is a size ≥ 0 or −1.</param>
+    /// <returns>A view of this tensor's storage with the target shape (this tensor itself if the shape is unchanged).</returns>
+    /// <exception cref="ArgumentException">An entry is −1 for a new leading dimension or below −1, or the shapes do not broadcast.</exception>
+    public Tensor BroadcastTo(params int[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        var target = (int[])shape.Clone();
+        int lead = target.Length - Rank;
+        for (int i = 0; i < target.Length; i++)
+        {
+            if (target[i] >= 0) continue;
+            if (target[i] != -1)
+                throw new ArgumentException($"broadcast_to: invalid size {target[i]} at dimension {i} of {ShapeUtil.Format(shape)}; sizes are at least 0, or -1 to keep a dimension.");
+            if (i < lead)
+                throw new ArgumentException(
+                    $"broadcast_to: the size -1 is not allowed at dimension {i} of {ShapeUtil.Format(shape)}: it is a new leading dimension for the tensor of shape {ShapeUtil.Format(Dims)}, which has no size to keep.");
+            target[i] = Dims[i - lead];
+        }
+        return ShapeUtil.SameShape(target, Dims) ? this : Ops.Expand.Forward(this, target);
+    }
 
     /// <summary>Removes axes of size 1: all of them, or only <paramref name="axis"/> if it has size 1.</summary>
     public Tensor Squeeze(int? axis = null)

@@ -2,15 +2,25 @@ namespace Autograd;
 
 public partial class Tensor
 {
-    /// <summary>Computes the sum over <paramref name="axes"/> (all axes when null or empty).</summary>
+    /// <summary>
+    /// Computes the sum over <paramref name="axes"/> (all axes when null or empty). An int64 tensor sums exactly to int64
+    /// (wrapping on overflow, as torch.sum).
+    /// </summary>
     public Tensor Sum(int[]? axes = null, bool keepDims = false) => Ops.Sum.Forward(this, axes, keepDims);
 
     /// <summary>Computes the sum over one axis.</summary>
     public Tensor Sum(int axis, bool keepDims = false) => Sum([axis], keepDims);
 
-    /// <summary>Computes the mean over <paramref name="axes"/> (all axes when null or empty); NaN for an empty reduction.</summary>
+    /// <summary>
+    /// Computes the mean over <paramref name="axes"/> (all axes when null or empty); NaN for an empty reduction. An int64
+    /// tensor is refused, as torch.mean refuses it: convert it first with <c>To(DType.Float32)</c>.
+    /// </summary>
     public Tensor Mean(int[]? axes = null, bool keepDims = false)
     {
+        if (DType == DType.Int64)
+            throw new ArgumentException(
+                $"mean: could not infer the output dtype of the int64 tensor of shape {ShapeUtil.Format(Dims)}: the input must be floating point. " +
+                "Convert it first, e.g. x.To(DType.Float32).Mean().");
         RequireFloat("mean");
         var mask = ShapeUtil.AxisMask("mean", axes, Rank);
         long count = 1;
@@ -21,20 +31,34 @@ public partial class Tensor
     /// <summary>Computes the mean over one axis.</summary>
     public Tensor Mean(int axis, bool keepDims = false) => Mean([axis], keepDims);
 
-    /// <summary>Computes the maximum over <paramref name="axes"/>; the gradient goes to the first maximal element, as torch.max(dim).</summary>
-    public Tensor Max(int[]? axes = null, bool keepDims = false) => Extreme(axes, keepDims, true, "max");
+    /// <summary>
+    /// Computes the maximum over <paramref name="axes"/> (all axes when null or empty), as torch.amax (torch.max()
+    /// for all axes): tied maximal elements share the gradient evenly, each getting g / (number of ties); where the
+    /// maximum is NaN, the NaN elements share it.
+    /// </summary>
+    public Tensor Max(int[]? axes = null, bool keepDims = false) => Extreme(axes, keepDims, true, "max", splitTies: true);
 
-    /// <summary>Computes the maximum over one axis.</summary>
-    public Tensor Max(int axis, bool keepDims = false) => Max([axis], keepDims);
+    /// <summary>
+    /// Computes the maximum along one axis, as the values of torch.max(x, dim): the gradient goes to the one element
+    /// whose index torch.max(dim) returns (the first maximal one, as <see cref="ArgMax"/>), even among ties.
+    /// </summary>
+    public Tensor Max(int axis, bool keepDims = false) => Extreme([axis], keepDims, true, "max", splitTies: false);
 
-    /// <summary>Computes the minimum over <paramref name="axes"/>; the gradient goes to the first minimal element.</summary>
-    public Tensor Min(int[]? axes = null, bool keepDims = false) => Extreme(axes, keepDims, false, "min");
+    /// <summary>
+    /// Computes the minimum over <paramref name="axes"/> (all axes when null or empty), as torch.amin: tied minimal
+    /// elements share the gradient evenly; where the minimum is NaN, the NaN elements share it.
+    /// </summary>
+    public Tensor Min(int[]? axes = null, bool keepDims = false) => Extreme(axes, keepDims, false, "min", splitTies: true);
 
-    /// <summary>Computes the minimum over one axis.</summary>
-    public Tensor Min(int axis, bool keepDims = false) => Min([axis], keepDims);
+    /// <summary>
+    /// Computes the minimum along one axis, as the values of torch.min(x, dim): the gradient goes to the first minimal
+    /// element (the index <see cref="ArgMin"/> returns), even among ties.
+    /// </summary>
+    public Tensor Min(int axis, bool keepDims = false) => Extreme([axis], keepDims, false, "min", splitTies: false);
 
-    // A composite: move the reduced axes last, flatten them, pick each row's extreme with argmax and gather.
-    private Tensor Extreme(int[]? axes, bool keepDims, bool max, string op)
+    // Move the reduced axes last, flatten them, pick each row's extreme with argmax and gather: recorded as a gather for
+    // torch.max(dim)'s one-index rule, or computed off the graph and recorded as the amax primitive, which splits ties.
+    private Tensor Extreme(int[]? axes, bool keepDims, bool max, string op, bool splitTies)
     {
         RequireFloat(op);
         var mask = ShapeUtil.AxisMask(op, axes, Rank);
@@ -47,9 +71,11 @@ public partial class Tensor
         if (count == 0)
             throw new ArgumentException($"{op}: cannot reduce over axes of size 0 (shape {ShapeUtil.Format(Dims)}, axes {ShapeUtil.Format(reduced.ToArray())}).");
         var keptShape = kept.Select(d => Dims[d]).ToArray();
-        var rows = Permute([.. kept, .. reduced]).Reshape([.. keptShape, (int)count]);
+        var source = splitTies ? Detach() : this;
+        var rows = source.Permute([.. kept, .. reduced]).Reshape([.. keptShape, (int)count]);
         var index = Kernels.Reduce.ArgExtreme(rows, keptShape.Length, max, op);
         var values = Ops.Gather.Forward(rows, keptShape.Length, index);
+        if (splitTies) return Ops.Extremum.Forward(this, values.Reshape(KeptDimsShape(mask)), mask, keepDims, max);
         return values.Reshape(keepDims ? KeptDimsShape(mask) : keptShape);
     }
 

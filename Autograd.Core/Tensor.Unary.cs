@@ -5,7 +5,7 @@ namespace Autograd;
 public partial class Tensor
 {
     /// <summary>Computes y[i] = −x[i].</summary>
-    public static Tensor operator -(Tensor x) => Neg.Forward(x);
+    public static Tensor operator -(Tensor x) => x.DType == DType.Int64 ? 0L - x : Neg.Forward(x);
 
     /// <summary>Computes y[i] = e^x[i].</summary>
     public Tensor Exp() => Ops.Exp.Forward(this);
@@ -40,7 +40,11 @@ public partial class Tensor
     /// <summary>Computes y[i] = ln(1 + e^x[i]), without overflow.</summary>
     public Tensor Softplus() => Ops.Softplus.Forward(this);
 
-    /// <summary>Computes y[i] = max(−1, min(1, x[i])) (seed 000 §1.2.1.3).</summary>
+    /// <summary>
+    /// Computes y[i] = max(−1, min(1, x[i])) (seed 000 §1.2.1.3), as <c>Clamp(-1, 1)</c>, with the lecture notes'
+    /// derivative: 1 on the closed interval [−1, 1], so 1 at ±1. PyTorch's F.hardtanh, and the <c>HardTanh</c> module
+    /// of Autograd.Nn that stands for nn.Hardtanh, take 0 at ±1.
+    /// </summary>
     public Tensor HardTanh() => Clamp(-1.0, 1.0);
 
     /// <summary>Computes y[i] = x[i]^<paramref name="exponent"/>.</summary>
@@ -49,8 +53,23 @@ public partial class Tensor
     /// <summary>Computes y[i] = x[i]².</summary>
     public Tensor Square() => this * this;
 
-    /// <summary>Computes y[i] = min(max(x[i], min), max); a null bound is not applied.</summary>
-    public Tensor Clamp(double? min = null, double? max = null) => Ops.Clamp.Forward(this, min, max);
+    /// <summary>
+    /// Computes y[i] = min(max(x[i], min), max); a null bound is not applied. An int64 tensor stays int64 with whole
+    /// bounds, and gives float32 with a fractional one (torch.clamp's type promotion).
+    /// </summary>
+    public Tensor Clamp(double? min = null, double? max = null) => DType == DType.Int64 ? ClampInt64(min, max) : Ops.Clamp.Forward(this, min, max);
+
+    private Tensor ClampInt64(double? min, double? max)
+    {
+        static bool Whole(double? v) => v is not { } b || (b == Math.Floor(b) && Math.Abs(b) < 9.2e18);
+        if (!Whole(min) || !Whole(max)) return To(DType.Float32).Clamp(min, max);
+        if (min is { } l && max is { } h && l > h)
+            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"clamp: min {l} is greater than max {h}."));
+        var y = this;
+        if (min is { } lo) y = Maximum(y, Kernels.Int64Kernels.Scalar((long)lo));
+        if (max is { } hi) y = Minimum(y, Kernels.Int64Kernels.Scalar((long)hi));
+        return ReferenceEquals(y, this) ? Clone() : y;
+    }
 
     /// <summary>Converts to another dtype (differentiable between float32 and float64).</summary>
     public Tensor To(DType dtype) => dtype == DType ? this : Cast.Forward(this, dtype);

@@ -291,9 +291,27 @@ public partial class Tensor
         return ReadAt(Offset + 0);
     }
 
-    /// <summary>The value of a one-element tensor, converted to <typeparamref name="T"/>.</summary>
+    /// <summary>
+    /// The value of a one-element tensor, converted to <typeparamref name="T"/>. An int64 element is read as a long, so
+    /// <c>Item&lt;long&gt;()</c> is exact over the whole int64 range (<see cref="Item()"/> rounds it to a double).
+    /// </summary>
+    /// <returns>The element, converted with <c>T.CreateChecked</c>.</returns>
+    /// <exception cref="InvalidOperationException">The tensor does not have exactly one element.</exception>
+    /// <exception cref="OverflowException">The element is outside the range of <typeparamref name="T"/>.</exception>
     public T Item<T>() where T : struct, System.Numerics.INumberBase<T>
     {
+        if (DType == DType.Int64 && NumElements == 1)
+        {
+            long exact = Unsafe.As<long[]>(Data)[Offset];
+            try
+            {
+                return T.CreateChecked(exact);
+            }
+            catch (OverflowException e)
+            {
+                throw ItemOverflow(exact.ToString(System.Globalization.CultureInfo.InvariantCulture), typeof(T), e);
+            }
+        }
         double value = Item();
         try
         {
@@ -301,10 +319,12 @@ public partial class Tensor
         }
         catch (OverflowException e)
         {
-            throw new OverflowException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"Item: the value {value} of the {DType.Name()} tensor does not fit in {typeof(T).Name}."), e);
+            throw ItemOverflow(value.ToString("R", System.Globalization.CultureInfo.InvariantCulture), typeof(T), e);
         }
     }
+
+    private OverflowException ItemOverflow(string value, Type target, OverflowException inner) =>
+        new($"Item: the value {value} of the {DType.Name()} tensor does not fit in {target.Name}.", inner);
 
     /// <summary>Copies the elements in row-major order into a new array, converting to <typeparamref name="T"/>.</summary>
     public T[] ToArray<T>() where T : unmanaged, System.Numerics.INumberBase<T>

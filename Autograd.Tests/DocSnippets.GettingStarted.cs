@@ -81,7 +81,7 @@ public class GettingStartedDocSnippets
         using (Autodiff.NoGrad())
         {
             var predicted = model.Forward(points).ArgMax(axis: 1);
-            double accuracy = predicted.To(DType.Float64).Eq(labels.To(DType.Float64)).Mean().Item();
+            double accuracy = predicted.Eq(labels).To(DType.Float64).Mean().Item();
             Console.WriteLine($"training accuracy {100 * accuracy:F0}%");  // training accuracy 97%
         }
 

@@ -153,6 +153,10 @@ public partial class ErrorCatalogueTests
         var e = Fails<OverflowException>(() => Tensor.Scalar(1e20, DType.Float64).Item<int>(), "Item", "1E+20", "float64", "Int32");
         Assert.That(e.InnerException, Is.InstanceOf<OverflowException>());
         Fails<OverflowException>(() => Tensor.Scalar(double.NaN, DType.Float64).Item<long>(), "Item", "NaN", "Int64");
+        // an int64 element is named as it is, not rounded through double (which made long.MaxValue "not fit in Int64")
+        var max = Tensor.From(new long[] { long.MaxValue });
+        Fails<OverflowException>(() => max.Item<int>(), "Item", "9223372036854775807", "int64", "Int32");
+        Assert.That(max.Item<long>(), Is.EqualTo(long.MaxValue));
     }
 
     [Test]
@@ -189,11 +193,11 @@ public partial class ErrorCatalogueTests
         Fails<ArgumentException>(() => M23.Gt(Tensor.Ones([4])), "gt", "[2, 3]", "[4]", "3 vs 4");
 
     [Test]
-    public void ArithmeticOnTwoInt64Tensors()
+    public void PowOfInt64Tensors()
     {
         var i = Tensor.From(new long[] { 1, 2 });
-        Fails<ArgumentException>(() => _ = i + i, "add", "int64", "[2]");
         Fails<ArgumentException>(() => i.Pow(2), "pow", "int64", "[2]");
+        Fails<ArgumentException>(() => i.Pow(i), "pow", "int64", "[2]");
     }
 
     [Test]
@@ -201,6 +205,9 @@ public partial class ErrorCatalogueTests
     {
         var i = Tensor.From(new long[] { 1, 2 });
         Assert.That(i.Eq(Tensor.From(new long[] { 1, 3 })).ToArray<long>(), Is.EqualTo(new long[] { 1, 0 }));
+        // exactly, also past 2^53, where two longs can round to one double
+        var big = Tensor.From(new long[] { (1L << 53) + 1, long.MaxValue });
+        Assert.That(big.Eq(Tensor.From(new long[] { 1L << 53, long.MaxValue - 1 })).ToArray<long>(), Is.EqualTo(new long[] { 0, 0 }));
     }
 
     [Test]
@@ -259,7 +266,6 @@ public partial class ErrorCatalogueTests
     public void ReductionOfAnInt64TensorNamesTheReduction()
     {
         var i = Tensor.From(new long[] { 1, 2 });
-        Fails<ArgumentException>(() => i.Sum(), "sum", "int64", "[2]");
         Fails<ArgumentException>(() => i.Mean(), "mean", "int64", "[2]");
         Fails<ArgumentException>(() => i.Max(), "max", "int64");
         Fails<ArgumentException>(() => i.Softmax(), "softmax", "int64");

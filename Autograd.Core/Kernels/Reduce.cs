@@ -102,7 +102,8 @@ internal static class Indexing
         var y = Tensor.Result(index.Shape, x.DType);
         var xc = x.IsContiguous ? x : Strided.ToContiguous(x);
         if (x.DType == DType.Float32) { float[] s = xc.Array<float>(), d = y.Array<float>(); Walk(x.Dims, axis, index, op, (xo, yo) => d[yo] = s[xc.Offset + xo]); }
-        else { double[] s = xc.Array<double>(), d = y.Array<double>(); Walk(x.Dims, axis, index, op, (xo, yo) => d[yo] = s[xc.Offset + xo]); }
+        else if (x.DType == DType.Float64) { double[] s = xc.Array<double>(), d = y.Array<double>(); Walk(x.Dims, axis, index, op, (xo, yo) => d[yo] = s[xc.Offset + xo]); }
+        else { long[] s = xc.Array<long>(), d = y.Array<long>(); Walk(x.Dims, axis, index, op, (xo, yo) => d[yo] = s[xc.Offset + xo]); }
         return y;
     }
 

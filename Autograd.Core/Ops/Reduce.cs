@@ -10,7 +10,7 @@ internal sealed class Sum(int[] keptShape) : Function
     public static Tensor Forward(Tensor x, int[]? axes, bool keepDims)
     {
         var mask = ShapeUtil.AxisMask("sum", axes, x.Rank);
-        var kept = Reduce.Sum(x, mask, "sum");
+        var kept = x.DType == DType.Int64 ? Int64Kernels.Sum(x, mask) : Reduce.Sum(x, mask, "sum");
         var y = keepDims ? kept : kept.ViewAs(Squeezed(kept.Dims, mask));
         return ShouldRecord(x) ? Attach(new Sum(kept.Dims), y, x) : y;
     }
@@ -23,6 +23,33 @@ internal sealed class Sum(int[] keptShape) : Function
     }
 
     protected override Tensor?[] Backward(Tensor g) => [g.Reshape(keptShape).BroadcastTo(Input(0).Dims)];
+}
+
+// amax / amin over the axes in mask: ∂y/∂xᵢ = [xᵢ = y] / #{j : xⱼ = y} within each reduced group, so tied extremes share
+// the gradient evenly (torch.amax's scale_grad_by_count; where y is NaN, the NaN elements are the ties, as torch.max()).
+internal sealed class Extremum(bool[] mask, bool max) : Function
+{
+    public override string Name => max ? "amax" : "amin";
+
+    /// <summary>Records <paramref name="kept"/>, the extremes of x with the reduced axes kept at size 1, computed off the graph.</summary>
+    public static Tensor Forward(Tensor x, Tensor kept, bool[] mask, bool keepDims, bool max)
+    {
+        var y = keepDims ? kept : kept.ViewAs(Sum.Squeezed(kept.Dims, mask));
+        if (!ShouldRecord(x)) return y;
+        var fn = new Extremum(mask, max);
+        Attach(fn, y, x);
+        fn.Save(x, kept);
+        return y;
+    }
+
+    protected override Tensor?[] Backward(Tensor g)
+    {
+        Tensor x = Saved(0), y = Saved(1);
+        var ties = x.Eq(y) + x.Ne(x) * y.Ne(y);
+        var axes = Enumerable.Range(0, mask.Length).Where(d => mask[d]).ToArray();
+        // PyTorch's order: the gradient divided by the count, then masked.
+        return [g.Reshape(y.Dims) / ties.Sum(axes, keepDims: true) * ties];
+    }
 }
 
 // y = x − log Σ_axis eˣ: dx = g − softmax(x)·Σ_axis g = g − eʸ·Σ_axis g

@@ -32,7 +32,8 @@ public sealed class Tanh : Module
 
 /// <summary>
 /// The hard tanh (PyTorch's nn.Hardtanh): computes y = max(min(x, max), min), by default max(min(x, 1), −1)
-/// (seed 000 §1.2.1.3); its derivative is 1 on [min, max], else 0.
+/// (seed 000 §1.2.1.3); its derivative is 1 on the open interval (min, max) and 0 elsewhere, bounds included, as
+/// PyTorch's hardtanh_backward. (<c>Tensor.HardTanh()</c> keeps the lecture notes' 1 at the bounds.)
 /// </summary>
 public sealed class HardTanh : Module
 {
@@ -51,8 +52,14 @@ public sealed class HardTanh : Module
     /// <summary>The upper end of the linear region.</summary>
     public double MaxValue { get; }
 
-    /// <summary>Computes y[i] = max(min(x[i], max), min).</summary>
-    public override Tensor Forward(Tensor input) => input.Clamp(MinValue, MaxValue);
+    /// <summary>Computes y[i] = max(min(x[i], max), min), with gradient 0 where x[i] ≤ min or x[i] ≥ max.</summary>
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        // Where x is at or past a bound the clamped value is taken off the graph, so the bounds pass no gradient.
+        var outside = input.Le(MinValue) + input.Ge(MaxValue);
+        return Tensor.Where(outside, input.Detach().Clamp(MinValue, MaxValue), input);
+    }
 }
 
 /// <summary>

@@ -2,7 +2,7 @@ namespace Autograd.Tests.Ops;
 
 /// <summary>
 /// Worked examples for the reductions (Autograd.Core/Ops/Reduce.cs and the composites of Tensor.Reduce.cs): sums and
-/// means, max/min with their first-occurrence gradient, argmax/argmin, and the softmax family, each against a closed
+/// means, max/min (first-occurrence gradient along one axis, ties shared over several), argmax/argmin, and the softmax family, each against a closed
 /// form written out here in float64.
 /// </summary>
 public class ReduceTests
@@ -65,7 +65,7 @@ public class ReduceTests
     }
 
     [Test]
-    public void MaxAndMin_SendTheGradientToTheFirstExtremeOnly()
+    public void MaxAndMinAlongOneAxis_SendTheGradientToTheFirstExtremeOnly_OverAllAxesTiesShareIt()
     {
         // row 0 ties at 5 (columns 1, 2), row 1 ties at 7 (columns 0, 2)
         double[] data = [1, 5, 5, 7, 2, 7];
@@ -88,12 +88,12 @@ public class ReduceTests
         var top = z.Max();
         top.Backward();
         Assert.That(top.Item(), Is.EqualTo(7.0));
-        // 7 appears at flat positions 3 and 5: only position 3 gets the gradient
-        Assert.That(z.Grad!.ToArray<double>(), Is.EqualTo(new[] { 0.0, 0, 0, 1, 0, 0 }));
+        // 7 appears at flat positions 3 and 5: they share the gradient, 1/2 each (torch.max() over all elements)
+        Assert.That(z.Grad!.ToArray<double>(), Is.EqualTo(new[] { 0.0, 0, 0, 0.5, 0, 0.5 }));
     }
 
     [Test]
-    public void Max_OverSeveralAxes_FirstMeansFirstInRowMajorOrderOfTheReducedAxes()
+    public void Max_OverSeveralAxes_TiesShareTheGradientEvenly()
     {
         // x[i, j, k] on [2, 3, 4], reduced over i and k for each j; every slice x[:, j, :] has a tie
         double[] data =
@@ -108,11 +108,12 @@ public class ReduceTests
         Assert.That(m.ToArray<double>(), Is.EqualTo(new[] { 9.0, 5, 6 }));
 
         m.Backward(Tensor.From(new double[] { 10, 20, 30 }, 1, 3, 1));
-        // (i, k) in row-major order: j = 0 first reaches 9 at (0, 1), j = 1 reaches 5 at (1, 0), j = 2 reaches 6 at (1, 0)
+        // torch.amax: j = 0 has 9 at (0, 1), (0, 3), (1, 0), 10/3 each; j = 1 has 5 at (1, k) for four k, 20/4 each;
+        // j = 2 has 6 at (1, k) for four k, 30/4 each
         var expected = new double[24];
-        expected[(0 * 3 + 0) * 4 + 1] = 10;
-        expected[(1 * 3 + 1) * 4 + 0] = 20;
-        expected[(1 * 3 + 2) * 4 + 0] = 30;
+        expected[(0 * 3 + 0) * 4 + 1] = expected[(0 * 3 + 0) * 4 + 3] = expected[(1 * 3 + 0) * 4 + 0] = 10.0 / 3;
+        for (int k = 0; k < 4; k++) expected[(1 * 3 + 1) * 4 + k] = 5;
+        for (int k = 0; k < 4; k++) expected[(1 * 3 + 2) * 4 + k] = 7.5;
         Assert.That(x.Grad!.ToArray<double>(), Is.EqualTo(expected));
     }
 
