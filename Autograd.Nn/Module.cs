@@ -34,7 +34,7 @@ public abstract class Module
     private readonly List<(string Name, Parameter? Value)> _parameters = [];
     private readonly List<(string Name, Tensor Value)> _buffers = [];
     private readonly List<(string Name, Module Value)> _children = [];
-    // Automatic registration of fields: per field of AutoFields(GetType()), the value last adopted and the name it
+    // Automatic registration of fields: per field of FindAutoFields(GetType()), the value last adopted and the name it
     // was registered under (null when it was registered explicitly, or is null).
     private object?[]? _fieldValues;
     private string?[]? _fieldNames;
@@ -102,6 +102,10 @@ public abstract class Module
     /// This module and all descendants, depth first, with dotted names (<paramref name="prefix"/> for this one); a
     /// module that appears more than once is listed once, under its first name (PyTorch's <c>named_modules()</c>).
     /// </summary>
+    /// <param name="prefix">The name of this module, prepended with a dot to every descendant's.</param>
+    /// <returns>A snapshot of the tree, this module first.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="prefix"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">A field of a custom module cannot be registered automatically (see the remarks on the class).</exception>
     public IEnumerable<(string Name, Module Module)> NamedModules(string prefix = "")
     {
         ArgumentNullException.ThrowIfNull(prefix);
