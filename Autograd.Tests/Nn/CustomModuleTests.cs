@@ -212,6 +212,13 @@ public class CustomModuleTests
         e = Assert.Throws<InvalidOperationException>(() => _ = new SelfField().ParameterCount)!;
         Assert.That(e.Message, Does.StartWith("SelfField: the field 'Me' holds this module itself"));
 
+        // Walking the child first finds the same cycle from the other end, and keeps finding it.
+        var child = (Child)new Parent(marked: false).Kid;
+        e = Assert.Throws<InvalidOperationException>(() => child.StateDict())!;
+        Assert.That(e.Message, Does.StartWith("Parent: the field 'Kid' holds a Child that contains this module"));
+        Assert.That(() => child.ToString(), Throws.InvalidOperationException);
+        Assert.That(() => child.Parameters().ToList(), Throws.InvalidOperationException);
+
         var ok = new Parent(marked: true);
         Assert.That(ok.NamedModules().Select(m => m.Name), Is.EqualTo(new[] { "", "kid" }));
         Assert.That(ok.ToString(), Is.EqualTo("Parent(\n  (kid): MarkedChild()\n)"));
