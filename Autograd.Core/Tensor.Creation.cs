@@ -136,9 +136,25 @@ public partial class Tensor
             throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"Uniform: expects finite bounds with low <= high, got low = {low}, high = {high}."));
         var t = Empty((int[])shape.Clone(), dtype, "Uniform");
+        // A shared generator (the default) is locked once for the whole tensor, not once per draw.
+        var gate = generator.SharedLock;
+        gate?.Enter();
+        try
+        {
+            FillUniform(t, generator, low, high, dtype);
+        }
+        finally
+        {
+            gate?.Exit();
+        }
+        return t;
+    }
+
+    private static void FillUniform(Tensor t, Generator generator, double low, double high, DType dtype)
+    {
         for (int i = 0; i < t.NumElements; i++)
         {
-            double v = dtype == DType.Float32 ? low + (high - low) * generator.NextSingle() : low + (high - low) * generator.NextDouble();
+            double v = dtype == DType.Float32 ? low + (high - low) * generator.NextSingleUnlocked() : low + (high - low) * generator.NextDoubleUnlocked();
             // Rounding (of the sum, or to float) can land on high itself: step back below it to keep [low, high).
             if (dtype == DType.Float32)
             {
@@ -149,7 +165,6 @@ public partial class Tensor
             else if (v >= high && high > low) v = Math.BitDecrement(high);
             t.Write(i, v);
         }
-        return t;
     }
 
     /// <summary>Uniform values in [<paramref name="low"/>, <paramref name="high"/>) from a new generator seeded with <paramref name="seed"/>.</summary>
@@ -164,7 +179,16 @@ public partial class Tensor
             throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"Normal: expects std >= 0, got std = {std}."), nameof(std));
         var t = Empty((int[])shape.Clone(), dtype, "Normal");
-        for (int i = 0; i < t.NumElements; i++) t.Write(i, mean + std * generator.NextNormal());
+        var gate = generator.SharedLock;
+        gate?.Enter();
+        try
+        {
+            for (int i = 0; i < t.NumElements; i++) t.Write(i, mean + std * generator.NextNormalUnlocked());
+        }
+        finally
+        {
+            gate?.Exit();
+        }
         return t;
     }
 
@@ -177,6 +201,18 @@ public partial class Tensor
 
     /// <summary>Uniform values in [0, 1) (PyTorch's rand).</summary>
     public static Tensor Rand(int[] shape, Generator generator, DType dtype = DType.Float32) => Uniform(shape, generator, 0, 1, dtype);
+
+    /// <summary>Standard normal values drawn from <see cref="Generator.Default"/> (PyTorch's randn without a generator).</summary>
+    /// <param name="shape">The shape of the result.</param>
+    /// <param name="dtype">The element type (float32 or float64).</param>
+    /// <returns>A new tensor; drawing it advances the default generator by one consecutive run.</returns>
+    public static Tensor Randn(int[] shape, DType dtype = DType.Float32) => Normal(shape, Generator.Default, 0, 1, dtype);
+
+    /// <summary>Uniform values in [0, 1) drawn from <see cref="Generator.Default"/> (PyTorch's rand without a generator).</summary>
+    /// <param name="shape">The shape of the result.</param>
+    /// <param name="dtype">The element type (float32 or float64).</param>
+    /// <returns>A new tensor; drawing it advances the default generator by one consecutive run.</returns>
+    public static Tensor Rand(int[] shape, DType dtype = DType.Float32) => Uniform(shape, Generator.Default, 0, 1, dtype);
 
     // Writes element i of a fresh contiguous tensor.
     internal void Write(int i, double value)

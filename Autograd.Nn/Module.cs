@@ -1,14 +1,43 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+
 namespace Autograd.Nn;
 
 /// <summary>
 /// Base of every layer and model (PyTorch's nn.Module): registered parameters, buffers and child modules with
 /// dotted names (<c>layers.0.weight</c>), train/eval mode, gradient zeroing, and state dictionaries.
 /// </summary>
+/// <remarks>
+/// <para>
+/// Instance fields whose declared type is a <see cref="Module"/> or <see cref="Parameter"/> (also the backing fields of
+/// auto-properties, and those of inherited classes) are registered automatically, as PyTorch registers attributes:
+/// under the field's or property's name in snake_case without leading underscores (<c>_fc1</c> and <c>Fc1</c> become
+/// <c>fc1</c>, <c>HiddenLayer</c> becomes <c>hidden_layer</c>), in declaration order (base class first), after the
+/// explicit registrations. The fields are read whenever the module is walked (<see cref="Parameters"/>,
+/// <see cref="StateDict"/>, <see cref="Train"/>, <see cref="ToString"/>, …), so assigning a field later (replacing a
+/// head for fine-tuning) replaces the registration, and a field set to null drops it. A value that was registered
+/// explicitly (<c>Weight = RegisterParameter("weight", …)</c>) keeps its explicit name; mark a field
+/// <see cref="NotRegisteredAttribute"/> to keep a reference that is not a child.
+/// </para>
+/// <para>
+/// A module may appear more than once in the tree (weight tying): <see cref="NamedModules"/>,
+/// <see cref="NamedParameters"/>, <see cref="NamedBuffers"/> and everything built on them (<see cref="Parameters"/>,
+/// <see cref="ParameterCount"/>, <see cref="ZeroGrad"/>, <see cref="Train"/>) yield each module, parameter and
+/// buffer once, under its first name, while <see cref="StateDict"/> keeps every name, as PyTorch does. A module
+/// cannot contain itself: registering a cycle throws.
+/// </para>
+/// </remarks>
 public abstract class Module
 {
     private readonly List<(string Name, Parameter? Value)> _parameters = [];
     private readonly List<(string Name, Tensor Value)> _buffers = [];
     private readonly List<(string Name, Module Value)> _children = [];
+    // Automatic registration of fields: per field of FindAutoFields(GetType()), the value last adopted and the name it
+    // was registered under (null when it was registered explicitly, or is null).
+    private object?[]? _fieldValues;
+    private string?[]? _fieldNames;
 
     /// <summary>Whether the module is in training mode (dropout active); true on construction.</summary>
     public bool Training { get; private set; } = true;
@@ -36,11 +65,19 @@ public abstract class Module
         return value;
     }
 
-    /// <summary>Registers a child module under <paramref name="name"/> and returns it.</summary>
+    /// <summary>
+    /// Registers a child module under <paramref name="name"/> and returns it. The same module may be registered
+    /// under several names or in several parents (weight tying), but not so that a module contains itself.
+    /// </summary>
+    /// <exception cref="ArgumentException">The name is invalid or taken, or <paramref name="module"/> is this module or contains it.</exception>
     protected T RegisterModule<T>(string name, T module) where T : Module
     {
         CheckName(name);
         ArgumentNullException.ThrowIfNull(module);
+        if (ReferenceEquals(module, this) || Contains(module, this))
+            throw new ArgumentException(
+                $"{ReprName}: cannot register '{name}': the {module.ReprName} {(ReferenceEquals(module, this) ? "is this module itself" : "contains this module")}, " +
+                "and a module cannot contain itself.", nameof(module));
         _children.Add((name, module));
         return module;
     }
@@ -53,38 +90,63 @@ public abstract class Module
             throw new ArgumentException($"{GetType().Name}: the name '{name}' is already registered.");
     }
 
-    /// <summary>The direct children with their names.</summary>
-    public IEnumerable<(string Name, Module Module)> NamedChildren() => _children.Select(c => (c.Name, c.Value));
+    /// <summary>The direct children with their names; a child registered under several names is listed once, under the first.</summary>
+    public IEnumerable<(string Name, Module Module)> NamedChildren()
+    {
+        SyncFields();
+        var memo = new HashSet<Module>(ReferenceEqualityComparer.Instance);
+        return _children.Where(c => memo.Add(c.Value)).Select(c => (c.Name, c.Value)).ToList();
+    }
 
-    /// <summary>This module and all descendants, depth first, with dotted names ("" for this one).</summary>
+    /// <summary>
+    /// This module and all descendants, depth first, with dotted names (<paramref name="prefix"/> for this one); a
+    /// module that appears more than once is listed once, under its first name (PyTorch's <c>named_modules()</c>).
+    /// </summary>
+    /// <param name="prefix">The name of this module, prepended with a dot to every descendant's.</param>
+    /// <returns>A snapshot of the tree, this module first.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="prefix"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">A field of a custom module cannot be registered automatically (see the remarks on the class).</exception>
     public IEnumerable<(string Name, Module Module)> NamedModules(string prefix = "")
     {
-        yield return (prefix, this);
-        foreach (var (name, child) in _children)
-            foreach (var m in child.NamedModules(Join(prefix, name)))
-                yield return m;
+        ArgumentNullException.ThrowIfNull(prefix);
+        var result = new List<(string Name, Module Module)>();
+        CollectModules(this, prefix, new HashSet<Module>(ReferenceEqualityComparer.Instance), result);
+        return result;
     }
 
-    /// <summary>Every parameter of this module and its descendants with its dotted name, in registration order.</summary>
+    private static void CollectModules(Module module, string prefix, HashSet<Module> memo, List<(string, Module)> into)
+    {
+        if (!memo.Add(module)) return;
+        module.SyncFields();
+        into.Add((prefix, module));
+        foreach (var (name, child) in module._children) CollectModules(child, Join(prefix, name), memo, into);
+    }
+
+    /// <summary>
+    /// Every parameter of this module and its descendants with its dotted name, in registration order; a parameter
+    /// that appears more than once (a shared module or tensor) is listed once, under its first name.
+    /// </summary>
     public IEnumerable<(string Name, Parameter Parameter)> NamedParameters()
     {
+        var memo = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
         foreach (var (prefix, module) in NamedModules())
             foreach (var (name, p) in module._parameters)
-                if (p is not null) yield return (Join(prefix, name), p);
+                if (p is not null && memo.Add(p)) yield return (Join(prefix, name), p);
     }
 
-    /// <summary>Every parameter of this module and its descendants.</summary>
+    /// <summary>Every parameter of this module and its descendants, each once (so <c>new Adam(model.Parameters())</c> works for tied weights).</summary>
     public IEnumerable<Parameter> Parameters() => NamedParameters().Select(p => p.Parameter);
 
-    /// <summary>Every buffer of this module and its descendants with its dotted name.</summary>
+    /// <summary>Every buffer of this module and its descendants with its dotted name, each once, under its first name.</summary>
     public IEnumerable<(string Name, Tensor Buffer)> NamedBuffers()
     {
+        var memo = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
         foreach (var (prefix, module) in NamedModules())
             foreach (var (name, b) in module._buffers)
-                yield return (Join(prefix, name), b);
+                if (memo.Add(b)) yield return (Join(prefix, name), b);
     }
 
-    /// <summary>The number of trainable elements.</summary>
+    /// <summary>The number of trainable elements, each parameter counted once.</summary>
     public long ParameterCount => Parameters().Sum(p => (long)p.NumElements);
 
     /// <summary>Sets training mode on this module and its descendants.</summary>
@@ -112,13 +174,26 @@ public abstract class Module
         }
     }
 
-    /// <summary>Parameters and buffers by dotted name (they share storage with the module).</summary>
+    /// <summary>
+    /// Parameters and buffers by dotted name (they share storage with the module): each module's parameters, then
+    /// its buffers, then its children's entries, as PyTorch's <c>state_dict()</c>. A shared module or tensor appears
+    /// under every name it has (<c>0.weight</c> and <c>2.weight</c> for <c>Sequential(lin, act, lin)</c>), as in PyTorch.
+    /// </summary>
     public Dictionary<string, Tensor> StateDict()
     {
         var state = new Dictionary<string, Tensor>();
-        foreach (var (name, p) in NamedParameters()) state[name] = p;
-        foreach (var (name, b) in NamedBuffers()) state[name] = b;
+        SaveTo(state, "");
         return state;
+    }
+
+    // Terminates because registration refuses cycles.
+    private void SaveTo(Dictionary<string, Tensor> state, string prefix)
+    {
+        SyncFields();
+        foreach (var (name, p) in _parameters)
+            if (p is not null) state[Join(prefix, name)] = p;
+        foreach (var (name, b) in _buffers) state[Join(prefix, name)] = b;
+        foreach (var (name, child) in _children) child.SaveTo(state, Join(prefix, name));
     }
 
     /// <summary>
@@ -179,4 +254,248 @@ public abstract class Module
     }
 
     private static string Join(string prefix, string name) => prefix.Length == 0 ? name : prefix + "." + name;
+
+    // ---- Printing ---------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// The module's configuration, shown inside the parentheses of <see cref="ToString"/> (PyTorch's
+    /// <c>extra_repr()</c>), e.g. <c>in_features=8, out_features=4, bias=True</c> for a <see cref="Linear"/>; empty by
+    /// default. Override it in a custom module to show its settings.
+    /// </summary>
+    /// <returns>One line (or several, separated by <c>\n</c>), without the module's name.</returns>
+    public virtual string ExtraRepr() => "";
+
+    /// <summary>
+    /// The module tree as PyTorch's <c>repr(model)</c> prints it: the type name, then <see cref="ExtraRepr"/> and each
+    /// child as <c>(name): …</c> indented by two spaces, e.g.
+    /// <c>Sequential(\n  (0): Linear(in_features=8, out_features=8, bias=True)\n  (1): ReLU()\n)</c>. A shared
+    /// module is printed at each place it appears. <see cref="Summary"/> adds parameter counts.
+    /// </summary>
+    /// <returns>The description, without a trailing newline.</returns>
+    public override string ToString()
+    {
+        SyncFields();
+        string extra = ExtraRepr() ?? "";
+        var lines = new List<string>(extra.Length == 0 ? [] : extra.Split('\n'));
+        int extraLines = lines.Count;
+        foreach (var (name, child) in _children) lines.Add($"({name}): {Indent(child.ToString() ?? "", 2)}");
+        if (lines.Count == 0) return ReprName + "()";
+        if (extraLines == 1 && _children.Count == 0) return $"{ReprName}({lines[0]})";
+        return ReprName + "(\n  " + string.Join("\n  ", lines) + "\n)";
+    }
+
+    // PyTorch's _addindent: every line but the first is indented.
+    private static string Indent(string text, int spaces) => text.Replace("\n", "\n" + new string(' ', spaces));
+
+    private string ReprName
+    {
+        get
+        {
+            string name = GetType().Name;
+            int tick = name.IndexOf('`');
+            return tick < 0 ? name : name[..tick];
+        }
+    }
+
+    /// <summary>
+    /// A table of the module tree with parameter counts: one line per module, shaped like <see cref="ToString"/>
+    /// (<c>(name): Linear(in_features=8, out_features=8, bias=True)</c>, two spaces deeper per level) with the number of
+    /// parameter elements the module holds itself (not its children's) at the right, then the total (equal to
+    /// <see cref="ParameterCount"/>) and how many of them require grad. A module or parameter that appears more than
+    /// once is counted where it first appears; a repeated module is marked <c>(shared with 'name')</c>.
+    /// </summary>
+    /// <returns>The table, lines separated by <c>\n</c>, without a trailing newline.</returns>
+    public string Summary()
+    {
+        var rows = new List<(string Text, long Count)>();
+        var firstName = new Dictionary<Module, string>(ReferenceEqualityComparer.Instance);
+        var counted = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        long total = 0, trainable = 0;
+        void Visit(Module module, string label, string path, int depth)
+        {
+            string indent = new(' ', 2 * depth);
+            if (firstName.TryGetValue(module, out var first))
+            {
+                rows.Add(($"{indent}{label}{module.ReprName} (shared with '{first}')", 0));
+                return;
+            }
+            firstName[module] = path;
+            module.SyncFields();
+            long own = 0;
+            foreach (var (_, p) in module._parameters)
+            {
+                if (p is null || !counted.Add(p)) continue;
+                own += p.NumElements;
+                if (p.RequiresGrad) trainable += p.NumElements;
+            }
+            total += own;
+            string extra = (module.ExtraRepr() ?? "").Replace("\n", ", ");
+            string text = module._children.Count > 0 && extra.Length == 0 ? module.ReprName : $"{module.ReprName}({extra})";
+            rows.Add((indent + label + text, own));
+            foreach (var (name, child) in module._children) Visit(child, $"({name}): ", Join(path, name), depth + 1);
+        }
+        Visit(this, "", "", 0);
+        rows.Add(("total", total));
+        rows.Add(("trainable", trainable));
+        const string header = "parameters";
+        int width = Math.Max(header.Length, rows.Max(r => r.Count.ToString(CultureInfo.InvariantCulture).Length));
+        int textWidth = Math.Max("module".Length, rows.Max(r => r.Text.Length));
+        var sb = new StringBuilder();
+        sb.Append("module".PadRight(textWidth + 2)).Append(header.PadLeft(width));
+        foreach (var (text, count) in rows)
+            sb.Append('\n').Append(text.PadRight(textWidth + 2)).Append(count.ToString(CultureInfo.InvariantCulture).PadLeft(width));
+        return sb.ToString();
+    }
+
+    // ---- Automatic registration of fields ---------------------------------------------------------------------
+
+    private sealed record AutoField(FieldInfo Field, string Name, string Member, bool IsModule);
+
+    private static readonly ConcurrentDictionary<Type, AutoField[]> s_autoFields = new();
+
+    // The fields of a module type that hold a Module or Parameter, base class first, each in declaration order.
+    private static AutoField[] FindAutoFields(Type type)
+    {
+        var chain = new List<Type>();
+        for (var t = type; t is not null && t != typeof(Module); t = t.BaseType) chain.Add(t);
+        chain.Reverse();
+        var fields = new List<AutoField>();
+        const BindingFlags flags = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly;
+        foreach (var t in chain)
+        {
+            foreach (var f in t.GetFields(flags).OrderBy(f => f.MetadataToken))
+            {
+                bool isModule = typeof(Module).IsAssignableFrom(f.FieldType);
+                if (!isModule && f.FieldType != typeof(Parameter)) continue;
+                // <Fc1>k__BackingField (an auto-property) and <fc1>P (a captured primary-constructor parameter) name their member.
+                string member = f.Name.StartsWith('<') && f.Name.IndexOf('>') > 1 ? f.Name[1..f.Name.IndexOf('>')] : f.Name;
+                bool optedOut = f.IsDefined(typeof(NotRegisteredAttribute), false)
+                    || (member != f.Name && t.GetProperty(member, flags)?.IsDefined(typeof(NotRegisteredAttribute), false) == true);
+                if (!optedOut) fields.Add(new AutoField(f, RegistrationName(member), member, isModule));
+            }
+        }
+        return fields.ToArray();
+    }
+
+    /// <summary>The name a field or property is registered under: snake_case without leading underscores (<c>_fc1</c>, <c>Fc1</c> → <c>fc1</c>; <c>LMHead</c> → <c>lm_head</c>).</summary>
+    internal static string RegistrationName(string member)
+    {
+        var name = member.TrimStart('_');
+        if (name.Length == 0) return member;
+        var sb = new StringBuilder(name.Length + 4);
+        for (int i = 0; i < name.Length; i++)
+        {
+            char c = name[i];
+            if (char.IsUpper(c))
+            {
+                bool boundary = i > 0 && name[i - 1] != '_' &&
+                    (char.IsLower(name[i - 1]) || char.IsDigit(name[i - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1])));
+                if (boundary) sb.Append('_');
+                sb.Append(char.ToLowerInvariant(c));
+            }
+            else sb.Append(c);
+        }
+        return sb.ToString();
+    }
+
+    // Brings the registrations up to date with the fields: cheap when nothing changed (one read per field).
+    private void SyncFields()
+    {
+        var fields = s_autoFields.GetOrAdd(GetType(), FindAutoFields);
+        if (fields.Length == 0) return;
+        if (_fieldValues is { } seen)
+        {
+            bool changed = false;
+            for (int i = 0; i < fields.Length && !changed; i++) changed = !ReferenceEquals(fields[i].Field.GetValue(this), seen[i]);
+            if (!changed) return;
+        }
+        lock (_children)
+        {
+            var values = _fieldValues ?? new object?[fields.Length];
+            var names = _fieldNames ?? new string?[fields.Length];
+            _fieldValues = values;
+            _fieldNames = names;
+            for (int i = 0; i < fields.Length; i++)
+            {
+                var value = fields[i].Field.GetValue(this);
+                if (ReferenceEquals(value, values[i])) continue;
+                Adopt(fields[i], value, names, i);
+                values[i] = value;
+            }
+        }
+    }
+
+    private void Adopt(AutoField field, object? value, string?[] names, int i)
+    {
+        string? previous = names[i];
+        if (value is null || IsExplicitlyRegistered(value, names))
+        {
+            if (previous is not null) Unregister(previous, field.IsModule);
+            names[i] = null;
+            return;
+        }
+        if (field.IsModule)
+        {
+            var module = (Module)value;
+            if (ReferenceEquals(module, this) || Contains(module, this))
+                throw new InvalidOperationException(
+                    $"{ReprName}: the field '{field.Member}' holds {(ReferenceEquals(module, this) ? "this module itself" : $"a {module.ReprName} that contains this module")}, " +
+                    $"and a module cannot contain itself. Mark the field [NotRegistered] if it is a reference rather than a child.");
+        }
+        if (previous is not null)
+        {
+            Replace(previous, value, field.IsModule);
+            return;
+        }
+        if (_parameters.Any(p => p.Name == field.Name) || _buffers.Any(b => b.Name == field.Name) || _children.Any(c => c.Name == field.Name))
+            throw new InvalidOperationException(
+                $"{ReprName}: the field '{field.Member}' would be registered as '{field.Name}', but that name is already registered. " +
+                "Rename the field, register its value explicitly, or mark it [NotRegistered].");
+        if (field.IsModule) _children.Add((field.Name, (Module)value));
+        else _parameters.Add((field.Name, (Parameter)value));
+        names[i] = field.Name;
+    }
+
+    private bool IsExplicitlyRegistered(object value, string?[] autoNames) =>
+        value is Module m
+            ? _children.Any(c => ReferenceEquals(c.Value, m) && Array.IndexOf(autoNames, c.Name) < 0)
+            : _parameters.Any(p => ReferenceEquals(p.Value, value) && Array.IndexOf(autoNames, p.Name) < 0);
+
+    private void Unregister(string name, bool isModule)
+    {
+        if (isModule) _children.RemoveAt(_children.FindIndex(c => c.Name == name));
+        else _parameters.RemoveAt(_parameters.FindIndex(p => p.Name == name));
+    }
+
+    private void Replace(string name, object value, bool isModule)
+    {
+        if (isModule) _children[_children.FindIndex(c => c.Name == name)] = (name, (Module)value);
+        else _parameters[_parameters.FindIndex(p => p.Name == name)] = (name, (Parameter)value);
+    }
+
+    // Whether target is a descendant of root among the registrations made so far.
+    private static bool Contains(Module root, Module target)
+    {
+        var visited = new HashSet<Module>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<Module>();
+        stack.Push(root);
+        while (stack.Count > 0)
+        {
+            var m = stack.Pop();
+            if (!visited.Add(m)) continue;
+            foreach (var (_, child) in m._children)
+            {
+                if (ReferenceEquals(child, target)) return true;
+                stack.Push(child);
+            }
+        }
+        return false;
+    }
 }
+
+/// <summary>
+/// Keeps a <see cref="Module"/> or <see cref="Parameter"/> field (or auto-property) of a module from being registered
+/// automatically: for a reference to a module that is not a child, such as a parent or a frozen teacher model.
+/// </summary>
+[AttributeUsage(AttributeTargets.Field | AttributeTargets.Property)]
+public sealed class NotRegisteredAttribute : Attribute;

@@ -101,4 +101,56 @@ public class GettingStartedDocSnippets
         }
         File.Delete(path);
     }
+    // A residual block: y = x + fc2(tanh(fc1(x))). Its layers are plain fields, registered automatically.
+    public sealed class Residual : Module
+    {
+        private readonly Linear _fc1;
+        private readonly Linear _fc2;
+
+        public Residual(int width, Generator? generator = null)
+        {
+            _fc1 = new Linear(width, 4 * width, generator: generator);
+            _fc2 = new Linear(4 * width, width, generator: generator);
+        }
+
+        public override Tensor Forward(Tensor input) => input + _fc2.Forward(_fc1.Forward(input).Tanh());
+
+        public override string ExtraRepr() => $"width={_fc1.InFeatures}";    // shown by ToString, as PyTorch's extra_repr
+    }
+
+    [Test, NonParallelizable] // docs/getting-started.md: a custom module
+    public void CustomModule()
+    {
+        Generator.ManualSeed(0);                                    // layers built without a generator draw from Generator.Default
+        var net = new Sequential(new Residual(8), new ReLU(), new Linear(8, 2));
+        Console.WriteLine(net);                                     // the tree, as PyTorch prints it:
+        // Sequential(
+        //   (0): Residual(
+        //     width=8
+        //     (fc1): Linear(in_features=8, out_features=32, bias=True)
+        //     (fc2): Linear(in_features=32, out_features=8, bias=True)
+        //   )
+        //   (1): ReLU()
+        //   (2): Linear(in_features=8, out_features=2, bias=True)
+        // )
+        Console.WriteLine(string.Join(", ", net.NamedParameters().Select(p => p.Name)));
+        // 0.fc1.weight, 0.fc1.bias, 0.fc2.weight, 0.fc2.bias, 2.weight, 2.bias
+        Console.WriteLine(net.ParameterCount);                      // 8·32 + 32 + 32·8 + 8 + 8·2 + 2 = 570
+        Console.WriteLine(net.Summary());                           // one line per module with its parameter count, then the total
+
+        Assert.That(net.ToString(), Is.EqualTo(
+            "Sequential(\n  (0): Residual(\n    width=8\n    (fc1): Linear(in_features=8, out_features=32, bias=True)\n" +
+            "    (fc2): Linear(in_features=32, out_features=8, bias=True)\n  )\n  (1): ReLU()\n" +
+            "  (2): Linear(in_features=8, out_features=2, bias=True)\n)"));
+        Assert.That(string.Join(", ", net.NamedParameters().Select(p => p.Name)),
+            Is.EqualTo("0.fc1.weight, 0.fc1.bias, 0.fc2.weight, 0.fc2.bias, 2.weight, 2.bias"));
+        Assert.That(net.ParameterCount, Is.EqualTo(570));
+        Assert.That(net.Summary().Split('\n')[^2], Does.StartWith("total").And.EndWith(" 570"));
+        // Registered, hence trained: one Adam step moves every parameter.
+        var before = net.Parameters().Select(p => p.ToArray<float>()).ToArray();
+        var adam = new Adam(net.Parameters(), lr: 0.01);
+        net.Forward(Tensor.Rand([4, 8])).Square().Sum().Backward();
+        adam.Step();
+        Assert.That(net.Parameters().Select(p => p.ToArray<float>()).Zip(before, (a, b) => a.SequenceEqual(b)), Is.All.False);
+    }
 }

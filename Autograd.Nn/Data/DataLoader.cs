@@ -6,8 +6,9 @@ namespace Autograd.Nn.Data;
 /// Enumerates a <see cref="TensorDataset"/> in mini-batches (PyTorch's DataLoader without workers). Each
 /// enumeration is one epoch: every sample appears exactly once (the last, smaller batch is skipped when
 /// <see cref="DropLast"/> is set). With <see cref="Shuffle"/>, each epoch draws a fresh permutation from the
-/// explicit <see cref="Generator"/> (Fisher–Yates with <see cref="Generator.NextInt(int)"/>), so the sequence of
-/// epochs is reproducible for a given seed and differs from epoch to epoch.
+/// <see cref="Generator"/> given, or <see cref="Generator.Default"/> without one (Fisher–Yates with
+/// <see cref="Generator.NextInt(int)"/>), so the sequence of epochs is reproducible for a given seed and differs from
+/// epoch to epoch.
 /// </summary>
 /// <example>
 /// <code>
@@ -23,9 +24,12 @@ public sealed class DataLoader : IEnumerable<(Tensor Inputs, Tensor Targets)>
     /// <summary>Creates a loader over <paramref name="dataset"/>.</summary>
     /// <param name="dataset">The samples.</param>
     /// <param name="batchSize">The number of samples per batch (the last batch may be smaller unless <paramref name="dropLast"/>).</param>
-    /// <param name="shuffle">Whether each epoch visits the samples in a new random order; needs <paramref name="generator"/>.</param>
+    /// <param name="shuffle">Whether each epoch visits the samples in a new random order.</param>
     /// <param name="dropLast">Whether to skip the last batch when it is smaller than <paramref name="batchSize"/>.</param>
-    /// <param name="generator">The seeded random source for shuffling; its state advances with every shuffled epoch.</param>
+    /// <param name="generator">
+    /// The seeded random source for shuffling, whose state advances with every shuffled epoch; when null, each epoch
+    /// draws from <see cref="Generator.Default"/> as it is then (reseed it with <see cref="Generator.ManualSeed"/>).
+    /// </param>
     /// <param name="pool">
     /// With a pool, each batch begins a <see cref="BufferScope"/> of it that lasts until the next batch (or the end of
     /// the epoch): the batch and everything the loop body computes from it borrow the pool's arrays, so a training
@@ -33,15 +37,12 @@ public sealed class DataLoader : IEnumerable<(Tensor Inputs, Tensor Targets)>
     /// <see cref="Tensor.Clone"/> what you keep.
     /// </param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is not positive.</exception>
-    /// <exception cref="ArgumentException"><paramref name="shuffle"/> is set without a <paramref name="generator"/>.</exception>
     public DataLoader(TensorDataset dataset, int batchSize, bool shuffle = false, bool dropLast = false, Generator? generator = null,
         BufferPool? pool = null)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         if (batchSize <= 0)
             throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "DataLoader: the batch size must be positive.");
-        if (shuffle && generator is null)
-            throw new ArgumentException("DataLoader: shuffle needs an explicit seeded Generator (e.g. new Generator(42)) so that the order is reproducible.", nameof(generator));
         Dataset = dataset;
         BatchSize = batchSize;
         Shuffle = shuffle;
@@ -83,10 +84,11 @@ public sealed class DataLoader : IEnumerable<(Tensor Inputs, Tensor Targets)>
         for (int i = 0; i < n; i++) order[i] = i;
         if (Shuffle)
         {
+            var generator = _generator ?? Generator.Default;
             // Fisher–Yates: position i takes a uniform choice among the elements not placed yet.
             for (int i = n - 1; i > 0; i--)
             {
-                int j = _generator!.NextInt(i + 1);
+                int j = generator.NextInt(i + 1);
                 (order[i], order[j]) = (order[j], order[i]);
             }
         }

@@ -1,6 +1,6 @@
 namespace Autograd.Nn;
 
-/// <summary>Which fan <see cref="Init.KaimingUniform"/> and <see cref="Init.KaimingNormal"/> scale by (PyTorch's <c>mode</c>).</summary>
+/// <summary>Which fan <see cref="Init.KaimingUniform(Tensor, Generator, double, FanMode, Nonlinearity)"/> and <see cref="Init.KaimingNormal(Tensor, Generator, double, FanMode, Nonlinearity)"/> scale by (PyTorch's <c>mode</c>).</summary>
 public enum FanMode
 {
     /// <summary>The number of inputs of a unit: preserves the variance of the activations in the forward pass.</summary>
@@ -29,8 +29,9 @@ public enum Nonlinearity
 /// <summary>
 /// Weight initializations with PyTorch's formulas (<c>torch.nn.init</c>). Each one writes in place into the given
 /// tensor (under <see cref="Autodiff.NoGrad"/>, so parameters that require grad can be initialized; their version
-/// counter is bumped) and returns it. Random ones draw from an explicit <see cref="Generator"/>, one draw per element
-/// in row-major order (<see cref="Generator.NextSingle"/> for float32, <see cref="Generator.NextDouble"/> for float64,
+/// counter is bumped) and returns it. Random ones draw from the <see cref="Generator"/> passed, or from
+/// <see cref="Generator.Default"/> in the overloads without one, one draw per element in row-major order
+/// (<see cref="Generator.NextSingle"/> for float32, <see cref="Generator.NextDouble"/> for float64,
 /// <see cref="Generator.NextNormal"/> for normal values), so a seed always gives the same weights. They do not
 /// reproduce PyTorch's random streams, only its distributions.
 /// </summary>
@@ -93,6 +94,14 @@ public static class Init
         return Write(tensor, Tensor.Uniform(tensor.Shape, generator, low, high, tensor.DType));
     }
 
+    /// <summary>Fills <paramref name="tensor"/> with values from U(<paramref name="low"/>, <paramref name="high"/>) drawn from <see cref="Generator.Default"/>.</summary>
+    /// <param name="tensor">The float tensor to fill in place.</param>
+    /// <param name="low">The lower bound.</param>
+    /// <param name="high">The upper bound (excluded).</param>
+    /// <returns><paramref name="tensor"/>.</returns>
+    /// <exception cref="ArgumentException">The bounds are not finite with low ≤ high, or the tensor is int64.</exception>
+    public static Tensor Uniform(Tensor tensor, double low = 0, double high = 1) => Uniform(tensor, Generator.Default, low, high);
+
     /// <summary>Fills <paramref name="tensor"/> with values from 𝒩(<paramref name="mean"/>, <paramref name="std"/>²) (torch.nn.init.normal_).</summary>
     public static Tensor Normal(Tensor tensor, Generator generator, double mean = 0, double std = 1)
     {
@@ -101,6 +110,14 @@ public static class Init
             throw new ArgumentException($"Normal: mean must be finite and std finite and non-negative, got mean = {mean}, std = {std}.");
         return Write(tensor, Tensor.Normal(tensor.Shape, generator, mean, std, tensor.DType));
     }
+
+    /// <summary>Fills <paramref name="tensor"/> with values from 𝒩(<paramref name="mean"/>, <paramref name="std"/>²) drawn from <see cref="Generator.Default"/>.</summary>
+    /// <param name="tensor">The float tensor to fill in place.</param>
+    /// <param name="mean">The mean.</param>
+    /// <param name="std">The standard deviation (≥ 0).</param>
+    /// <returns><paramref name="tensor"/>.</returns>
+    /// <exception cref="ArgumentException">The mean or std is not finite, std is negative, or the tensor is int64.</exception>
+    public static Tensor Normal(Tensor tensor, double mean = 0, double std = 1) => Normal(tensor, Generator.Default, mean, std);
 
     /// <summary>Sets every element to <paramref name="value"/> (torch.nn.init.constant_).</summary>
     public static Tensor Constant(Tensor tensor, double value)
@@ -130,6 +147,13 @@ public static class Init
         return Uniform(tensor, generator, -a, a);
     }
 
+    /// <summary>Glorot/Xavier uniform (see the overload with a generator), drawing from <see cref="Generator.Default"/>.</summary>
+    /// <param name="tensor">The float tensor of at least 2 dimensions to fill in place.</param>
+    /// <param name="gain">The scaling factor.</param>
+    /// <returns><paramref name="tensor"/>.</returns>
+    /// <exception cref="ArgumentException">The tensor has fewer than 2 dimensions or is int64.</exception>
+    public static Tensor XavierUniform(Tensor tensor, double gain = 1) => XavierUniform(tensor, Generator.Default, gain);
+
     /// <summary>
     /// Glorot/Xavier normal (torch.nn.init.xavier_normal_): values from 𝒩(0, std²) with
     /// std = gain · √(2 / (fanIn + fanOut)).
@@ -142,6 +166,13 @@ public static class Init
         double std = gain * Math.Sqrt(2.0 / (fanIn + fanOut));
         return Normal(tensor, generator, 0, std);
     }
+
+    /// <summary>Glorot/Xavier normal (see the overload with a generator), drawing from <see cref="Generator.Default"/>.</summary>
+    /// <param name="tensor">The float tensor of at least 2 dimensions to fill in place.</param>
+    /// <param name="gain">The scaling factor.</param>
+    /// <returns><paramref name="tensor"/>.</returns>
+    /// <exception cref="ArgumentException">The tensor has fewer than 2 dimensions or is int64.</exception>
+    public static Tensor XavierNormal(Tensor tensor, double gain = 1) => XavierNormal(tensor, Generator.Default, gain);
 
     /// <summary>
     /// He/Kaiming uniform (torch.nn.init.kaiming_uniform_): values from U(−bound, bound) with
@@ -160,9 +191,19 @@ public static class Init
         return Uniform(tensor, generator, -bound, bound);
     }
 
+    /// <summary>He/Kaiming uniform (see the overload with a generator), drawing from <see cref="Generator.Default"/>.</summary>
+    /// <param name="tensor">The float tensor of at least 2 dimensions to fill in place.</param>
+    /// <param name="a">The negative slope of the leaky ReLU that follows (0 = ReLU).</param>
+    /// <param name="mode">Which fan to scale by.</param>
+    /// <param name="nonlinearity">The nonlinearity whose gain to use.</param>
+    /// <returns><paramref name="tensor"/>.</returns>
+    /// <exception cref="ArgumentException">The tensor has fewer than 2 dimensions or is int64.</exception>
+    public static Tensor KaimingUniform(Tensor tensor, double a = 0, FanMode mode = FanMode.FanIn, Nonlinearity nonlinearity = Nonlinearity.LeakyRelu) =>
+        KaimingUniform(tensor, Generator.Default, a, mode, nonlinearity);
+
     /// <summary>
     /// He/Kaiming normal (torch.nn.init.kaiming_normal_): values from 𝒩(0, std²) with std = gain / √fan (see
-    /// <see cref="KaimingUniform"/> for gain and fan). A tensor with a zero-size dimension is returned unchanged.
+    /// <see cref="KaimingUniform(Tensor, Generator, double, FanMode, Nonlinearity)"/> for gain and fan). A tensor with a zero-size dimension is returned unchanged.
     /// </summary>
     public static Tensor KaimingNormal(Tensor tensor, Generator generator, double a = 0, FanMode mode = FanMode.FanIn,
         Nonlinearity nonlinearity = Nonlinearity.LeakyRelu)
@@ -172,6 +213,16 @@ public static class Init
         double std = KaimingStd("KaimingNormal", tensor, a, mode, nonlinearity);
         return Normal(tensor, generator, 0, std);
     }
+
+    /// <summary>He/Kaiming normal (see the overload with a generator), drawing from <see cref="Generator.Default"/>.</summary>
+    /// <param name="tensor">The float tensor of at least 2 dimensions to fill in place.</param>
+    /// <param name="a">The negative slope of the leaky ReLU that follows (0 = ReLU).</param>
+    /// <param name="mode">Which fan to scale by.</param>
+    /// <param name="nonlinearity">The nonlinearity whose gain to use.</param>
+    /// <returns><paramref name="tensor"/>.</returns>
+    /// <exception cref="ArgumentException">The tensor has fewer than 2 dimensions or is int64.</exception>
+    public static Tensor KaimingNormal(Tensor tensor, double a = 0, FanMode mode = FanMode.FanIn, Nonlinearity nonlinearity = Nonlinearity.LeakyRelu) =>
+        KaimingNormal(tensor, Generator.Default, a, mode, nonlinearity);
 
     private static double KaimingStd(string op, Tensor tensor, double a, FanMode mode, Nonlinearity nonlinearity)
     {

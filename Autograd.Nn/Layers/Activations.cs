@@ -60,6 +60,10 @@ public sealed class HardTanh : Module
         var outside = input.Le(MinValue) + input.Ge(MaxValue);
         return Tensor.Where(outside, input.Detach().Clamp(MinValue, MaxValue), input);
     }
+
+    /// <summary>PyTorch's description, e.g. <c>min_val=-1.0, max_val=1.0</c>.</summary>
+    /// <returns>The configuration as PyTorch's <c>nn.Hardtanh.extra_repr</c> prints it.</returns>
+    public override string ExtraRepr() => $"min_val={Repr.Float(MinValue)}, max_val={Repr.Float(MaxValue)}";
 }
 
 /// <summary>
@@ -84,6 +88,10 @@ public sealed class Softmax : Module
 
     /// <summary>Computes y = exp(x − max) / Σ exp(x − max) along <see cref="Axis"/>.</summary>
     public override Tensor Forward(Tensor input) => input.Softmax(Axis);
+
+    /// <summary>PyTorch's description, e.g. <c>dim=-1</c>.</summary>
+    /// <returns>The axis as PyTorch's <c>nn.Softmax.extra_repr</c> prints it.</returns>
+    public override string ExtraRepr() => $"dim={Repr.Int(Axis)}";
 }
 
 /// <summary>The log-softmax (PyTorch's nn.LogSoftmax): computes y_i = x_i − log Σⱼ exp(x_j) along <see cref="Axis"/>, stably.</summary>
@@ -97,6 +105,10 @@ public sealed class LogSoftmax : Module
 
     /// <summary>Computes y = x − log Σ exp(x) along <see cref="Axis"/>.</summary>
     public override Tensor Forward(Tensor input) => input.LogSoftmax(Axis);
+
+    /// <summary>PyTorch's description, e.g. <c>dim=-1</c>.</summary>
+    /// <returns>The axis as PyTorch's <c>nn.LogSoftmax.extra_repr</c> prints it.</returns>
+    public override string ExtraRepr() => $"dim={Repr.Int(Axis)}";
 }
 
 /// <summary>
@@ -120,25 +132,32 @@ public sealed class Flatten : Module
 
     /// <summary>Computes y = x reshaped with axes <see cref="StartAxis"/> … <see cref="EndAxis"/> merged (a view when contiguous).</summary>
     public override Tensor Forward(Tensor input) => input.Flatten(StartAxis, EndAxis);
+
+    /// <summary>PyTorch's description, e.g. <c>start_dim=1, end_dim=-1</c>.</summary>
+    /// <returns>The axes as PyTorch's <c>nn.Flatten.extra_repr</c> prints them.</returns>
+    public override string ExtraRepr() => $"start_dim={Repr.Int(StartAxis)}, end_dim={Repr.Int(EndAxis)}";
 }
 
 /// <summary>
 /// Dropout (PyTorch's nn.Dropout): in training mode computes y = x · m / (1 − p) with m[i] = 0 with probability p and
-/// 1 otherwise, drawn afresh from the generator at each call (the scaled mask is a constant tensor, so the gradient is
-/// g · m / (1 − p)); in evaluation mode computes y = x (the input itself).
+/// 1 otherwise, drawn afresh at each call from the generator given, or <see cref="Generator.Default"/> (the scaled mask
+/// is a constant tensor, so the gradient is g · m / (1 − p)); in evaluation mode computes y = x (the input itself).
 /// </summary>
 public sealed class Dropout : Module
 {
-    private readonly Generator _generator;
+    private readonly Generator? _generator;
 
     /// <summary>Creates the module; <paramref name="p"/> must lie in [0, 1).</summary>
-    /// <param name="p">Probability of zeroing each element.</param>
-    /// <param name="generator">Source of the masks (one <see cref="Generator.NextDouble"/> per element per call, row-major).</param>
-    public Dropout(double p, Generator generator)
+    /// <param name="p">Probability of zeroing each element (PyTorch's default 0.5).</param>
+    /// <param name="generator">
+    /// Source of the masks (one <see cref="Generator.NextDouble"/> per element per call, row-major); when null, each
+    /// call draws from <see cref="Generator.Default"/> as it is then.
+    /// </param>
+    /// <exception cref="ArgumentException"><paramref name="p"/> is outside [0, 1) or NaN.</exception>
+    public Dropout(double p = 0.5, Generator? generator = null)
     {
         if (!(p >= 0 && p < 1))
             throw new ArgumentException($"Dropout: probability p must lie in [0, 1), got {p}.", nameof(p));
-        ArgumentNullException.ThrowIfNull(generator);
         P = p;
         _generator = generator;
     }
@@ -158,7 +177,11 @@ public sealed class Dropout : Module
             throw new ArgumentException($"Dropout: expected a float32 or float64 input, got {input.DType.Name()}.", nameof(input));
         Tensor mask;
         using (Autodiff.NoGrad())
-            mask = (Tensor.Rand(input.Shape, _generator, DType.Float64).Ge(P) * (1 / (1 - P))).To(input.DType);
+            mask = (Tensor.Rand(input.Shape, _generator ?? Generator.Default, DType.Float64).Ge(P) * (1 / (1 - P))).To(input.DType);
         return input * mask;
     }
+
+    /// <summary>PyTorch's description, e.g. <c>p=0.5, inplace=False</c>.</summary>
+    /// <returns>The configuration as PyTorch's <c>nn.Dropout.extra_repr</c> prints it.</returns>
+    public override string ExtraRepr() => $"p={Repr.Float(P)}, inplace=False";
 }

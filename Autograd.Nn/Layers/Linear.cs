@@ -6,10 +6,11 @@ namespace Autograd.Nn;
 /// so a PyTorch state dictionary loads unchanged.
 /// </summary>
 /// <remarks>
-/// Initialization is PyTorch's reset_parameters: W by <see cref="Init.KaimingUniform"/> with a = √5, which is
-/// U(−1/√in, 1/√in), then b from U(−1/√in, 1/√in), both drawn (weight first) from the generator passed in. Without
-/// one, each layer uses a fresh <c>new Generator(0)</c>: construction is deterministic, but two layers of the same
-/// shape built without a generator get identical weights — pass one shared generator to a whole model.
+/// Initialization is PyTorch's reset_parameters: W by <see cref="Init.KaimingUniform(Tensor, Generator, double, FanMode, Nonlinearity)"/> with a = √5, which is
+/// U(−1/√in, 1/√in), then b from U(−1/√in, 1/√in), both drawn (weight first) from the generator passed in, or
+/// without one from <see cref="Generator.Default"/> (as PyTorch's default generator): successive layers get
+/// different weights, and a program that builds its model the same way gets the same weights on every run
+/// (<see cref="Generator.ManualSeed"/> picks another seed).
 /// </remarks>
 public sealed class Linear : Module
 {
@@ -17,7 +18,7 @@ public sealed class Linear : Module
     /// <param name="inFeatures">Size of the last axis of the input.</param>
     /// <param name="outFeatures">Size of the last axis of the output.</param>
     /// <param name="bias">Whether to learn an additive bias.</param>
-    /// <param name="generator">Source of the initial values; a new <c>Generator(0)</c> when null.</param>
+    /// <param name="generator">Source of the initial values; <see cref="Generator.Default"/> when null.</param>
     /// <param name="dtype">Element type of the parameters (float32 or float64).</param>
     public Linear(int inFeatures, int outFeatures, bool bias = true, Generator? generator = null, DType dtype = DType.Float32)
     {
@@ -25,7 +26,7 @@ public sealed class Linear : Module
             throw new ArgumentException($"Linear: feature counts must be non-negative, got inFeatures = {inFeatures}, outFeatures = {outFeatures}.");
         if (!dtype.IsFloatingPoint())
             throw new ArgumentException($"Linear: parameters must be float32 or float64, got {dtype.Name()}.", nameof(dtype));
-        generator ??= new Generator(0);
+        generator ??= Generator.Default;
         InFeatures = inFeatures;
         OutFeatures = outFeatures;
         Weight = RegisterParameter("weight", Tensor.Zeros([outFeatures, inFeatures], dtype));
@@ -67,7 +68,8 @@ public sealed class Linear : Module
         return Bias is null ? y : y + Bias;
     }
 
-    /// <summary>A PyTorch-style description, e.g. <c>Linear(in_features=784, out_features=256, bias=True)</c>.</summary>
-    public override string ToString() =>
-        $"Linear(in_features={InFeatures}, out_features={OutFeatures}, bias={(Bias is null ? "False" : "True")})";
+    /// <summary>PyTorch's description of the configuration, e.g. <c>in_features=784, out_features=256, bias=True</c>.</summary>
+    /// <returns>The text inside the parentheses of <c>Linear(…)</c> in <see cref="Module.ToString"/>.</returns>
+    public override string ExtraRepr() =>
+        $"in_features={Repr.Int(InFeatures)}, out_features={Repr.Int(OutFeatures)}, bias={Repr.Bool(Bias is not null)}";
 }

@@ -12,14 +12,14 @@ public static class Mlp
     /// <param name="hidden">Widths of the hidden layers (may be empty: a single Linear).</param>
     /// <param name="outFeatures">Output features.</param>
     /// <param name="activation">Called once per hidden layer; should return a new module each time.</param>
-    /// <param name="generator">Initializes every Linear in order, so one seed gives the whole model.</param>
+    /// <param name="generator">Initializes every Linear in order, so one seed gives the whole model; <see cref="Generator.Default"/> when null.</param>
     /// <param name="dtype">Element type of the parameters.</param>
-    public static Sequential Create(int inFeatures, int[] hidden, int outFeatures, Func<Module> activation, Generator generator,
+    public static Sequential Create(int inFeatures, int[] hidden, int outFeatures, Func<Module> activation, Generator? generator = null,
         DType dtype = DType.Float32)
     {
         ArgumentNullException.ThrowIfNull(hidden);
         ArgumentNullException.ThrowIfNull(activation);
-        ArgumentNullException.ThrowIfNull(generator);
+        generator ??= Generator.Default;
         if (inFeatures <= 0 || outFeatures <= 0 || hidden.Any(h => h <= 0))
             throw new ArgumentException(
                 $"Mlp.Create: layer sizes must be positive, got {inFeatures} → [{string.Join(", ", hidden)}] → {outFeatures}.");

@@ -11,7 +11,7 @@ public static class GradClip
     /// each gradient's p-norm ‖gᵢ‖ is computed in its dtype, the total is the p-norm of those norms (in float64 if any
     /// gradient is float64, else float32), and every gradient is multiplied by
     /// <c>min(maxNorm / (total + 1e-6), 1)</c>. Parameters whose <see cref="Tensor.Grad"/> is null are skipped; with
-    /// no gradients at all the result is 0.
+    /// no gradients at all the result is 0. A tensor listed more than once counts, and is scaled, once.
     /// </summary>
     /// <param name="parameters">The tensors whose gradients to clip (e.g. <c>module.Parameters()</c>).</param>
     /// <param name="maxNorm">The largest allowed total norm (finite or +∞, ≥ 0).</param>
@@ -27,7 +27,7 @@ public static class GradClip
             throw new ArgumentException($"ClipGradNorm: invalid max norm {Format(maxNorm)}: must be >= 0.", nameof(maxNorm));
         if (!(normType > 0))
             throw new ArgumentException($"ClipGradNorm: invalid norm type {Format(normType)}: must be a positive number or +Infinity.", nameof(normType));
-        var grads = parameters.Select(p => p?.Grad).OfType<Tensor>().ToList();
+        var grads = parameters.Distinct<Tensor>(ReferenceEqualityComparer.Instance).Select(p => p?.Grad).OfType<Tensor>().ToList();
         if (grads.Count == 0) return 0;
 
         using (Autodiff.NoGrad())
