@@ -56,7 +56,12 @@ internal static class Accumulate
     /// <summary>Σ x[offset + i·stride] over i &lt; n in float64 (stride 0 for a broadcast row).</summary>
     public static double Sum<T>(T[] x, int offset, int n, int stride) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (n == 0) return 0;
+        if (n < Lanes)
+        {
+            double s = 0;
+            for (int i = 0; i < n; i++) s += ToDouble(x[offset + i * stride]);
+            return s;
+        }
         ref T r = ref x[offset];
         return Run<T, Plain>(ref r, ref r, n, stride);
     }
