@@ -1,5 +1,5 @@
+using System.Buffers;
 using System.Numerics;
-using System.Numerics.Tensors;
 
 namespace Autograd.Kernels;
 
@@ -17,35 +17,40 @@ internal static class Reduce
         return y;
     }
 
+    // Every output accumulates in float64 (Accumulate's remarks say why and in which order) and is rounded once at the end.
     private static void SumCore<T>(Tensor x, bool[] mask, Tensor y) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var ys = (int[])y.StrideArray.Clone();
         for (int d = 0; d < mask.Length; d++) if (mask[d]) ys[d] = 0;
         var layout = Layout.Create(x.Dims, x.StrideArray, ys);
-        var dst = y.Array<T>();
         if (layout.NumElements == 0) return;
+        int count = y.NumElements;
+        double[]? rented = count > 32 ? ArrayPool<double>.Shared.Rent(count) : null;
+        Span<double> acc = rented is null ? stackalloc double[32] : rented;
+        acc = acc[..count];
+        acc.Clear();
         T[] src = x.Array<T>();
         int n = layout.Inner, sx = layout.Strides[0][^1], sy = layout.Strides[1][^1];
+        // Rows that differ only along a reduced next-to-inner axis go to the same outputs: they are summed as one block
+        // of columns (the bias gradient of a batch, a column of a [10^6, 2] tensor).
+        int rank = layout.Shape.Length;
+        int blockRows = rank >= 2 && sx == 1 && sy == 1 && layout.Strides[1][^2] == 0 ? layout.Shape[^2] : 1;
+        int rowStride = blockRows > 1 ? layout.Strides[0][^2] : 0;
         var cur = new RowCursor(layout, x.Offset, 0);
         do
         {
             int ox = cur.Offsets[0], oy = cur.Offsets[1];
-            if (sy == 0)
+            if (sy == 0) acc[oy] += Accumulate.Sum(src, ox, n, sx);
+            else if (blockRows > 1)
             {
-                T s = T.Zero;
-                if (sx == 1) s = TensorPrimitives.Sum<T>(src.AsSpan(ox, n));
-                else for (int i = 0; i < n; i++) s += src[ox + i * sx];
-                dst[oy] += s;
+                Accumulate.AddColumns(acc.Slice(oy, n), src, ox, blockRows, rowStride);
+                for (int r = 1; r < blockRows; r++) cur.Next();
             }
-            else if (sx == 1 && sy == 1)
-            {
-                TensorPrimitives.Add(dst.AsSpan(oy, n), src.AsSpan(ox, n), dst.AsSpan(oy, n));
-            }
-            else
-            {
-                for (int i = 0; i < n; i++) dst[oy + i * sy] += src[ox + i * sx];
-            }
+            else if (sx == 1 && sy == 1) Accumulate.AddTo<T>(acc.Slice(oy, n), src.AsSpan(ox, n));
+            else for (int i = 0; i < n; i++) acc[oy + i * sy] += Accumulate.ToDouble(src[ox + i * sx]);
         } while (cur.Next());
+        Accumulate.Store<T>(acc, y.Array<T>().AsSpan(0, count));
+        if (rented is not null) ArrayPool<double>.Shared.Return(rented);
     }
 
     /// <summary>Index of the first maximum (or minimum) along <paramref name="axis"/>, NaN counting as the extreme; keeps the axis with size 1.</summary>

@@ -44,12 +44,19 @@ internal static class Softmax
         }
     }
 
-    private static T RowSum<T>(ReadOnlySpan<T> row) where T : unmanaged, IFloatingPointIeee754<T>
+    // The denominators and the backward's row sums accumulate in float64, as every reduction does (Accumulate says why);
+    // a short row is one scalar loop there too.
+    private static T RowSum<T>(ReadOnlySpan<T> row) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Accumulate.FromDouble<T>(Accumulate.Sum(row));
+
+    // s[i] = Σ_k block[k, i] (or Σ_k block[k, i]·other[k, i]) for a [c, inner] block, accumulated in float64 in acc.
+    private static void SliceSums<T>(ReadOnlySpan<T> block, ReadOnlySpan<T> other, int c, int inner, Span<double> acc, Span<T> s)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (row.Length >= ShortRow) return TensorPrimitives.Sum(row);
-        T s = T.Zero;
-        foreach (var v in row) s += v;
-        return s;
+        acc.Clear();
+        for (int k = 0; k < c; k++)
+            Accumulate.AddTo(acc, block.Slice(k * inner, inner), other.IsEmpty ? default : other.Slice(k * inner, inner));
+        Accumulate.Store<T>(acc, s);
     }
 
     private static Tensor Dense(Tensor t) => t.IsContiguous ? t : Strided.ToContiguous(t);
@@ -98,12 +105,13 @@ internal static class Softmax
             return;
         }
         T[] m = new T[inner], s = new T[inner], t = new T[inner];
+        var acc = new double[inner];
         for (int o = 0; o < outer; o++)
         {
             var block = x.Slice(o * c * inner, c * inner);
             var dst = y.Slice(o * c * inner, c * inner);
             RowShift(block, c, inner, m);
-            Array.Clear(s);
+            acc.AsSpan().Clear();
             for (int k = 0; k < c; k++)
             {
                 var yk = dst.Slice(k * inner, inner);
@@ -111,14 +119,15 @@ internal static class Softmax
                 if (log)
                 {
                     TensorPrimitives.Exp(yk, t);
-                    TensorPrimitives.Add(s, t, s);
+                    Accumulate.AddTo<T>(acc, t);
                 }
                 else
                 {
                     TensorPrimitives.Exp(yk, yk);
-                    TensorPrimitives.Add(s, yk, s);
+                    Accumulate.AddTo<T>(acc, yk);
                 }
             }
+            Accumulate.Store<T>(acc, s);
             if (log) TensorPrimitives.Log(s, s);
             for (int k = 0; k < c; k++)
             {
@@ -169,10 +178,10 @@ internal static class Softmax
                 var dr = dx.Slice(o * c, c);
                 if (c >= ShortRow)
                 {
-                    if (log) TensorPrimitives.MultiplyAdd(dr, -TensorPrimitives.Sum(gr), gr, dr);
+                    if (log) TensorPrimitives.MultiplyAdd(dr, -RowSum(gr), gr, dr);
                     else
                     {
-                        TensorPrimitives.Subtract(gr, TensorPrimitives.Dot(gr, yr), dr);
+                        TensorPrimitives.Subtract(gr, Accumulate.FromDouble<T>(Accumulate.Dot(gr, yr)), dr);
                         TensorPrimitives.Multiply(dr, yr, dr);
                     }
                 }
@@ -183,25 +192,21 @@ internal static class Softmax
                 }
                 else
                 {
-                    T dot = T.Zero;
-                    for (int k = 0; k < c; k++) dot += gr[k] * yr[k];
+                    double d = 0;
+                    for (int k = 0; k < c; k++) d += Accumulate.ToDouble(gr[k]) * Accumulate.ToDouble(yr[k]);
+                    T dot = Accumulate.FromDouble<T>(d);
                     for (int k = 0; k < c; k++) dr[k] = (gr[k] - dot) * yr[k];
                 }
             }
             return;
         }
         var s = new T[inner];
+        var acc = new double[inner];
         for (int o = 0; o < outer; o++)
         {
             int start = o * c * inner;
-            Array.Clear(s);
             // s = Σ_k g (log-softmax) or Σ_k g·y (softmax)
-            for (int k = 0; k < c; k++)
-            {
-                var gk = g.Slice(start + k * inner, inner);
-                if (log) TensorPrimitives.Add(s, gk, s);
-                else TensorPrimitives.MultiplyAdd(gk, y.Slice(start + k * inner, inner), s, s);
-            }
+            SliceSums(g.Slice(start, c * inner), log ? default : y.Slice(start, c * inner), c, inner, acc, s);
             for (int k = 0; k < c; k++)
             {
                 var gk = g.Slice(start + k * inner, inner);
@@ -270,17 +275,19 @@ internal static class Softmax
             return;
         }
         T[] mx = new T[inner], s = new T[inner], tmp = new T[inner];
+        var acc = new double[inner];
         for (int o = 0; o < outer; o++)
         {
             var block = z.Slice(o * c * inner, c * inner);
             RowShift(block, c, inner, mx);
-            Array.Clear(s);
+            acc.AsSpan().Clear();
             for (int k = 0; k < c; k++)
             {
                 TensorPrimitives.Subtract(block.Slice(k * inner, inner), mx, tmp);
                 TensorPrimitives.Exp(tmp, tmp);
-                TensorPrimitives.Add(s, tmp, s);
+                Accumulate.AddTo<T>(acc, tmp);
             }
+            Accumulate.Store<T>(acc, s);
             for (int i = 0; i < inner; i++)
             {
                 int n = o * inner + i;
