@@ -340,6 +340,10 @@ public static class Autodiff
     }
 
     /// <summary>The gradient of one output with respect to one input; see <see cref="Grad(Tensor[], Tensor[], Tensor?[], bool, bool?, bool)"/>.</summary>
-    public static Tensor Grad(Tensor output, Tensor input, Tensor? gradOutput = null, bool createGraph = false, bool? retainGraph = null) =>
-        Grad([output], [input], [gradOutput], createGraph, retainGraph)[0]!;
+    public static Tensor Grad(Tensor output, Tensor input, Tensor? gradOutput = null, bool createGraph = false, bool? retainGraph = null)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(input);
+        return Grad([output], [input], [gradOutput], createGraph, retainGraph)[0]!;
+    }
 }

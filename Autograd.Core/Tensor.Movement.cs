@@ -5,6 +5,7 @@ public partial class Tensor
     /// <summary>The same elements in another shape; one dimension may be −1 (inferred). A view when contiguous.</summary>
     public Tensor Reshape(params int[] shape)
     {
+        ArgumentNullException.ThrowIfNull(shape);
         var target = (int[])shape.Clone();
         int infer = -1;
         long known = 1;
@@ -33,6 +34,7 @@ public partial class Tensor
     /// <summary>Reorders the axes: axis i of the result is axis <paramref name="axes"/>[i] of this tensor. A view.</summary>
     public Tensor Permute(params int[] axes)
     {
+        ArgumentNullException.ThrowIfNull(axes);
         if (axes.Length != Rank)
             throw new ArgumentException($"permute: got {axes.Length} axes {ShapeUtil.Format(axes)} for a tensor of shape {ShapeUtil.Format(Dims)}.");
         var perm = new int[Rank];
@@ -79,12 +81,16 @@ public partial class Tensor
     }
 
     /// <summary>The entries at <paramref name="indices"/> along <paramref name="axis"/> (torch.index_select); negative indices count from the end.</summary>
-    public Tensor IndexSelect(int axis, params int[] indices) =>
-        Ops.IndexSelect.Forward(this, ShapeUtil.NormalizeAxis("index_select", axis, Rank), indices.Select(i => (long)i).ToArray());
+    public Tensor IndexSelect(int axis, params int[] indices)
+    {
+        ArgumentNullException.ThrowIfNull(indices);
+        return Ops.IndexSelect.Forward(this, ShapeUtil.NormalizeAxis("index_select", axis, Rank), indices.Select(i => (long)i).ToArray());
+    }
 
     /// <summary>The entries at the 1-D int64 <paramref name="indices"/> along <paramref name="axis"/>.</summary>
     public Tensor IndexSelect(int axis, Tensor indices)
     {
+        ArgumentNullException.ThrowIfNull(indices);
         if (indices.DType != DType.Int64 || indices.Rank != 1)
             throw new ArgumentException($"index_select: indices must be a 1-D int64 tensor, got {indices.DType.Name()} of shape {ShapeUtil.Format(indices.Dims)}.");
         return Ops.IndexSelect.Forward(this, ShapeUtil.NormalizeAxis("index_select", axis, Rank), indices.ToArray<long>());
@@ -93,6 +99,7 @@ public partial class Tensor
     /// <summary>Computes y[…, i, …] = x[…, index[…, i, …], …] along <paramref name="axis"/> (torch.gather); index is int64 of x's rank.</summary>
     public Tensor Gather(int axis, Tensor index)
     {
+        ArgumentNullException.ThrowIfNull(index);
         if (index.DType != DType.Int64)
             throw new ArgumentException($"gather: index must be an int64 tensor, got {index.DType.Name()}.");
         RequireFloat("gather");
@@ -136,8 +143,11 @@ public partial class Tensor
     }
 
     /// <summary>This tensor broadcast to <paramref name="shape"/> (NumPy rules). A view.</summary>
-    public Tensor BroadcastTo(params int[] shape) =>
-        ShapeUtil.SameShape(shape, Dims) ? this : Ops.Expand.Forward(this, (int[])shape.Clone());
+    public Tensor BroadcastTo(params int[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        return ShapeUtil.SameShape(shape, Dims) ? this : Ops.Expand.Forward(this, (int[])shape.Clone());
+    }
 
     /// <summary>Removes axes of size 1: all of them, or only <paramref name="axis"/> if it has size 1.</summary>
     public Tensor Squeeze(int? axis = null)

@@ -17,11 +17,17 @@ public abstract class Module
     public abstract Tensor Forward(Tensor input);
 
     /// <summary>Same as <see cref="Forward"/>, so that a module reads like a function: <c>model.Call(x)</c>.</summary>
-    public Tensor Call(Tensor input) => Forward(input);
+    public Tensor Call(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return Forward(input);
+    }
 
     /// <summary>Registers a parameter under <paramref name="name"/> and returns it, e.g. <c>Weight = RegisterParameter("weight", w)</c>.</summary>
     protected Parameter RegisterParameter(string name, Tensor value)
     {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(value);
         CheckName(name);
         var p = value as Parameter ?? new Parameter(value);
         _parameters.Add((name, p));
@@ -31,6 +37,8 @@ public abstract class Module
     /// <summary>Registers a tensor saved in the state dictionary but not trained (e.g. running statistics).</summary>
     protected Tensor RegisterBuffer(string name, Tensor value)
     {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(value);
         CheckName(name);
         _buffers.Add((name, value));
         return value;
@@ -39,6 +47,7 @@ public abstract class Module
     /// <summary>Registers a child module under <paramref name="name"/> and returns it.</summary>
     protected T RegisterModule<T>(string name, T module) where T : Module
     {
+        ArgumentNullException.ThrowIfNull(name);
         CheckName(name);
         ArgumentNullException.ThrowIfNull(module);
         _children.Add((name, module));
@@ -59,6 +68,7 @@ public abstract class Module
     /// <summary>This module and all descendants, depth first, with dotted names ("" for this one).</summary>
     public IEnumerable<(string Name, Module Module)> NamedModules(string prefix = "")
     {
+        ArgumentNullException.ThrowIfNull(prefix);
         yield return (prefix, this);
         foreach (var (name, child) in _children)
             foreach (var m in child.NamedModules(Join(prefix, name)))
