@@ -12,10 +12,24 @@ internal static class ShapeUtil
         foreach (var d in shape)
         {
             if (d < 0) throw new ArgumentException($"{op}: negative dimension {d} in shape {Format(shape)}.");
-            n *= d;
-            if (n > Array.MaxLength) throw new ArgumentException($"{op}: shape {Format(shape)} has more than {Array.MaxLength} elements.");
+            // Saturated rather than checked at each step: a 0 anywhere makes the tensor empty, [100000, 100000, 0] as [0, 100000, 100000].
+            n = Math.Min(n * d, (long)Array.MaxLength + 1);
         }
+        if (n > Array.MaxLength) throw new ArgumentException($"{op}: shape {Format(shape)} has more than {Array.MaxLength} elements.");
         return (int)n;
+    }
+
+    /// <summary>
+    /// Throws naming <paramref name="op"/> when reducing <paramref name="shape"/> over <paramref name="axes"/> gives more
+    /// elements than an array holds, which only an empty input can do ([65536, 0, 65536] summed over axis 1).
+    /// </summary>
+    public static void CheckReducedSize(string op, int[] shape, int[]? axes)
+    {
+        var mask = AxisMask(op, axes, shape.Length);
+        long n = 1;
+        for (int d = 0; d < shape.Length; d++) if (!mask[d]) n = Math.Min(n * shape[d], (long)Array.MaxLength + 1);
+        if (n > Array.MaxLength)
+            throw new ArgumentException($"{op}: reducing shape {Format(shape)} over axes {Format(axes ?? [])} gives more than {Array.MaxLength} elements.");
     }
 
     public static int[] ContiguousStrides(ReadOnlySpan<int> shape)

@@ -171,7 +171,7 @@ public partial class Tensor
     {
         int cols = m ?? n;
         if (n < 0 || cols < 0) throw new ArgumentException($"Eye: sizes must be non-negative, got n = {n}, m = {cols}.");
-        var t = Zeros([n, cols], dtype);
+        var t = Empty([n, cols], dtype, "Eye");
         for (int i = 0; i < Math.Min(n, cols); i++) t.Write(i * cols + i, 1);
         return t;
     }
@@ -181,10 +181,15 @@ public partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(shape);
         ArgumentNullException.ThrowIfNull(generator);
+        return Uniform("Uniform", shape, generator, low, high, dtype);
+    }
+
+    private static Tensor Uniform(string op, int[] shape, Generator generator, double low, double high, DType dtype)
+    {
+        var ci = System.Globalization.CultureInfo.InvariantCulture;
         if (!(low <= high) || !double.IsFinite(low) || !double.IsFinite(high))
-            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"Uniform: expects finite bounds with low <= high, got low = {low}, high = {high}."));
-        var t = Empty((int[])shape.Clone(), dtype, "Uniform");
+            throw new ArgumentException(string.Create(ci, $"{op}: expects finite bounds with low <= high, got low = {low}, high = {high}."));
+        var t = Empty((int[])shape.Clone(), dtype, op);
         for (int i = 0; i < t.NumElements; i++)
         {
             double v = dtype == DType.Float32 ? low + (high - low) * generator.NextSingle() : low + (high - low) * generator.NextDouble();
@@ -213,10 +218,15 @@ public partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(shape);
         ArgumentNullException.ThrowIfNull(generator);
+        return Normal("Normal", shape, generator, mean, std, dtype);
+    }
+
+    private static Tensor Normal(string op, int[] shape, Generator generator, double mean, double std, DType dtype)
+    {
         if (!(std >= 0))
             throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"Normal: expects std >= 0, got std = {std}."), nameof(std));
-        var t = Empty((int[])shape.Clone(), dtype, "Normal");
+                $"{op}: expects std >= 0, got std = {std}."), nameof(std));
+        var t = Empty((int[])shape.Clone(), dtype, op);
         for (int i = 0; i < t.NumElements; i++) t.Write(i, mean + std * generator.NextNormal());
         return t;
     }
@@ -233,7 +243,7 @@ public partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(shape);
         ArgumentNullException.ThrowIfNull(generator);
-        return Normal(shape, generator, 0, 1, dtype);
+        return Normal("Randn", shape, generator, 0, 1, dtype);
     }
 
     /// <summary>Uniform values in [0, 1) (PyTorch's rand).</summary>
@@ -241,7 +251,7 @@ public partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(shape);
         ArgumentNullException.ThrowIfNull(generator);
-        return Uniform(shape, generator, 0, 1, dtype);
+        return Uniform("Rand", shape, generator, 0, 1, dtype);
     }
 
     // Writes element i of a fresh contiguous tensor.

@@ -17,7 +17,8 @@ public partial class Tensor
                 infer = i;
             }
             else if (target[i] < 0) throw new ArgumentException($"reshape: invalid dimension {target[i]} in {ShapeUtil.Format(shape)}.");
-            else known *= target[i];
+            // Saturated, so that no product of large dimensions wraps around to this tensor's element count.
+            else known = Math.Min(known * target[i], (long)System.Array.MaxLength + 1);
         }
         if (infer >= 0)
         {
@@ -27,7 +28,7 @@ public partial class Tensor
             known *= target[infer];
         }
         if (known != NumElements)
-            throw new ArgumentException($"reshape: cannot reshape tensor of shape {ShapeUtil.Format(Dims)} ({NumElements} elements) into {ShapeUtil.Format(shape)} ({known} elements).");
+            throw new ArgumentException($"reshape: cannot reshape tensor of shape {ShapeUtil.Format(Dims)} ({NumElements} elements) into {ShapeUtil.Format(shape)} ({(known > System.Array.MaxLength ? $"more than {System.Array.MaxLength}" : known.ToString(System.Globalization.CultureInfo.InvariantCulture))} elements).");
         return ShapeUtil.SameShape(target, Dims) ? this : Ops.Reshape.Forward(this, target);
     }
 

@@ -3,7 +3,11 @@ namespace Autograd;
 public partial class Tensor
 {
     /// <summary>Computes the sum over <paramref name="axes"/> (all axes when null or empty).</summary>
-    public Tensor Sum(int[]? axes = null, bool keepDims = false) => Ops.Sum.Forward(this, axes, keepDims);
+    public Tensor Sum(int[]? axes = null, bool keepDims = false)
+    {
+        if (NumElements == 0) ShapeUtil.CheckReducedSize("sum", Dims, axes);
+        return Ops.Sum.Forward(this, axes, keepDims);
+    }
 
     /// <summary>Computes the sum over one axis.</summary>
     public Tensor Sum(int axis, bool keepDims = false) => Sum([axis], keepDims);
@@ -11,6 +15,7 @@ public partial class Tensor
     /// <summary>Computes the mean over <paramref name="axes"/> (all axes when null or empty); NaN for an empty reduction.</summary>
     public Tensor Mean(int[]? axes = null, bool keepDims = false)
     {
+        if (NumElements == 0) ShapeUtil.CheckReducedSize("mean", Dims, axes);
         RequireFloat("mean");
         var mask = ShapeUtil.AxisMask("mean", axes, Rank);
         long count = 1;
@@ -86,6 +91,7 @@ public partial class Tensor
     /// <summary>Computes log Σ exp(x) over <paramref name="axes"/>, stable for large |x| (the maximum is subtracted first).</summary>
     public Tensor LogSumExp(int[]? axes = null, bool keepDims = false)
     {
+        if (NumElements == 0) ShapeUtil.CheckReducedSize("logsumexp", Dims, axes);
         RequireFloat("logsumexp");
         var mask = ShapeUtil.AxisMask("logsumexp", axes, Rank);
         var shift = StableShift(axes, mask);
