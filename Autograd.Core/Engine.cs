@@ -178,6 +178,14 @@ internal static class Engine
             }
         }
 
+        // An input given more than once was swept once, under its first position: the others get the same gradient, as PyTorch.
+        if (results is not null)
+            for (int i = 0; i < results.Length; i++)
+            {
+                int first = inputs![i].GradFn is { } f ? wantedFns![f] : wanted![inputs[i]];
+                if (first != i) results[i] = results[first];
+            }
+
         if (results is not null && !allowUnused)
         {
             for (int i = 0; i < results.Length; i++)

@@ -189,6 +189,14 @@ public partial class Tensor
         var ci = System.Globalization.CultureInfo.InvariantCulture;
         if (!(low <= high) || !double.IsFinite(low) || !double.IsFinite(high))
             throw new ArgumentException(string.Create(ci, $"{op}: expects finite bounds with low <= high, got low = {low}, high = {high}."));
+        // As PyTorch's uniform_: both bounds and their distance must be finite in the dtype, or the values overflow to ±∞.
+        double largest = dtype == DType.Float32 ? float.MaxValue : double.MaxValue;
+        if (Math.Abs(low) > largest || Math.Abs(high) > largest)
+            throw new ArgumentException(string.Create(ci,
+                $"{op}: the bounds low = {low}, high = {high} do not fit {dtype.Name()}, whose largest finite value is {largest}."));
+        if (!(high - low <= largest))
+            throw new ArgumentException(string.Create(ci,
+                $"{op}: high - low = {high - low} (low = {low}, high = {high}) exceeds {dtype.Name()}'s largest finite value {largest}."));
         var t = Empty((int[])shape.Clone(), dtype, op);
         for (int i = 0; i < t.NumElements; i++)
         {

@@ -77,8 +77,9 @@ public partial class Tensor
         int n = Dims[a];
         int Clip(int v) => Math.Clamp(v < 0 ? v + n : v, 0, n);
         int s = Clip(start ?? 0), e = Clip(stop ?? n);
-        int count = e > s ? (e - s + step - 1) / step : 0;
-        return Ops.Slice.Forward(this, a, s, count, step);
+        // (e - s + step - 1) / step would overflow for a step near int.MaxValue; one element needs no step at all.
+        int count = e > s ? (e - s - 1) / step + 1 : 0;
+        return Ops.Slice.Forward(this, a, s, count, count > 1 ? step : 1);
     }
 
     /// <summary>The entries at <paramref name="indices"/> along <paramref name="axis"/> (torch.index_select); negative indices count from the end.</summary>

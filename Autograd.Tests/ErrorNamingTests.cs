@@ -60,4 +60,58 @@ public class ErrorNamingTests
         Assert.That(Tensor.Zeros([0]).Reshape(100000, 100000, -1).Shape, Is.EqualTo(new[] { 100000, 100000, 0 }));
         Assert.That(Tensor.Zeros([65536, 0, 65536]).Sum(0).Shape, Is.EqualTo(new[] { 0, 65536 }));
     }
+
+    [Test]
+    public void SliceWithAStepNearIntMaxValueKeepsTheFirstElement()
+    {
+        var x = Tensor.Arange(10, DType.Float64).RequireGrad();
+        Assert.That(x.Slice(0, 0, 10, int.MaxValue).ToArray<double>(), Is.EqualTo(new double[] { 0 }));
+        Assert.That(x.Slice(0, 3, 10, int.MaxValue - 1).ToArray<double>(), Is.EqualTo(new double[] { 3 }));
+        Assert.That(x.Slice(0, -1, null, 1 << 30).ToArray<double>(), Is.EqualTo(new double[] { 9 }));
+        Assert.That(x.Slice(0, 1, 10, 4).ToArray<double>(), Is.EqualTo(new double[] { 1, 5, 9 }));
+        Assert.That(x.Slice(0, 4, 4, int.MaxValue).NumElements, Is.EqualTo(0));
+        var m = Tensor.Arange(12, DType.Float64).Reshape(3, 4);
+        Assert.That(m.Slice(1, 2, null, int.MaxValue).ToArray<double>(), Is.EqualTo(new double[] { 2, 6, 10 }));
+        x.Slice(0, 3, null, int.MaxValue).Sum().Backward();
+        Assert.That(x.Grad!.ToArray<double>(), Is.EqualTo(new double[] { 0, 0, 0, 1, 0, 0, 0, 0, 0, 0 }));
+    }
+
+    [Test]
+    public void UniformWithBoundsBeyondTheDTypeIsRefused()
+    {
+        Fails<ArgumentException>(() => Tensor.Uniform([3], 0, -1e39, 0), "Uniform:", "low = -1E+39", "float32", "3.4028234663852886E+38");
+        Fails<ArgumentException>(() => Tensor.Uniform([3], 0, 0, 1e39), "Uniform:", "high = 1E+39", "float32");
+        Fails<ArgumentException>(() => Tensor.Uniform([3], 0, -3e38, 3e38), "Uniform: high - low = 6E+38", "float32's largest finite value");
+        Fails<ArgumentException>(() => Tensor.Uniform([3], 0, -1e308, 1e308, DType.Float64), "Uniform: high - low = Infinity", "float64");
+        Fails<ArgumentException>(() => Init.Uniform(Tensor.Zeros([2]), new Generator(0), -1e39, 1e39), "Uniform:", "float32");
+        // Within range every value is finite and in [low, high).
+        var f = Tensor.Uniform([1000], 0, -1.7e38, 1.7e38).ToArray<float>();
+        Assert.That(f, Has.All.Matches<float>(v => float.IsFinite(v) && v >= -1.7e38f && v < 1.7e38f));
+        var d = Tensor.Uniform([1000], 0, -8e307, 8e307, DType.Float64).ToArray<double>();
+        Assert.That(d, Has.All.Matches<double>(v => double.IsFinite(v) && v >= -8e307 && v < 8e307));
+        Assert.That(Tensor.Uniform([3], 0, -1e39, 1e39, DType.Float64).ToArray<double>(), Has.All.Matches<double>(double.IsFinite));
+    }
+
+    [Test]
+    public void AutodiffGradOfAnInputGivenTwiceGivesItsGradientAtEachPlace()
+    {
+        var x = Tensor.From(new double[] { 1, 2 }).RequireGrad();
+        var y = (x * x).Sum();
+        var g = Autodiff.Grad([y], [x, x], retainGraph: true);
+        Assert.That(g[0]!.ToArray<double>(), Is.EqualTo(new double[] { 2, 4 }));
+        Assert.That(g[1]!.ToArray<double>(), Is.EqualTo(new double[] { 2, 4 }));
+        // A non-leaf input, and repeats among other inputs.
+        var w = Tensor.From(new double[] { 3 }).RequireGrad();
+        var h = x * 3.0;
+        var z = (h * h).Sum() + (w * x).Sum();
+        var gs = Autodiff.Grad([z], [h, x, w, h, x]);
+        Assert.That(gs.Select(t => t!.ToArray<double>()), Is.EqualTo(new[]
+        {
+            new double[] { 6, 12 }, new double[] { 21, 39 }, new double[] { 3 }, new double[] { 6, 12 }, new double[] { 21, 39 },
+        }));
+        Assert.That(x.Grad, Is.Null, "no .Grad changes");
+        // An unused input is still named by its own position.
+        var unused = Tensor.From(new double[] { 5 }).RequireGrad();
+        Fails<InvalidOperationException>(() => Autodiff.Grad([(x * x).Sum()], [x, x, unused]), "Grad: input 2 (shape [1]) was not used");
+    }
 }
