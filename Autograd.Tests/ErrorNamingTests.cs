@@ -114,4 +114,39 @@ public class ErrorNamingTests
         var unused = Tensor.From(new double[] { 5 }).RequireGrad();
         Fails<InvalidOperationException>(() => Autodiff.Grad([(x * x).Sum()], [x, x, unused]), "Grad: input 2 (shape [1]) was not used");
     }
+
+    [Test]
+    public void BufferScopeDisposedOutOfOrderFailsThereAndLeavesTheThreadUsable()
+    {
+        var pool = new BufferPool();
+        var outer = pool.Scope();
+        var a = Tensor.Ones([3]) * 2.0;
+        var middle = pool.Scope();
+        var inner = pool.Scope();
+        var ex = Fails<InvalidOperationException>(() => outer.Dispose(),
+            "BufferScope.Dispose:", $"{outer} was disposed while {inner}", "innermost", "reverse order of creation");
+        Assert.That(outer.ToString(), Does.Match(@"^BufferScope #\d+$"));
+        Assert.That(ex.Message, Does.Not.Contain("another flow"));
+        Assert.Throws<InvalidOperationException>(() => a.ToArray<float>(), "the outer scope has ended: its tensors are released");
+
+        // The inner scopes still work, and end in order.
+        var b = Tensor.Ones([3]) * 3.0;
+        Assert.That(b.ToArray<float>(), Is.EqualTo(new float[] { 3, 3, 3 }));
+        Assert.DoesNotThrow(() => inner.Dispose());
+        Assert.Throws<InvalidOperationException>(() => b.ToArray<float>(), "b was lent by the inner scope");
+        var c = Tensor.Ones([3]) * 4.0;
+        Assert.DoesNotThrow(() => middle.Dispose());
+        Assert.Throws<InvalidOperationException>(() => c.ToArray<float>(), "c was lent by the middle scope");
+        Assert.DoesNotThrow(() => outer.Dispose(), "disposing again does nothing");
+
+        // No scope is left on this thread: results are not pooled, and new scopes work as usual.
+        var d = Tensor.Ones([3]) * 5.0;
+        using (pool.Scope())
+        {
+            var e = Tensor.Ones([3]) * 6.0;
+            Assert.That(e.Sum().Item(), Is.EqualTo(18));
+        }
+        Assert.That(d.ToArray<float>(), Is.EqualTo(new float[] { 5, 5, 5 }));
+        Assert.That(BufferScope.Current, Is.Null);
+    }
 }
