@@ -99,7 +99,8 @@ public sealed class BufferPool
 /// <summary>
 /// A step of a <see cref="BufferPool"/>: op results computed while it is active borrow the pool's arrays, which
 /// return to the pool when it is disposed (releasing the tensors that used them). Scopes nest; dispose them in the
-/// reverse order of creation, on the flow that created them.
+/// reverse order of creation, on the flow that created them. Disposing one while a scope begun inside it is still
+/// active ends it, leaves the inner ones active, and throws an <see cref="InvalidOperationException"/> naming both.
 /// </summary>
 public sealed class BufferScope : IDisposable
 {
@@ -121,8 +122,12 @@ public sealed class BufferScope : IDisposable
             Interlocked.Add(ref s_threadsWithScope, change.CurrentValue is null ? -1 : 1);
     }
 
+    private static int s_count;
+
     private readonly BufferPool _pool;
-    private readonly BufferScope? _previous;
+    private readonly int _number = Interlocked.Increment(ref s_count);
+    // Not readonly: a scope disposed out of order is unlinked from the stack, so that the ones inside it end correctly.
+    private BufferScope? _previous;
     private readonly List<(VersionCounter Storage, DType DType, Array Array)> _lent = [];
     private readonly Lock _lock = new();
     private bool _disposed;
@@ -174,8 +179,18 @@ public sealed class BufferScope : IDisposable
     }
 
     /// <summary>Releases every tensor whose storage was lent in this scope and returns the arrays to the pool.</summary>
+    /// <exception cref="InvalidOperationException">
+    /// A scope begun inside this one on this flow is still active. This scope has ended all the same and the inner
+    /// scopes stay active, so that disposing them afterwards works and later scopes work as usual.
+    /// </exception>
     public void Dispose()
     {
+        // The scope begun directly inside this one on this flow, if this is not the innermost.
+        var innermost = s_current.Value;
+        BufferScope? inside = null;
+        if (!ReferenceEquals(innermost, this))
+            for (var s = innermost; s is not null && inside is null; s = s._previous)
+                if (ReferenceEquals(s._previous, this)) inside = s;
         lock (_lock)
         {
             if (_disposed) return;
@@ -191,5 +206,16 @@ public sealed class BufferScope : IDisposable
             _lent.Clear();
         }
         if (ReferenceEquals(s_current.Value, this)) s_current.Value = _previous;
+        else if (inside is not null)
+        {
+            inside._previous = _previous;
+            throw new InvalidOperationException(
+                $"BufferScope.Dispose: {this} was disposed while {innermost}, begun inside it on this flow, is still active (the innermost scope); " +
+                $"dispose scopes in the reverse order of creation. {this} has ended and its tensors are released; {innermost} stays active until disposed.");
+        }
     }
+
+    /// <summary>The scope's name in messages: <c>BufferScope #n</c>, numbered in order of creation in this process.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"BufferScope #{_number}");
 }

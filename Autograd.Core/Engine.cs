@@ -178,6 +178,14 @@ internal static class Engine
             }
         }
 
+        // An input given more than once was swept once, under its first position: the others get the same gradient, as PyTorch.
+        if (results is not null)
+            for (int i = 0; i < results.Length; i++)
+            {
+                int first = inputs![i].GradFn is { } f ? wantedFns![f] : wanted![inputs[i]];
+                if (first != i) results[i] = results[first];
+            }
+
         if (results is not null && !allowUnused)
         {
             for (int i = 0; i < results.Length; i++)
@@ -340,6 +348,10 @@ public static class Autodiff
     }
 
     /// <summary>The gradient of one output with respect to one input; see <see cref="Grad(Tensor[], Tensor[], Tensor?[], bool, bool?, bool)"/>.</summary>
-    public static Tensor Grad(Tensor output, Tensor input, Tensor? gradOutput = null, bool createGraph = false, bool? retainGraph = null) =>
-        Grad([output], [input], [gradOutput], createGraph, retainGraph)[0]!;
+    public static Tensor Grad(Tensor output, Tensor input, Tensor? gradOutput = null, bool createGraph = false, bool? retainGraph = null)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(input);
+        return Grad([output], [input], [gradOutput], createGraph, retainGraph)[0]!;
+    }
 }

@@ -142,6 +142,7 @@ public abstract class Function
     /// <summary>Keeps tensors for <see cref="Backward"/>; they are released after a backward pass unless the graph is retained.</summary>
     protected void Save(params Tensor?[] tensors)
     {
+        ArgumentNullException.ThrowIfNull(tensors);
         var saved = new SavedSlot[tensors.Length];
         for (int i = 0; i < tensors.Length; i++) saved[i] = Slot(tensors[i]);
         SavedSlots = saved;

@@ -44,8 +44,10 @@ public static class Functional
     /// <summary>Computes f(x) and the Jacobian-vector product ∂f/∂x·v, with one tangent per input (double-vjp trick).</summary>
     public static (Tensor Output, Tensor Jvp) Jvp(Func<Tensor[], Tensor> function, Tensor[] inputs, Tensor[] v, bool createGraph = false)
     {
+        ArgumentNullException.ThrowIfNull(function);
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(v);
+        CheckNoNulls("Jvp", inputs, v);
         if (v.Length != inputs.Length)
             throw new ArgumentException($"Jvp: got {v.Length} tangents for {inputs.Length} inputs.");
         for (int i = 0; i < v.Length; i++)
@@ -92,6 +94,7 @@ public static class Functional
     public static Tensor Jacobian(Func<Tensor, Tensor> function, Tensor input, bool createGraph = false)
     {
         ArgumentNullException.ThrowIfNull(function);
+        ArgumentNullException.ThrowIfNull(input);
         return Jacobian(xs => function(xs[0]), [input], createGraph)[0];
     }
 
@@ -131,8 +134,10 @@ public static class Functional
     /// <summary>Computes f(x) and the Hessian-vector product (∂²f/∂x²)·v for a scalar f, by differentiating ⟨∇f, v⟩.</summary>
     public static (Tensor Output, Tensor[] Hvp) Hvp(Func<Tensor[], Tensor> function, Tensor[] inputs, Tensor[] v, bool createGraph = false)
     {
+        ArgumentNullException.ThrowIfNull(function);
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(v);
+        CheckNoNulls("Hvp", inputs, v);
         if (v.Length != inputs.Length)
             throw new ArgumentException($"Hvp: got {v.Length} vectors for {inputs.Length} inputs.");
         var xs = Leaves("Hvp", function, inputs);
@@ -154,6 +159,15 @@ public static class Functional
         if (inner is null) return (y.Detach(), xs.Select(Tensor.ZerosLike).ToArray());
         var hv = Autodiff.Grad([inner], xs, createGraph: createGraph, allowUnused: true);
         return (createGraph ? y : y.Detach(), OrZeros(hv, xs));
+    }
+
+    // Null inputs and tangents, named by position, before the tangents' shapes are compared with the inputs'.
+    private static void CheckNoNulls(string op, Tensor[] inputs, Tensor[] v)
+    {
+        for (int i = 0; i < inputs.Length; i++)
+            if (inputs[i] is null) throw new ArgumentNullException(nameof(inputs), $"{op}: input {i} is null.");
+        for (int i = 0; i < v.Length; i++)
+            if (v[i] is null) throw new ArgumentNullException(nameof(v), $"{op}: {(op == "Jvp" ? "tangent" : "vector")} {i} is null.");
     }
 
     private static void RequireScalar(Tensor y, string op)

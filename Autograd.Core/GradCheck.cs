@@ -43,6 +43,14 @@ public sealed record GradCheckOptions
 public sealed record GradCheckInputReport(int Input, bool Passed, int[] InputIndex, int[] OutputIndex,
     double Analytic, double Numeric, double AbsoluteError, double RelativeError)
 {
+    /// <summary>Index of the input element (empty for a projection or a 0-d input).</summary>
+    public int[] InputIndex { get; init => field = value ?? throw new ArgumentNullException(nameof(value)); } =
+        InputIndex ?? throw new ArgumentNullException(nameof(InputIndex));
+
+    /// <summary>Index of the output element (empty for a projection or a 0-d output).</summary>
+    public int[] OutputIndex { get; init => field = value ?? throw new ArgumentNullException(nameof(value)); } =
+        OutputIndex ?? throw new ArgumentNullException(nameof(OutputIndex));
+
     /// <summary>How many Jacobian entries (or projections) were compared; 0 for an empty input or output.</summary>
     public long Entries { get; init; }
 }
@@ -87,7 +95,7 @@ public sealed class GradCheckResult
 }
 
 /// <summary>Thrown by <see cref="GradCheck.Assert"/> when analytic and numeric gradients disagree.</summary>
-public sealed class GradCheckException(string message) : InvalidOperationException(message);
+public sealed class GradCheckException(string? message) : InvalidOperationException(message);
 
 /// <summary>
 /// Compares the engine's gradients with central finite differences, in the inputs' dtype (use float64). Inputs

@@ -25,6 +25,19 @@ internal static class ShapeUtil
         return (int)n;
     }
 
+    /// <summary>
+    /// Throws naming <paramref name="op"/> when reducing <paramref name="shape"/> over <paramref name="axes"/> gives more
+    /// elements than an array holds, which only an empty input can do ([65536, 0, 65536] summed over axis 1).
+    /// </summary>
+    public static void CheckReducedSize(string op, int[] shape, int[]? axes)
+    {
+        var mask = AxisMask(op, axes, shape.Length);
+        long n = 1;
+        for (int d = 0; d < shape.Length; d++) if (!mask[d]) n = Math.Min(n * shape[d], (long)Array.MaxLength + 1);
+        if (n > Array.MaxLength)
+            throw new ArgumentException($"{op}: reducing shape {Format(shape)} over axes {Format(axes ?? [])} gives more than {Array.MaxLength} elements.");
+    }
+
     public static int[] ContiguousStrides(ReadOnlySpan<int> shape)
     {
         // An empty array cannot be written to, so every 0-d tensor shares one.

@@ -42,89 +42,238 @@ public partial class Tensor
     // does in PyTorch; a double makes it float32 (the default dtype). On a float tensor both act in the tensor's dtype.
 
     /// <summary>Computes z[i] = a[i] + b[i], broadcasting; two int64 operands give an exact int64 result.</summary>
-    public static Tensor operator +(Tensor a, Tensor b) { (a, b) = Promote(a, b); return a.DType == DType.Int64 ? Int64Kernels.Zip<AddInt64>(a, b, "add") : Ops.Add.Forward(a, b); }
+    public static Tensor operator +(Tensor a, Tensor b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        (a, b) = Promote(a, b);
+        return a.DType == DType.Int64 ? Int64Kernels.Zip<AddInt64>(a, b, "add") : Ops.Add.Forward(a, b);
+    }
     /// <summary>Computes z[i] = a[i] + b; an int64 tensor gives float32.</summary>
-    public static Tensor operator +(Tensor a, double b) => a.DType.IsFloatingPoint() ? Ops.AddScalar.Forward(a, b) : a + ScalarLike(b, a);
+    public static Tensor operator +(Tensor a, double b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        return a.DType.IsFloatingPoint() ? Ops.AddScalar.Forward(a, b) : a + ScalarLike(b, a);
+    }
     /// <summary>Computes z[i] = a + b[i]; an int64 tensor gives float32.</summary>
-    public static Tensor operator +(double a, Tensor b) => b.DType.IsFloatingPoint() ? Ops.AddScalar.Forward(b, a) : ScalarLike(a, b) + b;
+    public static Tensor operator +(double a, Tensor b)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        return b.DType.IsFloatingPoint() ? Ops.AddScalar.Forward(b, a) : ScalarLike(a, b) + b;
+    }
     /// <summary>Computes z[i] = a[i] + b; an int64 tensor stays int64, exactly.</summary>
-    public static Tensor operator +(Tensor a, long b) => a.DType.IsFloatingPoint() ? Ops.AddScalar.Forward(a, b) : Int64Kernels.Zip<AddInt64>(a, Int64Kernels.Scalar(b), "add");
+    public static Tensor operator +(Tensor a, long b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        return a.DType.IsFloatingPoint() ? Ops.AddScalar.Forward(a, b) : Int64Kernels.Zip<AddInt64>(a, Int64Kernels.Scalar(b), "add");
+    }
     /// <summary>Computes z[i] = a + b[i]; an int64 tensor stays int64, exactly.</summary>
-    public static Tensor operator +(long a, Tensor b) => b.DType.IsFloatingPoint() ? Ops.AddScalar.Forward(b, a) : Int64Kernels.Zip<AddInt64>(Int64Kernels.Scalar(a), b, "add");
+    public static Tensor operator +(long a, Tensor b)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        return b.DType.IsFloatingPoint() ? Ops.AddScalar.Forward(b, a) : Int64Kernels.Zip<AddInt64>(Int64Kernels.Scalar(a), b, "add");
+    }
 
     /// <summary>Computes z[i] = a[i] − b[i], broadcasting; two int64 operands give an exact int64 result.</summary>
-    public static Tensor operator -(Tensor a, Tensor b) { (a, b) = Promote(a, b); return a.DType == DType.Int64 ? Int64Kernels.Zip<SubInt64>(a, b, "sub") : Ops.Sub.Forward(a, b); }
+    public static Tensor operator -(Tensor a, Tensor b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        (a, b) = Promote(a, b);
+        return a.DType == DType.Int64 ? Int64Kernels.Zip<SubInt64>(a, b, "sub") : Ops.Sub.Forward(a, b);
+    }
     /// <summary>Computes z[i] = a[i] − b; an int64 tensor gives float32.</summary>
-    public static Tensor operator -(Tensor a, double b) => a.DType.IsFloatingPoint() ? Ops.SubScalar.Forward(a, b) : a - ScalarLike(b, a);
+    public static Tensor operator -(Tensor a, double b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        return a.DType.IsFloatingPoint() ? Ops.SubScalar.Forward(a, b) : a - ScalarLike(b, a);
+    }
     /// <summary>Computes z[i] = a − b[i]; an int64 tensor gives float32.</summary>
-    public static Tensor operator -(double a, Tensor b) => ScalarLike(a, b) - b;
+    public static Tensor operator -(double a, Tensor b)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        return ScalarLike(a, b) - b;
+    }
     /// <summary>Computes z[i] = a[i] − b; an int64 tensor stays int64, exactly.</summary>
-    public static Tensor operator -(Tensor a, long b) => a.DType.IsFloatingPoint() ? Ops.SubScalar.Forward(a, b) : Int64Kernels.Zip<SubInt64>(a, Int64Kernels.Scalar(b), "sub");
+    public static Tensor operator -(Tensor a, long b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        return a.DType.IsFloatingPoint() ? Ops.SubScalar.Forward(a, b) : Int64Kernels.Zip<SubInt64>(a, Int64Kernels.Scalar(b), "sub");
+    }
     /// <summary>Computes z[i] = a − b[i]; an int64 tensor stays int64, exactly.</summary>
-    public static Tensor operator -(long a, Tensor b) => ComparandLike(a, b) - b;
+    public static Tensor operator -(long a, Tensor b)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        return ComparandLike(a, b) - b;
+    }
 
     /// <summary>Computes z[i] = a[i] · b[i], broadcasting; two int64 operands give an exact int64 result.</summary>
-    public static Tensor operator *(Tensor a, Tensor b) { (a, b) = Promote(a, b); return a.DType == DType.Int64 ? Int64Kernels.Zip<MulInt64>(a, b, "mul") : Ops.Mul.Forward(a, b); }
+    public static Tensor operator *(Tensor a, Tensor b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        (a, b) = Promote(a, b);
+        return a.DType == DType.Int64 ? Int64Kernels.Zip<MulInt64>(a, b, "mul") : Ops.Mul.Forward(a, b);
+    }
     /// <summary>Computes z[i] = a[i] · b; an int64 tensor gives float32.</summary>
-    public static Tensor operator *(Tensor a, double b) => a.DType.IsFloatingPoint() ? Ops.MulScalar.Forward(a, b) : a * ScalarLike(b, a);
+    public static Tensor operator *(Tensor a, double b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        return a.DType.IsFloatingPoint() ? Ops.MulScalar.Forward(a, b) : a * ScalarLike(b, a);
+    }
     /// <summary>Computes z[i] = a · b[i]; an int64 tensor gives float32.</summary>
-    public static Tensor operator *(double a, Tensor b) => b.DType.IsFloatingPoint() ? Ops.MulScalar.Forward(b, a) : ScalarLike(a, b) * b;
+    public static Tensor operator *(double a, Tensor b)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        return b.DType.IsFloatingPoint() ? Ops.MulScalar.Forward(b, a) : ScalarLike(a, b) * b;
+    }
     /// <summary>Computes z[i] = a[i] · b; an int64 tensor stays int64, exactly.</summary>
-    public static Tensor operator *(Tensor a, long b) => a.DType.IsFloatingPoint() ? Ops.MulScalar.Forward(a, b) : Int64Kernels.Zip<MulInt64>(a, Int64Kernels.Scalar(b), "mul");
+    public static Tensor operator *(Tensor a, long b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        return a.DType.IsFloatingPoint() ? Ops.MulScalar.Forward(a, b) : Int64Kernels.Zip<MulInt64>(a, Int64Kernels.Scalar(b), "mul");
+    }
     /// <summary>Computes z[i] = a · b[i]; an int64 tensor stays int64, exactly.</summary>
-    public static Tensor operator *(long a, Tensor b) => b.DType.IsFloatingPoint() ? Ops.MulScalar.Forward(b, a) : Int64Kernels.Zip<MulInt64>(Int64Kernels.Scalar(a), b, "mul");
+    public static Tensor operator *(long a, Tensor b)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        return b.DType.IsFloatingPoint() ? Ops.MulScalar.Forward(b, a) : Int64Kernels.Zip<MulInt64>(Int64Kernels.Scalar(a), b, "mul");
+    }
 
     /// <summary>Computes z[i] = a[i] / b[i], broadcasting; true division, so int64 operands give float32 (torch.div).</summary>
     public static Tensor operator /(Tensor a, Tensor b)
     {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
         (a, b) = Promote(a, b);
         if (a.DType == DType.Int64) (a, b) = (a.To(DType.Float32), b.To(DType.Float32));
         return Ops.Div.Forward(a, b);
     }
     /// <summary>Computes z[i] = a[i] / b; an int64 tensor gives float32.</summary>
-    public static Tensor operator /(Tensor a, double b) => a.DType.IsFloatingPoint() ? Ops.DivScalar.Forward(a, b) : a / ScalarLike(b, a);
+    public static Tensor operator /(Tensor a, double b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        return a.DType.IsFloatingPoint() ? Ops.DivScalar.Forward(a, b) : a / ScalarLike(b, a);
+    }
     /// <summary>Computes z[i] = a / b[i]; an int64 tensor gives float32.</summary>
-    public static Tensor operator /(double a, Tensor b) => ScalarLike(a, b) / b;
+    public static Tensor operator /(double a, Tensor b)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        return ScalarLike(a, b) / b;
+    }
     /// <summary>Computes z[i] = a[i] / b, true division: an int64 tensor gives float32.</summary>
-    public static Tensor operator /(Tensor a, long b) => Ops.DivScalar.Forward(TrueDivOperand(a), b);
+    public static Tensor operator /(Tensor a, long b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        return Ops.DivScalar.Forward(TrueDivOperand(a), b);
+    }
     /// <summary>Computes z[i] = a / b[i], true division: an int64 tensor gives float32.</summary>
-    public static Tensor operator /(long a, Tensor b) => ScalarLike(a, b) / b;
+    public static Tensor operator /(long a, Tensor b)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        return ScalarLike(a, b) / b;
+    }
 
     /// <summary>Computes z[i] = a[i] + b[i].</summary>
-    public Tensor Add(Tensor other) => this + other;
+    public Tensor Add(Tensor other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return this + other;
+    }
     /// <summary>Computes z[i] = a[i] − b[i].</summary>
-    public Tensor Sub(Tensor other) => this - other;
+    public Tensor Sub(Tensor other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return this - other;
+    }
     /// <summary>Computes z[i] = a[i] · b[i].</summary>
-    public Tensor Mul(Tensor other) => this * other;
+    public Tensor Mul(Tensor other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return this * other;
+    }
     /// <summary>Computes z[i] = a[i] / b[i].</summary>
-    public Tensor Div(Tensor other) => this / other;
+    public Tensor Div(Tensor other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return this / other;
+    }
 
     /// <summary>Computes z[i] = a[i]^b[i], broadcasting.</summary>
-    public static Tensor Pow(Tensor a, Tensor b) { (a, b) = Promote(a, b); return Ops.Pow.Forward(a, b); }
+    public static Tensor Pow(Tensor a, Tensor b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        (a, b) = Promote(a, b);
+        return Ops.Pow.Forward(a, b);
+    }
     /// <summary>Computes z[i] = x[i]^e[i], broadcasting.</summary>
-    public Tensor Pow(Tensor exponent) => Pow(this, exponent);
+    public Tensor Pow(Tensor exponent)
+    {
+        ArgumentNullException.ThrowIfNull(exponent);
+        return Pow(this, exponent);
+    }
     /// <summary>Computes z[i] = a^b[i].</summary>
-    public static Tensor Pow(double a, Tensor b) => Pow(ScalarLike(a, b), b);
+    public static Tensor Pow(double a, Tensor b)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        return Pow(ScalarLike(a, b), b);
+    }
 
     /// <summary>Computes z[i] = max(a[i], b[i]), NaN propagating (torch.maximum); int64 operands stay int64.</summary>
-    public static Tensor Maximum(Tensor a, Tensor b) { (a, b) = Promote(a, b); return a.DType == DType.Int64 ? Int64Kernels.Zip<MaxInt64>(a, b, "maximum") : Ops.Maximum.Forward(a, b); }
+    public static Tensor Maximum(Tensor a, Tensor b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        (a, b) = Promote(a, b);
+        return a.DType == DType.Int64 ? Int64Kernels.Zip<MaxInt64>(a, b, "maximum") : Ops.Maximum.Forward(a, b);
+    }
     /// <summary>Computes z[i] = min(a[i], b[i]), NaN propagating (torch.minimum); int64 operands stay int64.</summary>
-    public static Tensor Minimum(Tensor a, Tensor b) { (a, b) = Promote(a, b); return a.DType == DType.Int64 ? Int64Kernels.Zip<MinInt64>(a, b, "minimum") : Ops.Minimum.Forward(a, b); }
+    public static Tensor Minimum(Tensor a, Tensor b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        (a, b) = Promote(a, b);
+        return a.DType == DType.Int64 ? Int64Kernels.Zip<MinInt64>(a, b, "minimum") : Ops.Minimum.Forward(a, b);
+    }
 
     /// <summary>Computes z[i] = cond[i] ≠ 0 ? a[i] : b[i], all three broadcast together; int64 a and b give int64.</summary>
     public static Tensor Where(Tensor condition, Tensor a, Tensor b)
     {
+        ArgumentNullException.ThrowIfNull(condition);
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
         (a, b) = Promote(a, b);
         return a.DType == DType.Int64 ? Int64Kernels.Where(condition, a, b, "where") : Ops.Where.Forward(condition, a, b);
     }
     /// <summary>Computes z[i] = cond[i] ≠ 0 ? a[i] : b; an int64 a gives float32.</summary>
-    public static Tensor Where(Tensor condition, Tensor a, double b) => Where(condition, a, ScalarLike(b, a));
+    public static Tensor Where(Tensor condition, Tensor a, double b)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        ArgumentNullException.ThrowIfNull(a);
+        return Where(condition, a, ScalarLike(b, a));
+    }
     /// <summary>Computes z[i] = cond[i] ≠ 0 ? a : b[i]; an int64 b gives float32.</summary>
-    public static Tensor Where(Tensor condition, double a, Tensor b) => Where(condition, ScalarLike(a, b), b);
+    public static Tensor Where(Tensor condition, double a, Tensor b)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        ArgumentNullException.ThrowIfNull(b);
+        return Where(condition, ScalarLike(a, b), b);
+    }
     /// <summary>Computes z[i] = cond[i] ≠ 0 ? a[i] : b; an int64 a stays int64.</summary>
-    public static Tensor Where(Tensor condition, Tensor a, long b) => Where(condition, a, ComparandLike(b, a));
+    public static Tensor Where(Tensor condition, Tensor a, long b)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        ArgumentNullException.ThrowIfNull(a);
+        return Where(condition, a, ComparandLike(b, a));
+    }
     /// <summary>Computes z[i] = cond[i] ≠ 0 ? a : b[i]; an int64 b stays int64.</summary>
-    public static Tensor Where(Tensor condition, long a, Tensor b) => Where(condition, ComparandLike(a, b), b);
+    public static Tensor Where(Tensor condition, long a, Tensor b)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        ArgumentNullException.ThrowIfNull(b);
+        return Where(condition, ComparandLike(a, b), b);
+    }
 
     private static Tensor Compare<TOp, TInt64>(Tensor a, Tensor b, string op) where TOp : IBinaryOperator<TOp> where TInt64 : IInt64Operator
     {
@@ -134,17 +283,41 @@ public partial class Tensor
     }
 
     /// <summary>Computes z[i] = a[i] &gt; b[i] as 1 or 0 in the operands' dtype; never differentiable.</summary>
-    public Tensor Gt(Tensor other) => Compare<GtOperator, GtInt64>(this, other, "gt");
+    public Tensor Gt(Tensor other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return Compare<GtOperator, GtInt64>(this, other, "gt");
+    }
     /// <summary>Computes z[i] = a[i] ≥ b[i] as 1 or 0.</summary>
-    public Tensor Ge(Tensor other) => Compare<GeOperator, GeInt64>(this, other, "ge");
+    public Tensor Ge(Tensor other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return Compare<GeOperator, GeInt64>(this, other, "ge");
+    }
     /// <summary>Computes z[i] = a[i] &lt; b[i] as 1 or 0.</summary>
-    public Tensor Lt(Tensor other) => Compare<LtOperator, LtInt64>(this, other, "lt");
+    public Tensor Lt(Tensor other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return Compare<LtOperator, LtInt64>(this, other, "lt");
+    }
     /// <summary>Computes z[i] = a[i] ≤ b[i] as 1 or 0.</summary>
-    public Tensor Le(Tensor other) => Compare<LeOperator, LeInt64>(this, other, "le");
+    public Tensor Le(Tensor other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return Compare<LeOperator, LeInt64>(this, other, "le");
+    }
     /// <summary>Computes z[i] = a[i] = b[i] as 1 or 0.</summary>
-    public Tensor Eq(Tensor other) => Compare<EqOperator, EqInt64>(this, other, "eq");
+    public Tensor Eq(Tensor other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return Compare<EqOperator, EqInt64>(this, other, "eq");
+    }
     /// <summary>Computes z[i] = a[i] ≠ b[i] as 1 or 0.</summary>
-    public Tensor Ne(Tensor other) => Compare<NeOperator, NeInt64>(this, other, "ne");
+    public Tensor Ne(Tensor other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return Compare<NeOperator, NeInt64>(this, other, "ne");
+    }
 
     /// <summary>Computes z[i] = x[i] &gt; v as 1 or 0.</summary>
     public Tensor Gt(double value) => Gt(ComparandLike(value, this));
@@ -173,27 +346,79 @@ public partial class Tensor
     public Tensor Ne(long value) => Ne(ComparandLike(value, this));
 
     /// <summary>Computes z[i] = a[i] &gt; b[i] as 1 or 0.</summary>
-    public static Tensor operator >(Tensor a, Tensor b) => a.Gt(b);
+    public static Tensor operator >(Tensor a, Tensor b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        return a.Gt(b);
+    }
     /// <summary>Computes z[i] = a[i] &lt; b[i] as 1 or 0.</summary>
-    public static Tensor operator <(Tensor a, Tensor b) => a.Lt(b);
+    public static Tensor operator <(Tensor a, Tensor b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        return a.Lt(b);
+    }
     /// <summary>Computes z[i] = a[i] ≥ b[i] as 1 or 0.</summary>
-    public static Tensor operator >=(Tensor a, Tensor b) => a.Ge(b);
+    public static Tensor operator >=(Tensor a, Tensor b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        return a.Ge(b);
+    }
     /// <summary>Computes z[i] = a[i] ≤ b[i] as 1 or 0.</summary>
-    public static Tensor operator <=(Tensor a, Tensor b) => a.Le(b);
+    public static Tensor operator <=(Tensor a, Tensor b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        return a.Le(b);
+    }
     /// <summary>Computes z[i] = a[i] &gt; b as 1 or 0.</summary>
-    public static Tensor operator >(Tensor a, double b) => a.Gt(b);
+    public static Tensor operator >(Tensor a, double b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        return a.Gt(b);
+    }
     /// <summary>Computes z[i] = a[i] &lt; b as 1 or 0.</summary>
-    public static Tensor operator <(Tensor a, double b) => a.Lt(b);
+    public static Tensor operator <(Tensor a, double b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        return a.Lt(b);
+    }
     /// <summary>Computes z[i] = a[i] ≥ b as 1 or 0.</summary>
-    public static Tensor operator >=(Tensor a, double b) => a.Ge(b);
+    public static Tensor operator >=(Tensor a, double b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        return a.Ge(b);
+    }
     /// <summary>Computes z[i] = a[i] ≤ b as 1 or 0.</summary>
-    public static Tensor operator <=(Tensor a, double b) => a.Le(b);
+    public static Tensor operator <=(Tensor a, double b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        return a.Le(b);
+    }
     /// <summary>Computes z[i] = a[i] &gt; b as 1 or 0.</summary>
-    public static Tensor operator >(Tensor a, long b) => a.Gt(b);
+    public static Tensor operator >(Tensor a, long b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        return a.Gt(b);
+    }
     /// <summary>Computes z[i] = a[i] &lt; b as 1 or 0.</summary>
-    public static Tensor operator <(Tensor a, long b) => a.Lt(b);
+    public static Tensor operator <(Tensor a, long b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        return a.Lt(b);
+    }
     /// <summary>Computes z[i] = a[i] ≥ b as 1 or 0.</summary>
-    public static Tensor operator >=(Tensor a, long b) => a.Ge(b);
+    public static Tensor operator >=(Tensor a, long b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        return a.Ge(b);
+    }
     /// <summary>Computes z[i] = a[i] ≤ b as 1 or 0.</summary>
-    public static Tensor operator <=(Tensor a, long b) => a.Le(b);
+    public static Tensor operator <=(Tensor a, long b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        return a.Le(b);
+    }
 }

@@ -11,6 +11,7 @@ public partial class Tensor
     /// <summary>A tensor holding a copy of <paramref name="data"/> with the given shape; an empty shape makes a 0-d tensor.</summary>
     public static Tensor From<T>(ReadOnlySpan<T> data, params int[] shape) where T : unmanaged
     {
+        ArgumentNullException.ThrowIfNull(shape);
         var dtype = DTypeExtensions.Of<T>("From");
         shape = (int[])shape.Clone();
         int n = ShapeUtil.NumElements(shape, "From");
@@ -20,22 +21,49 @@ public partial class Tensor
     }
 
     /// <summary>A 1-D float32 tensor holding a copy of <paramref name="data"/>.</summary>
-    public static Tensor From(float[] data) => From<float>(data);
+    public static Tensor From(float[] data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return From<float>(data);
+    }
 
     /// <summary>A float32 tensor holding a copy of <paramref name="data"/> with the given shape; an empty shape makes a 0-d tensor.</summary>
-    public static Tensor From(float[] data, params int[] shape) => From<float>(data, shape);
+    public static Tensor From(float[] data, params int[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(shape);
+        return From<float>(data, shape);
+    }
 
     /// <summary>A 1-D float64 tensor holding a copy of <paramref name="data"/>.</summary>
-    public static Tensor From(double[] data) => From<double>(data);
+    public static Tensor From(double[] data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return From<double>(data);
+    }
 
     /// <summary>A float64 tensor holding a copy of <paramref name="data"/> with the given shape; an empty shape makes a 0-d tensor.</summary>
-    public static Tensor From(double[] data, params int[] shape) => From<double>(data, shape);
+    public static Tensor From(double[] data, params int[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(shape);
+        return From<double>(data, shape);
+    }
 
     /// <summary>A 1-D int64 tensor holding a copy of <paramref name="data"/>.</summary>
-    public static Tensor From(long[] data) => From<long>(data);
+    public static Tensor From(long[] data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return From<long>(data);
+    }
 
     /// <summary>An int64 tensor holding a copy of <paramref name="data"/> with the given shape; an empty shape makes a 0-d tensor.</summary>
-    public static Tensor From(long[] data, params int[] shape) => From<long>(data, shape);
+    public static Tensor From(long[] data, params int[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(shape);
+        return From<long>(data, shape);
+    }
 
     /// <summary>A tensor from a C# multi-dimensional array (<c>float[,]</c>, <c>double[,,]</c>, …) of its shape.</summary>
     public static Tensor From(Array data)
@@ -58,7 +86,11 @@ public partial class Tensor
     public static Tensor Scalar(double value, DType dtype = DType.Float32) => Filled("Scalar", [], value, dtype);
 
     /// <summary>A tensor of the given shape filled with <paramref name="value"/>.</summary>
-    public static Tensor Full(int[] shape, double value, DType dtype = DType.Float32) => Filled("Full", shape, value, dtype);
+    public static Tensor Full(int[] shape, double value, DType dtype = DType.Float32)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        return Filled("Full", shape, value, dtype);
+    }
 
     private static Tensor Filled(string op, int[] shape, double value, DType dtype)
     {
@@ -77,16 +109,32 @@ public partial class Tensor
     }
 
     /// <summary>A tensor of zeros.</summary>
-    public static Tensor Zeros(int[] shape, DType dtype = DType.Float32) => Empty((int[])shape.Clone(), dtype, "Zeros");
+    public static Tensor Zeros(int[] shape, DType dtype = DType.Float32)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        return Empty((int[])shape.Clone(), dtype, "Zeros");
+    }
 
     /// <summary>A tensor of ones.</summary>
-    public static Tensor Ones(int[] shape, DType dtype = DType.Float32) => Filled("Ones", shape, 1.0, dtype);
+    public static Tensor Ones(int[] shape, DType dtype = DType.Float32)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        return Filled("Ones", shape, 1.0, dtype);
+    }
 
     /// <summary>Zeros of <paramref name="like"/>'s shape and dtype.</summary>
-    public static Tensor ZerosLike(Tensor like) => Zeros(like.Dims, like.DType);
+    public static Tensor ZerosLike(Tensor like)
+    {
+        ArgumentNullException.ThrowIfNull(like);
+        return Zeros(like.Dims, like.DType);
+    }
 
     /// <summary>Ones of <paramref name="like"/>'s shape and dtype.</summary>
-    public static Tensor OnesLike(Tensor like) => Ones(like.Dims, like.DType);
+    public static Tensor OnesLike(Tensor like)
+    {
+        ArgumentNullException.ThrowIfNull(like);
+        return Ones(like.Dims, like.DType);
+    }
 
     /// <summary>Computes y[i] = start + i·step for i = 0 … ⌈(end − start)/step⌉ − 1.</summary>
     public static Tensor Arange(double start, double end, double step = 1, DType dtype = DType.Float32)
@@ -123,7 +171,7 @@ public partial class Tensor
     {
         int cols = m ?? n;
         if (n < 0 || cols < 0) throw new ArgumentException($"Eye: sizes must be non-negative, got n = {n}, m = {cols}.");
-        var t = Zeros([n, cols], dtype);
+        var t = Empty([n, cols], dtype, "Eye");
         for (int i = 0; i < Math.Min(n, cols); i++) t.Write(i * cols + i, 1);
         return t;
     }
@@ -131,11 +179,25 @@ public partial class Tensor
     /// <summary>Uniform values in [<paramref name="low"/>, <paramref name="high"/>) drawn from <paramref name="generator"/>.</summary>
     public static Tensor Uniform(int[] shape, Generator generator, double low = 0, double high = 1, DType dtype = DType.Float32)
     {
+        ArgumentNullException.ThrowIfNull(shape);
         ArgumentNullException.ThrowIfNull(generator);
+        return Uniform("Uniform", shape, generator, low, high, dtype);
+    }
+
+    private static Tensor Uniform(string op, int[] shape, Generator generator, double low, double high, DType dtype)
+    {
+        var ci = System.Globalization.CultureInfo.InvariantCulture;
         if (!(low <= high) || !double.IsFinite(low) || !double.IsFinite(high))
-            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"Uniform: expects finite bounds with low <= high, got low = {low}, high = {high}."));
-        var t = Empty((int[])shape.Clone(), dtype, "Uniform");
+            throw new ArgumentException(string.Create(ci, $"{op}: expects finite bounds with low <= high, got low = {low}, high = {high}."));
+        // As PyTorch's uniform_: both bounds and their distance must be finite in the dtype, or the values overflow to ±∞.
+        double largest = dtype == DType.Float32 ? float.MaxValue : double.MaxValue;
+        if (Math.Abs(low) > largest || Math.Abs(high) > largest)
+            throw new ArgumentException(string.Create(ci,
+                $"{op}: the bounds low = {low}, high = {high} do not fit {dtype.Name()}, whose largest finite value is {largest}."));
+        if (!(high - low <= largest))
+            throw new ArgumentException(string.Create(ci,
+                $"{op}: high - low = {high - low} (low = {low}, high = {high}) exceeds {dtype.Name()}'s largest finite value {largest}."));
+        var t = Empty((int[])shape.Clone(), dtype, op);
         // A shared generator (the default) is locked once for the whole tensor, not once per draw.
         var gate = generator.SharedLock;
         gate?.Enter();
@@ -168,17 +230,26 @@ public partial class Tensor
     }
 
     /// <summary>Uniform values in [<paramref name="low"/>, <paramref name="high"/>) from a new generator seeded with <paramref name="seed"/>.</summary>
-    public static Tensor Uniform(int[] shape, ulong seed, double low = 0, double high = 1, DType dtype = DType.Float32) =>
-        Uniform(shape, new Generator(seed), low, high, dtype);
+    public static Tensor Uniform(int[] shape, ulong seed, double low = 0, double high = 1, DType dtype = DType.Float32)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        return Uniform(shape, new Generator(seed), low, high, dtype);
+    }
 
     /// <summary>Normal values with the given mean and standard deviation drawn from <paramref name="generator"/>.</summary>
     public static Tensor Normal(int[] shape, Generator generator, double mean = 0, double std = 1, DType dtype = DType.Float32)
     {
+        ArgumentNullException.ThrowIfNull(shape);
         ArgumentNullException.ThrowIfNull(generator);
+        return Normal("Normal", shape, generator, mean, std, dtype);
+    }
+
+    private static Tensor Normal(string op, int[] shape, Generator generator, double mean, double std, DType dtype)
+    {
         if (!(std >= 0))
             throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"Normal: expects std >= 0, got std = {std}."), nameof(std));
-        var t = Empty((int[])shape.Clone(), dtype, "Normal");
+                $"{op}: expects std >= 0, got std = {std}."), nameof(std));
+        var t = Empty((int[])shape.Clone(), dtype, op);
         var gate = generator.SharedLock;
         gate?.Enter();
         try
@@ -193,26 +264,47 @@ public partial class Tensor
     }
 
     /// <summary>Normal values from a new generator seeded with <paramref name="seed"/>.</summary>
-    public static Tensor Normal(int[] shape, ulong seed, double mean = 0, double std = 1, DType dtype = DType.Float32) =>
-        Normal(shape, new Generator(seed), mean, std, dtype);
+    public static Tensor Normal(int[] shape, ulong seed, double mean = 0, double std = 1, DType dtype = DType.Float32)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        return Normal(shape, new Generator(seed), mean, std, dtype);
+    }
 
     /// <summary>Standard normal values (PyTorch's randn).</summary>
-    public static Tensor Randn(int[] shape, Generator generator, DType dtype = DType.Float32) => Normal(shape, generator, 0, 1, dtype);
+    public static Tensor Randn(int[] shape, Generator generator, DType dtype = DType.Float32)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        ArgumentNullException.ThrowIfNull(generator);
+        return Normal("Randn", shape, generator, 0, 1, dtype);
+    }
 
     /// <summary>Uniform values in [0, 1) (PyTorch's rand).</summary>
-    public static Tensor Rand(int[] shape, Generator generator, DType dtype = DType.Float32) => Uniform(shape, generator, 0, 1, dtype);
+    public static Tensor Rand(int[] shape, Generator generator, DType dtype = DType.Float32)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        ArgumentNullException.ThrowIfNull(generator);
+        return Uniform("Rand", shape, generator, 0, 1, dtype);
+    }
 
     /// <summary>Standard normal values drawn from <see cref="Generator.Default"/> (PyTorch's randn without a generator).</summary>
     /// <param name="shape">The shape of the result.</param>
     /// <param name="dtype">The element type (float32 or float64).</param>
     /// <returns>A new tensor; drawing it advances the default generator by one consecutive run.</returns>
-    public static Tensor Randn(int[] shape, DType dtype = DType.Float32) => Normal(shape, Generator.Default, 0, 1, dtype);
+    public static Tensor Randn(int[] shape, DType dtype = DType.Float32)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        return Normal("Randn", shape, Generator.Default, 0, 1, dtype);
+    }
 
     /// <summary>Uniform values in [0, 1) drawn from <see cref="Generator.Default"/> (PyTorch's rand without a generator).</summary>
     /// <param name="shape">The shape of the result.</param>
     /// <param name="dtype">The element type (float32 or float64).</param>
     /// <returns>A new tensor; drawing it advances the default generator by one consecutive run.</returns>
-    public static Tensor Rand(int[] shape, DType dtype = DType.Float32) => Uniform(shape, Generator.Default, 0, 1, dtype);
+    public static Tensor Rand(int[] shape, DType dtype = DType.Float32)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        return Uniform("Rand", shape, Generator.Default, 0, 1, dtype);
+    }
 
     // Writes element i of a fresh contiguous tensor.
     internal void Write(int i, double value)

@@ -61,7 +61,11 @@ public partial class Tensor
     public Tensor ClampInPlace(double? min = null, double? max = null) => WriteInPlace("clamp_", () => Clamp(min, max));
 
     /// <summary>Copies <paramref name="source"/> (broadcast to this shape, converted to this dtype) into this tensor.</summary>
-    public Tensor CopyFrom(Tensor source) => WriteInPlace("copy_", () => source.To(DType).BroadcastTo(Dims));
+    public Tensor CopyFrom(Tensor source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return WriteInPlace("copy_", () => source.To(DType).BroadcastTo(Dims));
+    }
 
     /// <summary>Sets every element to <paramref name="value"/>.</summary>
     public Tensor Fill(double value)

@@ -6,11 +6,17 @@ public partial class Tensor
     /// The matrix product with NumPy/PyTorch semantics: vector·vector (0-d), vector·matrix, matrix·vector,
     /// matrix·matrix, and N-D batches whose leading dimensions broadcast.
     /// </summary>
-    public Tensor MatMul(Tensor other) => MatMul(this, other);
+    public Tensor MatMul(Tensor other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return MatMul(this, other);
+    }
 
     /// <summary>The matrix product of <paramref name="a"/> and <paramref name="b"/>; see <see cref="MatMul(Tensor)"/>.</summary>
     public static Tensor MatMul(Tensor a, Tensor b)
     {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
         if (a.Rank == 0 || b.Rank == 0)
             throw new ArgumentException($"matmul: both arguments need at least one dimension, got shapes {ShapeUtil.Format(a.Dims)} and {ShapeUtil.Format(b.Dims)}.");
         a.RequireFloat("matmul");

@@ -5,6 +5,7 @@ public partial class Tensor
     /// <summary>The same elements in another shape; one dimension may be −1 (inferred). A view when contiguous.</summary>
     public Tensor Reshape(params int[] shape)
     {
+        ArgumentNullException.ThrowIfNull(shape);
         var target = (int[])shape.Clone();
         int infer = -1;
         long known = 1;
@@ -16,7 +17,8 @@ public partial class Tensor
                 infer = i;
             }
             else if (target[i] < 0) throw new ArgumentException($"reshape: invalid dimension {target[i]} in {ShapeUtil.Format(shape)}.");
-            else known *= target[i];
+            // Saturated, so that no product of large dimensions wraps around to this tensor's element count.
+            else known = Math.Min(known * target[i], (long)System.Array.MaxLength + 1);
         }
         if (infer >= 0)
         {
@@ -26,13 +28,14 @@ public partial class Tensor
             known *= target[infer];
         }
         if (known != NumElements)
-            throw new ArgumentException($"reshape: cannot reshape tensor of shape {ShapeUtil.Format(Dims)} ({NumElements} elements) into {ShapeUtil.Format(shape)} ({known} elements).");
+            throw new ArgumentException($"reshape: cannot reshape tensor of shape {ShapeUtil.Format(Dims)} ({NumElements} elements) into {ShapeUtil.Format(shape)} ({(known > System.Array.MaxLength ? $"more than {System.Array.MaxLength}" : known.ToString(System.Globalization.CultureInfo.InvariantCulture))} elements).");
         return ShapeUtil.SameShape(target, Dims) ? this : Ops.Reshape.Forward(this, target);
     }
 
     /// <summary>Reorders the axes: axis i of the result is axis <paramref name="axes"/>[i] of this tensor. A view.</summary>
     public Tensor Permute(params int[] axes)
     {
+        ArgumentNullException.ThrowIfNull(axes);
         if (axes.Length != Rank)
             throw new ArgumentException($"permute: got {axes.Length} axes {ShapeUtil.Format(axes)} for a tensor of shape {ShapeUtil.Format(Dims)}.");
         var perm = new int[Rank];
@@ -74,17 +77,22 @@ public partial class Tensor
         int n = Dims[a];
         int Clip(int v) => Math.Clamp(v < 0 ? v + n : v, 0, n);
         int s = Clip(start ?? 0), e = Clip(stop ?? n);
-        int count = e > s ? (e - s + step - 1) / step : 0;
-        return Ops.Slice.Forward(this, a, s, count, step);
+        // (e - s + step - 1) / step would overflow for a step near int.MaxValue; one element needs no step at all.
+        int count = e > s ? (e - s - 1) / step + 1 : 0;
+        return Ops.Slice.Forward(this, a, s, count, count > 1 ? step : 1);
     }
 
     /// <summary>The entries at <paramref name="indices"/> along <paramref name="axis"/> (torch.index_select); negative indices count from the end.</summary>
-    public Tensor IndexSelect(int axis, params int[] indices) =>
-        Ops.IndexSelect.Forward(this, ShapeUtil.NormalizeAxis("index_select", axis, Rank), indices.Select(i => (long)i).ToArray());
+    public Tensor IndexSelect(int axis, params int[] indices)
+    {
+        ArgumentNullException.ThrowIfNull(indices);
+        return Ops.IndexSelect.Forward(this, ShapeUtil.NormalizeAxis("index_select", axis, Rank), indices.Select(i => (long)i).ToArray());
+    }
 
     /// <summary>The entries at the 1-D int64 <paramref name="indices"/> along <paramref name="axis"/>.</summary>
     public Tensor IndexSelect(int axis, Tensor indices)
     {
+        ArgumentNullException.ThrowIfNull(indices);
         if (indices.DType != DType.Int64 || indices.Rank != 1)
             throw new ArgumentException($"index_select: indices must be a 1-D int64 tensor, got {indices.DType.Name()} of shape {ShapeUtil.Format(indices.Dims)}.");
         return Ops.IndexSelect.Forward(this, ShapeUtil.NormalizeAxis("index_select", axis, Rank), indices.ToArray<long>());
@@ -93,6 +101,7 @@ public partial class Tensor
     /// <summary>Computes y[…, i, …] = x[…, index[…, i, …], …] along <paramref name="axis"/> (torch.gather); index is int64 of x's rank; x of any dtype.</summary>
     public Tensor Gather(int axis, Tensor index)
     {
+        ArgumentNullException.ThrowIfNull(index);
         if (index.DType != DType.Int64)
             throw new ArgumentException($"gather: index must be an int64 tensor, got {index.DType.Name()}.");
         return Ops.Gather.Forward(this, ShapeUtil.NormalizeAxis("gather", axis, Rank), index);

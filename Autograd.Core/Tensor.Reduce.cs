@@ -6,7 +6,11 @@ public partial class Tensor
     /// Computes the sum over <paramref name="axes"/> (all axes when null or empty). An int64 tensor sums exactly to int64
     /// (wrapping on overflow, as torch.sum).
     /// </summary>
-    public Tensor Sum(int[]? axes = null, bool keepDims = false) => Ops.Sum.Forward(this, axes, keepDims);
+    public Tensor Sum(int[]? axes = null, bool keepDims = false)
+    {
+        if (NumElements == 0) ShapeUtil.CheckReducedSize("sum", Dims, axes);
+        return Ops.Sum.Forward(this, axes, keepDims);
+    }
 
     /// <summary>Computes the sum over one axis.</summary>
     public Tensor Sum(int axis, bool keepDims = false) => Sum([axis], keepDims);
@@ -17,6 +21,7 @@ public partial class Tensor
     /// </summary>
     public Tensor Mean(int[]? axes = null, bool keepDims = false)
     {
+        if (NumElements == 0) ShapeUtil.CheckReducedSize("mean", Dims, axes);
         if (DType == DType.Int64)
             throw new ArgumentException(
                 $"mean: could not infer the output dtype of the int64 tensor of shape {ShapeUtil.Format(Dims)}: the input must be floating point. " +
@@ -112,6 +117,7 @@ public partial class Tensor
     /// <summary>Computes log Σ exp(x) over <paramref name="axes"/>, stable for large |x| (the maximum is subtracted first).</summary>
     public Tensor LogSumExp(int[]? axes = null, bool keepDims = false)
     {
+        if (NumElements == 0) ShapeUtil.CheckReducedSize("logsumexp", Dims, axes);
         RequireFloat("logsumexp");
         var mask = ShapeUtil.AxisMask("logsumexp", axes, Rank);
         var shift = StableShift(axes, mask);

@@ -5,7 +5,11 @@ namespace Autograd;
 public partial class Tensor
 {
     /// <summary>Computes y[i] = −x[i].</summary>
-    public static Tensor operator -(Tensor x) => x.DType == DType.Int64 ? 0L - x : Neg.Forward(x);
+    public static Tensor operator -(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return x.DType == DType.Int64 ? 0L - x : Neg.Forward(x);
+    }
 
     /// <summary>Computes y[i] = e^x[i].</summary>
     public Tensor Exp() => Ops.Exp.Forward(this);

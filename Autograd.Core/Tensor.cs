@@ -281,7 +281,14 @@ public partial class Tensor
 
     /// <summary>Reads one element, as a double; negative indices count from the end.</summary>
     [IndexerName("Element")]
-    public double this[params int[] index] => ReadAt(FlatOffset(index, "indexer"));
+    public double this[params int[] index]
+    {
+        get
+        {
+            ArgumentNullException.ThrowIfNull(index);
+            return ReadAt(FlatOffset(index, "indexer"));
+        }
+    }
 
     /// <summary>The value of a one-element tensor.</summary>
     public double Item()

@@ -46,11 +46,17 @@ public abstract class Module
     public abstract Tensor Forward(Tensor input);
 
     /// <summary>Same as <see cref="Forward"/>, so that a module reads like a function: <c>model.Call(x)</c>.</summary>
-    public Tensor Call(Tensor input) => Forward(input);
+    public Tensor Call(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return Forward(input);
+    }
 
     /// <summary>Registers a parameter under <paramref name="name"/> and returns it, e.g. <c>Weight = RegisterParameter("weight", w)</c>.</summary>
     protected Parameter RegisterParameter(string name, Tensor value)
     {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(value);
         CheckName(name);
         var p = value as Parameter ?? new Parameter(value);
         _parameters.Add((name, p));
@@ -60,6 +66,8 @@ public abstract class Module
     /// <summary>Registers a tensor saved in the state dictionary but not trained (e.g. running statistics).</summary>
     protected Tensor RegisterBuffer(string name, Tensor value)
     {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(value);
         CheckName(name);
         _buffers.Add((name, value));
         return value;
@@ -72,6 +80,7 @@ public abstract class Module
     /// <exception cref="ArgumentException">The name is invalid or taken, or <paramref name="module"/> is this module or contains it.</exception>
     protected T RegisterModule<T>(string name, T module) where T : Module
     {
+        ArgumentNullException.ThrowIfNull(name);
         CheckName(name);
         ArgumentNullException.ThrowIfNull(module);
         if (ReferenceEquals(module, this) || Contains(module, this))

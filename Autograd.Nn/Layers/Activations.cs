@@ -6,28 +6,44 @@ namespace Autograd.Nn;
 public sealed class Identity : Module
 {
     /// <summary>Computes y = x (returns the input itself).</summary>
-    public override Tensor Forward(Tensor input) => input;
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input;
+    }
 }
 
 /// <summary>The rectified linear unit (PyTorch's nn.ReLU): computes y = max(x, 0); its derivative is 1 for x &gt; 0, else 0.</summary>
 public sealed class ReLU : Module
 {
     /// <summary>Computes y[i] = max(x[i], 0).</summary>
-    public override Tensor Forward(Tensor input) => input.Relu();
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Relu();
+    }
 }
 
 /// <summary>The logistic sigmoid (PyTorch's nn.Sigmoid): computes y = 1 / (1 + e^−x) (seed 000 eq. 1.16).</summary>
 public sealed class Sigmoid : Module
 {
     /// <summary>Computes y[i] = 1 / (1 + e^−x[i]).</summary>
-    public override Tensor Forward(Tensor input) => input.Sigmoid();
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Sigmoid();
+    }
 }
 
 /// <summary>The hyperbolic tangent (PyTorch's nn.Tanh): computes y = (e^{2x} − 1)/(e^{2x} + 1) (seed 000 eq. 1.19).</summary>
 public sealed class Tanh : Module
 {
     /// <summary>Computes y[i] = tanh x[i].</summary>
-    public override Tensor Forward(Tensor input) => input.Tanh();
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Tanh();
+    }
 }
 
 /// <summary>
@@ -74,7 +90,11 @@ public sealed class HardTanh : Module
 public sealed class Sign : Module
 {
     /// <summary>Computes y[i] = sign x[i].</summary>
-    public override Tensor Forward(Tensor input) => input.Sign();
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Sign();
+    }
 }
 
 /// <summary>The softmax (PyTorch's nn.Softmax): computes y_i = exp(x_i) / Σⱼ exp(x_j) along <see cref="Axis"/>, stably.</summary>
@@ -87,7 +107,11 @@ public sealed class Softmax : Module
     public int Axis { get; }
 
     /// <summary>Computes y = exp(x − max) / Σ exp(x − max) along <see cref="Axis"/>.</summary>
-    public override Tensor Forward(Tensor input) => input.Softmax(Axis);
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Softmax(Axis);
+    }
 
     /// <summary>PyTorch's description, e.g. <c>dim=-1</c>.</summary>
     /// <returns>The axis as PyTorch's <c>nn.Softmax.extra_repr</c> prints it.</returns>
@@ -104,7 +128,11 @@ public sealed class LogSoftmax : Module
     public int Axis { get; }
 
     /// <summary>Computes y = x − log Σ exp(x) along <see cref="Axis"/>.</summary>
-    public override Tensor Forward(Tensor input) => input.LogSoftmax(Axis);
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.LogSoftmax(Axis);
+    }
 
     /// <summary>PyTorch's description, e.g. <c>dim=-1</c>.</summary>
     /// <returns>The axis as PyTorch's <c>nn.LogSoftmax.extra_repr</c> prints it.</returns>
@@ -131,7 +159,11 @@ public sealed class Flatten : Module
     public int EndAxis { get; }
 
     /// <summary>Computes y = x reshaped with axes <see cref="StartAxis"/> … <see cref="EndAxis"/> merged (a view when contiguous).</summary>
-    public override Tensor Forward(Tensor input) => input.Flatten(StartAxis, EndAxis);
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Flatten(StartAxis, EndAxis);
+    }
 
     /// <summary>PyTorch's description, e.g. <c>start_dim=1, end_dim=-1</c>.</summary>
     /// <returns>The axes as PyTorch's <c>nn.Flatten.extra_repr</c> prints them.</returns>

@@ -22,6 +22,8 @@ public sealed class Linear : Module
     /// <param name="dtype">Element type of the parameters (float32 or float64).</param>
     public Linear(int inFeatures, int outFeatures, bool bias = true, Generator? generator = null, DType dtype = DType.Float32)
     {
+        if (inFeatures > 0 && outFeatures > 0 && (long)inFeatures * outFeatures > Array.MaxLength)
+            throw new ArgumentException($"Linear: the weight of shape [{outFeatures}, {inFeatures}] would have more than {Array.MaxLength} elements.");
         if (inFeatures < 0 || outFeatures < 0)
             throw new ArgumentException($"Linear: feature counts must be non-negative, got inFeatures = {inFeatures}, outFeatures = {outFeatures}.");
         if (!dtype.IsFloatingPoint())

@@ -14,6 +14,8 @@ public sealed class Sequential : Module, IReadOnlyList<Module>
     public Sequential(params Module[] layers)
     {
         ArgumentNullException.ThrowIfNull(layers);
+        for (int i = 0; i < layers.Length; i++)
+            if (layers[i] is null) throw new ArgumentNullException(nameof(layers), $"Sequential: layer {i} of {layers.Length} is null.");
         foreach (var layer in layers) Append(layer);
     }
 
@@ -44,6 +46,7 @@ public sealed class Sequential : Module, IReadOnlyList<Module>
     /// <summary>Computes y = fₙ(… f₁(f₀(x))); the empty chain returns its input.</summary>
     public override Tensor Forward(Tensor input)
     {
+        ArgumentNullException.ThrowIfNull(input);
         var x = input;
         foreach (var layer in _layers) x = layer.Forward(x);
         return x;

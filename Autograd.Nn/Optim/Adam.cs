@@ -76,6 +76,9 @@ public class Adam : Optimizer
     /// <inheritdoc/>
     protected override void Update(Tensor parameter, Tensor grad, ParameterState state)
     {
+        ArgumentNullException.ThrowIfNull(parameter);
+        ArgumentNullException.ThrowIfNull(grad);
+        ArgumentNullException.ThrowIfNull(state);
         var expAvg = state.ZerosBuffer(ExpAvgName, parameter);
         var expAvgSq = state.ZerosBuffer(ExpAvgSqName, parameter);
         var maxExpAvgSq = AmsGrad ? state.ZerosBuffer(MaxExpAvgSqName, parameter) : null;

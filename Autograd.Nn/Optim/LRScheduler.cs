@@ -126,6 +126,8 @@ public abstract class LRScheduler
     /// <summary>Throws an <see cref="ArgumentException"/> naming this scheduler unless <paramref name="value"/> is finite and ≥ 0.</summary>
     protected double CheckNonNegative(double value, string what, string paramName)
     {
+        ArgumentNullException.ThrowIfNull(what);
+        ArgumentNullException.ThrowIfNull(paramName);
         if (!double.IsFinite(value) || value < 0)
             throw new ArgumentException($"{GetType().Name}: invalid {what} {Format(value)}: must be a finite number >= 0.", paramName);
         return value;
@@ -134,6 +136,8 @@ public abstract class LRScheduler
     /// <summary>Throws an <see cref="ArgumentException"/> naming this scheduler unless <paramref name="value"/> ≥ 1.</summary>
     protected int CheckPositive(int value, string what, string paramName)
     {
+        ArgumentNullException.ThrowIfNull(what);
+        ArgumentNullException.ThrowIfNull(paramName);
         if (value < 1)
             throw new ArgumentException($"{GetType().Name}: invalid {what} {value}: must be >= 1.", paramName);
         return value;

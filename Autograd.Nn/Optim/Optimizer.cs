@@ -40,9 +40,10 @@ public abstract class Optimizer
 
     /// <summary>Checks and stores the parameters and the learning rate.</summary>
     /// <exception cref="ArgumentException">
-    /// The list is empty, holds a null, a non-leaf, a non-float tensor or the same tensor twice, or the learning
+    /// The list is empty, holds a non-leaf, a non-float tensor or the same tensor twice, or the learning
     /// rate is negative or not finite.
     /// </exception>
+    /// <exception cref="ArgumentNullException">The list is null or holds a null (the message says which).</exception>
     protected Optimizer(IEnumerable<Tensor> parameters, double learningRate)
     {
         ArgumentNullException.ThrowIfNull(parameters);
@@ -52,7 +53,7 @@ public abstract class Optimizer
         var seen = new Dictionary<Tensor, int>(ReferenceEqualityComparer.Instance);
         for (int i = 0; i < _parameters.Length; i++)
         {
-            var p = _parameters[i] ?? throw new ArgumentException($"{Name}: parameter {i} is null.", nameof(parameters));
+            var p = _parameters[i] ?? throw new ArgumentNullException(nameof(parameters), $"{Name}: parameter {i} is null.");
             if (!p.IsLeaf)
                 throw new ArgumentException(
                     $"{Name}: parameter {i} is not a leaf (it was produced by '{p.GradFnName}'); only leaf tensors can be optimized.", nameof(parameters));
@@ -296,6 +297,8 @@ public abstract class Optimizer
     /// <summary>Throws an <see cref="ArgumentException"/> naming this optimizer unless <paramref name="value"/> is finite and ≥ 0.</summary>
     protected double CheckNonNegative(double value, string what, string paramName)
     {
+        ArgumentNullException.ThrowIfNull(what);
+        ArgumentNullException.ThrowIfNull(paramName);
         if (!double.IsFinite(value) || value < 0)
             throw new ArgumentException($"{Name}: invalid {what} {Format(value)}: must be a finite number >= 0.", paramName);
         return value;
@@ -304,6 +307,8 @@ public abstract class Optimizer
     /// <summary>Throws an <see cref="ArgumentException"/> naming this optimizer unless 0 ≤ <paramref name="value"/> &lt; 1.</summary>
     protected double CheckUnitInterval(double value, string what, string paramName)
     {
+        ArgumentNullException.ThrowIfNull(what);
+        ArgumentNullException.ThrowIfNull(paramName);
         if (!(value >= 0 && value < 1))
             throw new ArgumentException($"{Name}: invalid {what} {Format(value)}: must be in [0, 1).", paramName);
         return value;
@@ -312,6 +317,8 @@ public abstract class Optimizer
     /// <summary>Throws an <see cref="ArgumentException"/> naming this optimizer unless <paramref name="value"/> is finite.</summary>
     protected double CheckFinite(double value, string what, string paramName)
     {
+        ArgumentNullException.ThrowIfNull(what);
+        ArgumentNullException.ThrowIfNull(paramName);
         if (!double.IsFinite(value))
             throw new ArgumentException($"{Name}: invalid {what} {Format(value)}: must be a finite number.", paramName);
         return value;
@@ -323,6 +330,8 @@ public abstract class Optimizer
     /// </summary>
     protected static void LerpInPlace(Tensor self, Tensor end, double weight)
     {
+        ArgumentNullException.ThrowIfNull(self);
+        ArgumentNullException.ThrowIfNull(end);
         if (Math.Abs(weight) < 0.5) self.AddInPlace(end - self, weight);
         else self.CopyFrom(end - (end - self) * (1 - weight));
     }
@@ -387,6 +396,7 @@ public sealed class ParameterState
     /// <summary>The buffer named <paramref name="name"/>, created as zeros like <paramref name="parameter"/> if missing.</summary>
     public Tensor ZerosBuffer(string name, Tensor parameter)
     {
+        ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(parameter);
         if (!Buffers.TryGetValue(name, out var buffer))
         {

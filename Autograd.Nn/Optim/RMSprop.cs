@@ -71,6 +71,9 @@ public sealed class RMSprop : Optimizer
     /// <inheritdoc/>
     protected override void Update(Tensor parameter, Tensor grad, ParameterState state)
     {
+        ArgumentNullException.ThrowIfNull(parameter);
+        ArgumentNullException.ThrowIfNull(grad);
+        ArgumentNullException.ThrowIfNull(state);
         var squareAvg = state.ZerosBuffer(SquareAvgName, parameter);
         var buffer = Momentum > 0 ? state.ZerosBuffer(MomentumBufferName, parameter) : null;
         var gradAvg = Centered ? state.ZerosBuffer(GradAvgName, parameter) : null;

@@ -61,6 +61,9 @@ public sealed class SGD : Optimizer
     /// <inheritdoc/>
     protected override void Update(Tensor parameter, Tensor grad, ParameterState state)
     {
+        ArgumentNullException.ThrowIfNull(parameter);
+        ArgumentNullException.ThrowIfNull(grad);
+        ArgumentNullException.ThrowIfNull(state);
         var d = grad;
         if (WeightDecay != 0) d = d + parameter * WeightDecay;
         if (Momentum != 0)
