@@ -7,11 +7,13 @@ internal sealed class Reshape : Function
 {
     public override string Name => "reshape";
 
-    public static Tensor Forward(Tensor x, int[] shape)
+    // shared: false for a composite's own views (matmul's batch reshapes), which no caller holds.
+    public static Tensor Forward(Tensor x, int[] shape, bool shared = true)
     {
         // A view whenever the old strides can express the new shape (PyTorch's computeStride); a copy otherwise.
         var strides = ViewStrides(x.Dims, x.StrideArray, shape);
-        var y = strides is not null ? Tensor.View(x, shape, strides, x.Offset) : Strided.ToContiguous(x).ViewAs(shape);
+        var y = strides is null ? Strided.ToContiguous(x).ViewAs(shape)
+            : shared ? Tensor.View(x, shape, strides, x.Offset) : Tensor.InternalView(x, shape, strides, x.Offset);
         return ShouldRecord(x) ? Attach(new Reshape(), y, x) : y;
     }
 
