@@ -62,7 +62,12 @@ public partial class Tensor
     public Tensor CopyFrom(Tensor source)
     {
         ArgumentNullException.ThrowIfNull(source);
-        return WriteInPlace("copy_", _ => source.To(DType).BroadcastTo(Dims), source);
+        return WriteInPlace("copy_", _ =>
+        {
+            // Broadcast without handing out a view, which would keep the source from recorded in-place writes later.
+            var s = source.To(DType);
+            return ShapeUtil.SameShape(s.Dims, Dims) ? s : Ops.Expand.Forward(s, Dims, shared: false);
+        }, source);
     }
 
     /// <summary>Sets every element to <paramref name="value"/>.</summary>

@@ -279,6 +279,11 @@ public class InPlaceGraphTests
         var second = Tensor.Zeros([2], DType.Float64);
         second.CopyFrom(first);
         second.AddInPlace(first);
-        Assert.That(A(Autodiff.Grad(second.Sum(), x)), Is.EqualTo(new double[] { 8, 8 }));
+        Assert.That(A(Autodiff.Grad(second.Sum(), x, retainGraph: true)), Is.EqualTo(new double[] { 8, 8 }));
+        // A broadcasting copy_ reads its source without handing out a view of it: the source can still be written.
+        var rows = Tensor.Zeros([3, 2], DType.Float64);
+        rows.CopyFrom(first);
+        first.MulInPlace(x);
+        Assert.That(A(Autodiff.Grad((rows.Sum() + first.Sum()), x)), Is.EqualTo(new double[] { 12 + 8, 12 + 16 }), "3·4 through rows, 8x through first");
     }
 }
