@@ -22,7 +22,7 @@ public abstract class CustomFunction : Function
     protected SavedTensor SaveForBackward(Tensor tensor)
     {
         ArgumentNullException.ThrowIfNull(tensor);
-        var saved = new SavedTensor(tensor, Name);
+        var saved = new SavedTensor(tensor, Name, _saved.Count);
         _saved.Add(saved);
         return saved;
     }
@@ -46,6 +46,14 @@ public abstract class CustomFunction : Function
         if (_nonDifferentiable || !ShouldRecord(inputs)) return output;
         if (!output.DType.IsFloatingPoint())
             throw new InvalidOperationException($"{Name}: a {output.DType.Name()} output cannot be differentiable; call MarkNonDifferentiable() in Forward.");
+        // A float tensor Forward made (with recording off) has no graph back to the inputs: a backward that is itself
+        // differentiated must not read it. Inputs, the output (attached below) and tensors with a graph of their own do.
+        foreach (var s in _saved)
+        {
+            var t = s.Tensor;
+            if (t is not null && t.DType.IsFloatingPoint() && !t.RequiresGrad && !ReferenceEquals(t, output) && !inputs.Any(x => ReferenceEquals(x, t)))
+                s.HasNoGraph = true;
+        }
         return Attach(this, output, (Tensor[])inputs.Clone());
     }
 
@@ -61,15 +69,26 @@ public sealed class SavedTensor
     private Tensor? _tensor;
     private readonly int _version;
     private readonly string _owner;
+    private readonly int _index;
 
-    internal SavedTensor(Tensor tensor, string owner)
+    internal SavedTensor(Tensor tensor, string owner, int index)
     {
         _tensor = tensor;
         _version = tensor.Version.Value;
         _owner = owner;
+        _index = index;
     }
 
-    /// <summary>The saved tensor; throws if the graph was released or the tensor was modified in place since.</summary>
+    internal Tensor? Tensor => _tensor;
+
+    /// <summary>Set by <see cref="CustomFunction.Apply"/>: a float tensor computed in Forward, neither an input nor the output.</summary>
+    internal bool HasNoGraph;
+
+    /// <summary>
+    /// The saved tensor; throws if the graph was released, the tensor was modified in place since, or a backward with
+    /// <c>createGraph</c> reads a tensor that Forward computed, which has no graph back to the inputs.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">In those three cases; the message names the function and the tensor.</exception>
     public Tensor Value
     {
         get
@@ -77,6 +96,12 @@ public sealed class SavedTensor
             var t = _tensor ?? throw new InvalidOperationException(
                 $"{_owner}: trying to backward through the graph a second time, but the tensors it saved were released after the first backward. " +
                 "Pass retainGraph: true to the first Backward() or Autodiff.Grad() call to keep them.");
+            // Recording is on during a backward exactly when it runs with createGraph.
+            if (HasNoGraph && GradMode.IsEnabled)
+                throw new InvalidOperationException(
+                    $"{_owner}: backward with createGraph reads saved tensor {_index} (shape {ShapeUtil.Format(t.Dims)}, {t.DType.Name()}), which Forward computed " +
+                    "with recording off, so it has no graph back to the inputs and the second-order gradient would be wrong. Save the inputs and recompute " +
+                    "it in Backward, or return it as an output; a tensor that does not depend on the inputs belongs in a field, not in SaveForBackward.");
             if (t.Version.Value != _version)
                 throw new InvalidOperationException(
                     $"{_owner}: a tensor of shape {ShapeUtil.Format(t.Dims)} that it saved for backward was modified in place after it was saved (version {_version} when saved, {t.Version.Value} now).");

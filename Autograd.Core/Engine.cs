@@ -18,7 +18,15 @@ internal static class Engine
     public static Tensor?[]? Run(Tensor[] outputs, Tensor[] seeds, bool retainGraph, bool createGraph, Tensor[]? inputs, bool allowUnused)
     {
         using var mode = new NoGradScope(createGraph);
-        return Sweep(outputs, seeds, retainGraph, createGraph, inputs, allowUnused);
+        return Sweep(Roles(outputs), seeds, retainGraph, createGraph, inputs is null ? null : Roles(inputs), allowUnused);
+    }
+
+    // A tensor written in place by a recorded op is differentiated as that write's output (its graph role now).
+    private static Tensor[] Roles(Tensor[] tensors)
+    {
+        foreach (var t in tensors)
+            if (t.IsRebased) return Array.ConvertAll(tensors, x => x.Role);
+        return tensors;
     }
 
     private static Tensor?[]? Sweep(Tensor[] outputs, Tensor[] seeds, bool retainGraph, bool createGraph, Tensor[]? inputs, bool allowUnused)
@@ -50,6 +58,8 @@ internal static class Engine
             {
                 fn.PendingGrad = fn.PendingGrad is null ? g : fn.PendingGrad + g;
             }
+            // A constant that a recorded in-place write rebased: the ops recorded before the write saw no gradient there.
+            else if (target.IsRebased) return;
             else if (results is null || wanted!.ContainsKey(target))
             {
                 if (leafGrads.TryGetValue(target, out var sum)) leafGrads[target] = sum + g;

@@ -224,6 +224,9 @@ public abstract class Function
     /// <summary>Makes <paramref name="output"/> the result of <paramref name="fn"/> on <paramref name="inputs"/>.</summary>
     internal static Tensor Attach(Function fn, Tensor output, params Tensor[] inputs)
     {
+        // An input written in place by a recorded op enters the graph as that write's output, not as its older history.
+        for (int i = 0; i < inputs.Length; i++)
+            if (inputs[i].IsRebased) inputs[i] = inputs[i].Role;
         fn._input = inputs;
         output.GradFn = fn;
         output.MarkRequiresGrad();
@@ -234,7 +237,7 @@ public abstract class Function
     /// <summary>Makes <paramref name="output"/> the result of <paramref name="fn"/> on the one tensor <paramref name="input"/>.</summary>
     internal static Tensor Attach(Function fn, Tensor output, Tensor input)
     {
-        fn._input = input;
+        fn._input = input.IsRebased ? input.Role : input;
         fn._singleInput = true;
         output.GradFn = fn;
         output.MarkRequiresGrad();

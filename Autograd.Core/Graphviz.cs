@@ -30,7 +30,7 @@ public static class Graphviz
         }
         TensorNode(root);
         var stack = new Stack<(Tensor Output, Function Fn)>();
-        if (root.GradFn is { } rootFn) stack.Push((root, rootFn));
+        if (root.Role.GradFn is { } rootFn) stack.Push((root, rootFn));
         while (stack.Count > 0)
         {
             var (output, fn) = stack.Pop();

@@ -318,13 +318,13 @@ public partial class Tensor
     }
 
     /// <summary>A view of this contiguous tensor's storage with another shape of the same element count.</summary>
-    internal Tensor ViewAs(int[] shape) => View(this, shape, ShapeUtil.ContiguousStrides(shape), Offset);
+    internal Tensor ViewAs(int[] shape) => InternalView(this, shape, ShapeUtil.ContiguousStrides(shape), Offset);
 
     /// <summary>A view of elements [start, start + count) along an axis, off the graph.</summary>
     internal Tensor SliceView(int axis, int start, int count)
     {
         var shape = Shape;
         shape[axis] = count;
-        return View(this, shape, StrideArray, Offset + (count > 0 ? start * StrideArray[axis] : 0));
+        return InternalView(this, shape, StrideArray, Offset + (count > 0 ? start * StrideArray[axis] : 0));
     }
 }

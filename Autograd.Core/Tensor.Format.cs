@@ -47,7 +47,7 @@ public partial class Tensor
             }
         }
         sb.Append(", shape=").Append(ShapeUtil.Format(Dims)).Append(", dtype=").Append(DType.Name());
-        if (GradFn is not null) sb.Append(", grad_fn=<").Append(GradFn.Name).Append('>');
+        if (Role.GradFn is { } fn) sb.Append(", grad_fn=<").Append(fn.Name).Append('>');
         else if (RequiresGrad) sb.Append(", requires_grad=True");
         return sb.Append(')').ToString();
     }

@@ -12,7 +12,8 @@ public partial class Tensor
         ArgumentNullException.ThrowIfNull(hook);
         if (!RequiresGrad)
             throw new InvalidOperationException($"RegisterHook: a tensor of shape {ShapeUtil.Format(Dims)} that does not require grad never receives a gradient.");
-        var list = GradFn is null ? (Hooks ??= []) : (GradFn.Hooks ??= []);
+        var fn = Role.GradFn;
+        var list = fn is null ? (Hooks ??= []) : (fn.Hooks ??= []);
         list.Add(hook);
         return new HookHandle(list, hook);
     }
@@ -26,11 +27,11 @@ public partial class Tensor
     {
         if (!RequiresGrad)
             throw new InvalidOperationException($"RetainGrad: a tensor of shape {ShapeUtil.Format(Dims)} that does not require grad never receives a gradient.");
-        if (GradFn is not null) GradFn.Retained = this;
+        if (Role.GradFn is { } fn) fn.Retained = this;
     }
 
     /// <summary>Whether <see cref="RetainGrad"/> was called on this non-leaf tensor (false for leaves, as PyTorch's retains_grad).</summary>
-    public bool RetainsGrad => GradFn is not null && ReferenceEquals(GradFn.Retained, this);
+    public bool RetainsGrad => Role.GradFn is { } fn && ReferenceEquals(fn.Retained, this);
 
     private sealed class HookHandle(List<Func<Tensor, Tensor?>> list, Func<Tensor, Tensor?> hook) : IDisposable
     {

@@ -5,14 +5,17 @@ namespace Autograd;
 public partial class Tensor
 {
     // In-place ops (PyTorch's add_, mul_, …) write into this tensor's storage and bump its version, so a backward
-    // that saved the old values throws instead of using the new ones. On a tensor that requires grad they are
-    // allowed only under Autodiff.NoGrad() (optimizer updates); the graph never records them.
+    // that saved the old values throws instead of using the new ones. With grad mode on and this tensor or the operand
+    // requiring grad the write is recorded, as PyTorch records add_: the out-of-place op runs on the graph and its node
+    // becomes this tensor's graph role (Rebase), while ops recorded earlier keep the history they consumed. A leaf that
+    // requires grad, and storage shared with a view, refuse recorded writes. Under NoGrad (optimizer updates) nothing is
+    // recorded, and floats are written by the kernels directly, without a temporary.
 
     /// <summary>Computes x[i] += alpha · other[i] in place, broadcasting <paramref name="other"/>.</summary>
     public Tensor AddInPlace(Tensor other, double alpha = 1)
     {
         ArgumentNullException.ThrowIfNull(other);
-        if (alpha == 1) return CanZipInto(other) ? ZipInPlace<AddOperator>(other) : WriteInPlace("add_", () => this + other);
+        if (alpha == 1) return CanZipInto(other) ? ZipInPlace<AddOperator>(other) : WriteInPlace("add_", self => self + other, other);
         // The same roundings as the out-of-place ops (a product, then a sum, not fused), without a temporary.
         if (CanWriteDirectly(other))
         {
@@ -21,22 +24,22 @@ public partial class Tensor
             Version.Value++;
             return this;
         }
-        return WriteInPlace("add_", () => this + other * alpha);
+        return WriteInPlace("add_", self => self + other * alpha, other);
     }
 
     /// <summary>Computes x[i] += value in place.</summary>
-    public Tensor AddInPlace(double value) => WriteInPlace("add_", () => this + value);
+    public Tensor AddInPlace(double value) => WriteInPlace("add_", self => self + value);
 
     /// <summary>Computes x[i] += value in place; an int64 tensor adds exactly (labels.add_(1)).</summary>
     /// <param name="value">The integer to add.</param>
     /// <returns>This tensor.</returns>
-    public Tensor AddInPlace(long value) => WriteInPlace("add_", () => this + value);
+    public Tensor AddInPlace(long value) => WriteInPlace("add_", self => self + value);
 
     /// <summary>Computes x[i] −= other[i] in place, broadcasting <paramref name="other"/>.</summary>
-    public Tensor SubInPlace(Tensor other) => CanZipInto(other) ? ZipInPlace<SubOperator>(other) : WriteInPlace("sub_", () => this - other);
+    public Tensor SubInPlace(Tensor other) => CanZipInto(other) ? ZipInPlace<SubOperator>(other) : WriteInPlace("sub_", self => self - other, other);
 
     /// <summary>Computes x[i] ·= other[i] in place, broadcasting <paramref name="other"/>.</summary>
-    public Tensor MulInPlace(Tensor other) => CanZipInto(other) ? ZipInPlace<MulOperator>(other) : WriteInPlace("mul_", () => this * other);
+    public Tensor MulInPlace(Tensor other) => CanZipInto(other) ? ZipInPlace<MulOperator>(other) : WriteInPlace("mul_", self => self * other, other, readsSelf: true);
 
     /// <summary>Computes x[i] ·= value in place.</summary>
     public Tensor MulInPlace(double value)
@@ -48,23 +51,28 @@ public partial class Tensor
             Version.Value++;
             return this;
         }
-        return WriteInPlace("mul_", () => this * value);
+        return WriteInPlace("mul_", self => self * value);
     }
 
     /// <summary>Computes x[i] /= other[i] in place, broadcasting <paramref name="other"/>.</summary>
-    public Tensor DivInPlace(Tensor other) => CanZipInto(other) ? ZipInPlace<DivOperator>(other) : WriteInPlace("div_", () => this / other);
+    public Tensor DivInPlace(Tensor other) => CanZipInto(other) ? ZipInPlace<DivOperator>(other) : WriteInPlace("div_", self => self / other, other, readsSelf: true);
 
     /// <summary>Computes x[i] /= value in place.</summary>
-    public Tensor DivInPlace(double value) => WriteInPlace("div_", () => this / value);
+    public Tensor DivInPlace(double value) => WriteInPlace("div_", self => self / value);
 
     /// <summary>Computes x[i] = min(max(x[i], min), max) in place.</summary>
-    public Tensor ClampInPlace(double? min = null, double? max = null) => WriteInPlace("clamp_", () => Clamp(min, max));
+    public Tensor ClampInPlace(double? min = null, double? max = null) => WriteInPlace("clamp_", self => self.Clamp(min, max), readsSelf: true);
 
     /// <summary>Copies <paramref name="source"/> (broadcast to this shape, converted to this dtype) into this tensor.</summary>
     public Tensor CopyFrom(Tensor source)
     {
         ArgumentNullException.ThrowIfNull(source);
-        return WriteInPlace("copy_", () => source.To(DType).BroadcastTo(Dims));
+        return WriteInPlace("copy_", _ =>
+        {
+            // Broadcast without handing out a view, which would keep the source from recorded in-place writes later.
+            var s = source.To(DType);
+            return ShapeUtil.SameShape(s.Dims, Dims) ? s : Ops.Expand.Forward(s, Dims, shared: false);
+        }, source);
     }
 
     /// <summary>Sets every element to <paramref name="value"/>.</summary>
@@ -77,7 +85,7 @@ public partial class Tensor
             Version.Value++;
             return this;
         }
-        return WriteInPlace("fill_", () => Full(Dims, value, DType));
+        return WriteInPlace("fill_", _ => Full(Dims, value, DType));
     }
 
     private static unsafe void AddScaled<T>(Tensor x, Tensor y, T alpha) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
@@ -102,7 +110,7 @@ public partial class Tensor
     // and dtype, in another storage or exactly this one. Every other case, and every error, goes through WriteInPlace.
     private bool CanWriteDirectly(Tensor? other)
     {
-        if (!DType.IsFloatingPoint() || !IsContiguous || (GradMode.IsEnabled && RequiresGrad)) return false;
+        if (!DType.IsFloatingPoint() || !IsContiguous || Records(other)) return false;
         if (other is not null)
         {
             if (other.DType != DType || !other.IsContiguous || !ShapeUtil.SameShape(other.Dims, Dims)) return false;
@@ -117,7 +125,7 @@ public partial class Tensor
     private bool CanZipInto(Tensor other)
     {
         ArgumentNullException.ThrowIfNull(other);
-        if (!DType.IsFloatingPoint() || !IsContiguous || (GradMode.IsEnabled && RequiresGrad) || other.DType != DType) return false;
+        if (!DType.IsFloatingPoint() || !IsContiguous || Records(other) || other.DType != DType) return false;
         if (other.Rank > Rank) return false;
         for (int i = 1; i <= other.Rank; i++)
             if (other.Dims[^i] != Dims[^i] && other.Dims[^i] != 1) return false;
@@ -134,19 +142,35 @@ public partial class Tensor
         return this;
     }
 
-    private Tensor WriteInPlace(string op, Func<Tensor> compute)
+    // Whether a write must be recorded: grad mode on and this tensor or the operand requires grad (the flags first, as
+    // Function.ShouldRecord, so an optimizer's update under NoGrad reads the grad mode once).
+    private bool Records(Tensor? operand) => (RequiresGrad || (operand is not null && operand.RequiresGrad)) && GradMode.IsEnabled;
+
+    // compute gets this tensor, or when recorded and readsSelf (the op's backward reads its input) a recorded copy of it,
+    // which the write leaves as it was.
+    private Tensor WriteInPlace(string op, Func<Tensor, Tensor> compute, Tensor? operand = null, bool readsSelf = false)
     {
-        if (GradMode.IsEnabled && RequiresGrad)
-            throw new InvalidOperationException(
-                $"{op}: in-place ops on a tensor that requires grad ({(IsLeaf ? "a leaf" : $"produced by '{GradFn!.Name}'")} of shape {ShapeUtil.Format(Dims)}) " +
-                "are allowed only inside Autodiff.NoGrad(); use the out-of-place op to stay on the graph.");
+        bool record = Records(operand);
+        if (record)
+        {
+            if (RequiresGrad && IsLeaf)
+                throw new InvalidOperationException(
+                    $"{op}: a leaf of shape {ShapeUtil.Format(Dims)} that requires grad cannot be modified in place outside Autodiff.NoGrad() " +
+                    "(PyTorch: a leaf Variable that requires grad is being used in an in-place operation). Use the out-of-place op, or write into a Clone().");
+            if (Version.Shared)
+                throw new InvalidOperationException(
+                    $"{op}: cannot record an in-place write into this tensor of shape {ShapeUtil.Format(Dims)}: its storage is shared with a view " +
+                    "(reshape, slice, permute, broadcast_to, Detach), whose graph would not see the write and would give wrong gradients. " +
+                    "Write into a Clone(), or use the out-of-place op.");
+        }
         for (int d = 0; d < Rank; d++)
             if (StrideArray[d] == 0 && Dims[d] > 1)
                 throw new InvalidOperationException($"{op}: cannot write in place into a broadcast view of shape {ShapeUtil.Format(Dims)}: its elements share memory. Call Contiguous() first.");
         Tensor result;
         try
         {
-            using (Autodiff.NoGrad()) result = compute();
+            if (record) result = compute(readsSelf ? Clone() : this);
+            else using (Autodiff.NoGrad()) result = compute(this);
         }
         catch (ArgumentException e) when (e is not ArgumentOutOfRangeException)
         {
@@ -161,9 +185,22 @@ public partial class Tensor
             throw new ArgumentException(
                 $"{op}: the result is {result.DType.Name()}, which cannot be written into this {DType.Name()} tensor of shape {ShapeUtil.Format(Dims)} " +
                 $"without truncating. Compute it out of place, or convert the tensor with To(DType.{result.DType}) first.");
+        var node = record ? WriteNode(result, operand) : null;
         if (result.DType != DType) result = Elementwise.Cast(result, DType);
         Strided.CopyInto(result, this, Dims);
         Version.Value++;
+        if (node is not null) Rebase(new Tensor(Data, Dims, StrideArray, Offset, DType, Version) { GradFn = node.GradFn, _requiresGrad = true });
         return this;
+    }
+
+    // The recorded node a write's result gives this tensor as its new graph role: a fresh node of this dtype; null when
+    // nothing needs a gradient (an int64 tensor). A result that needs none overwrites a tensor that did, as fill_ does:
+    // PyTorch's FillBackward sends zeros to the old values, here the node x·0.
+    private Tensor? WriteNode(Tensor result, Tensor? operand)
+    {
+        if (!result.RequiresGrad) return RequiresGrad ? this * 0.0 : null;
+        // copy_ of an operand of this dtype and shape returns the operand itself: the write still needs a node of its own.
+        if (ReferenceEquals(result, operand) || result.GradFn is null) result = result.Clone();
+        return result.DType == DType ? result : result.To(DType);
     }
 }

@@ -38,11 +38,15 @@ public partial class Tensor
                 $"matmul: batch dimensions of {ShapeUtil.Format(a.Dims)} · {ShapeUtil.Format(b.Dims)} cannot be broadcast together ({ShapeUtil.Format(a2.Dims[..^2])} vs {ShapeUtil.Format(b2.Dims[..^2])}).", e);
         }
         int count = ShapeUtil.NumElements(batch, "matmul");
-        var a3 = a2.BroadcastTo([.. batch, m, k]).Reshape(count, m, k);
-        var b3 = b2.BroadcastTo([.. batch, k, n]).Reshape(count, k, n);
-        var c = Ops.BatchedMatMul.Forward(a3, b3).Reshape([.. batch, m, n]);
+        // The batch reshapes are this op's own views: they leave the inputs and the result free for recorded in-place writes.
+        var a3 = OwnReshape(a2.BroadcastTo([.. batch, m, k]), [count, m, k]);
+        var b3 = OwnReshape(b2.BroadcastTo([.. batch, k, n]), [count, k, n]);
+        var c = OwnReshape(Ops.BatchedMatMul.Forward(a3, b3), [.. batch, m, n]);
         if (a.Rank == 1) c = c.Squeeze(-2);
         if (b.Rank == 1) c = c.Squeeze(-1);
         return c;
     }
+
+    private static Tensor OwnReshape(Tensor x, int[] shape) =>
+        ShapeUtil.SameShape(shape, x.Dims) ? x : Ops.Reshape.Forward(x, shape, shared: false);
 }

@@ -15,6 +15,9 @@ public partial class Tensor
     internal readonly int Offset;
     private bool _requiresGrad;
 
+    // Set by the first recorded in-place write: the tensor's graph role since then is GradState.Current (see Role).
+    private bool _rebased;
+
     // The producing node; or, in the few tensors with a .Grad or hooks (leaves, retained results), a GradState holding
     // it with them. One field instead of three keeps every other tensor, as the many of a long scalar chain, smaller.
     private object? _node;
@@ -24,6 +27,29 @@ public partial class Tensor
         public Function? GradFn;
         public Tensor? Grad;
         public List<Func<Tensor, Tensor?>>? Hooks;
+
+        // After a recorded in-place write: this storage's current graph role (the write's output node). The tensor's
+        // own GradFn and RequiresGrad stay what nodes recorded before the write saw, so their gradients keep going to
+        // the history they consumed, as PyTorch's edges point to the grad_fn of their time.
+        public Tensor? Current;
+    }
+
+    /// <summary>
+    /// This tensor as the graph sees it now: itself, or after a recorded in-place write the node that write made, which
+    /// every op recorded since takes as its input (<see cref="Function.Attach(Function, Tensor, Tensor)"/>).
+    /// </summary>
+    internal Tensor Role => _rebased ? Unsafe.As<GradState>(_node)!.Current! : this;
+
+    /// <summary>Whether a recorded in-place write gave this tensor a new graph role.</summary>
+    internal bool IsRebased => _rebased;
+
+    /// <summary>Makes <paramref name="current"/> this tensor's graph role from now on (a recorded in-place write).</summary>
+    internal void Rebase(Tensor current)
+    {
+        State().Current = current;
+        _rebased = true;
+        // Ops recorded from now on see a tensor that requires grad without resolving the role first (ShouldRecord).
+        _requiresGrad = true;
     }
 
     // _node is read once into a local, and a GradState put in only by compare-and-swap: two threads giving a shared leaf
@@ -111,7 +137,19 @@ public partial class Tensor
         "that has ended, and its storage went back to the pool. Read it (Item, ToArray) or Clone() it before the scope ends.");
 
     /// <summary>A view of <paramref name="source"/>'s storage with another shape, strides and offset.</summary>
-    internal static Tensor View(Tensor source, int[] shape, int[] strides, int offset) =>
+    /// <summary>
+    /// A view of <paramref name="source"/>'s storage with another shape, strides and offset, handed to the caller: the
+    /// storage is marked <see cref="VersionCounter.Shared"/>, so that a recorded in-place write into it is refused.
+    /// </summary>
+    internal static Tensor View(Tensor source, int[] shape, int[] strides, int offset)
+    {
+        var version = source.Version;
+        version.Shared = true;
+        return new(source.Data, shape, strides, offset, source.DType, version);
+    }
+
+    /// <summary>A view for an op's own use (a reshaped result, a slice a kernel writes), not marked shared.</summary>
+    internal static Tensor InternalView(Tensor source, int[] shape, int[] strides, int offset) =>
         new(source.Data, shape, strides, offset, source.DType, source.Version);
 
     /// <summary>New zeroed storage that is never pooled (creation functions, Clone, leaf gradients).</summary>
@@ -174,10 +212,10 @@ public partial class Tensor
     }
 
     /// <summary>True when no recorded op produced this tensor.</summary>
-    public bool IsLeaf => GradFn is null;
+    public bool IsLeaf => Role.GradFn is null;
 
     /// <summary>The name of the op that produced this tensor, or null for a leaf.</summary>
-    public string? GradFnName => GradFn?.Name;
+    public string? GradFnName => Role.GradFn?.Name;
 
     /// <summary>
     /// Whether gradients flow to this tensor. Settable on leaves only, as in PyTorch; results of ops on tensors
@@ -368,6 +406,12 @@ public partial class Tensor
 internal sealed class VersionCounter
 {
     public int Value;
+
+    /// <summary>
+    /// Set once a view of the storage was handed out (reshape, slice, transpose, broadcast, Detach): other tensors may
+    /// then read it, and a recorded in-place write, which gives only the written tensor a new graph role, is refused.
+    /// </summary>
+    public bool Shared;
 
     /// <summary>Set when a <see cref="BufferScope"/> took the storage back; every view then refuses to read it.</summary>
     public bool Released;

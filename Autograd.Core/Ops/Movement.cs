@@ -7,11 +7,13 @@ internal sealed class Reshape : Function
 {
     public override string Name => "reshape";
 
-    public static Tensor Forward(Tensor x, int[] shape)
+    // shared: false for a composite's own views (matmul's batch reshapes), which no caller holds.
+    public static Tensor Forward(Tensor x, int[] shape, bool shared = true)
     {
         // A view whenever the old strides can express the new shape (PyTorch's computeStride); a copy otherwise.
         var strides = ViewStrides(x.Dims, x.StrideArray, shape);
-        var y = strides is not null ? Tensor.View(x, shape, strides, x.Offset) : Strided.ToContiguous(x).ViewAs(shape);
+        var y = strides is null ? Strided.ToContiguous(x).ViewAs(shape)
+            : shared ? Tensor.View(x, shape, strides, x.Offset) : Tensor.InternalView(x, shape, strides, x.Offset);
         return ShouldRecord(x) ? Attach(new Reshape(), y, x) : y;
     }
 
@@ -81,12 +83,15 @@ internal sealed class Expand : Function
 {
     public override string Name => "broadcast_to";
 
-    public static Tensor Forward(Tensor x, int[] shape)
+    // shared: false for an op's own broadcast (copy_'s source), which no caller holds.
+    public static Tensor Forward(Tensor x, int[] shape, bool shared = true)
     {
         var target = ShapeUtil.Broadcast("broadcast_to", x.Dims, shape);
         if (!ShapeUtil.SameShape(target, shape))
             throw new ArgumentException($"broadcast_to: cannot broadcast shape {ShapeUtil.Format(x.Dims)} to {ShapeUtil.Format(shape)}.");
-        var y = Tensor.View(x, (int[])shape.Clone(), Strided.BroadcastStrides(x, shape), x.Offset);
+        var dims = (int[])shape.Clone();
+        var strides = Strided.BroadcastStrides(x, shape);
+        var y = shared ? Tensor.View(x, dims, strides, x.Offset) : Tensor.InternalView(x, dims, strides, x.Offset);
         return ShouldRecord(x) ? Attach(new Expand(), y, x) : y;
     }
 

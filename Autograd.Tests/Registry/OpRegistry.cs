@@ -42,6 +42,12 @@ public sealed record OpInfo
     public required Func<RefArray[], RefArray> Reference { get; init; }
     public required OpSample[] Samples { get; init; }
 
+    /// <summary>
+    /// The in-place variant (PyTorch's add_, clamp_, …): writes into its first argument, a copy of input 0, what
+    /// <see cref="Apply"/> returns; checked to give the same values and gradients where the result has input 0's shape.
+    /// </summary>
+    public Action<Tensor, Tensor[]>? InPlace { get; init; }
+
     /// <summary>False where the second derivative does not exist on the samples.</summary>
     public bool SecondOrder { get; init; } = true;
 
@@ -257,28 +263,28 @@ public static class OpRegistry
         Unary("relu", x => x.Relu(), v => Math.Max(v, 0), Domains.AwayFrom(0), typeof(P.Relu)),
         Unary("sign", x => x.Sign(), v => Math.Sign(v), Domains.AwayFrom(0), typeof(P.Sign)),
         Unary("softplus", x => x.Softplus(), v => Math.Log(1 + Math.Exp(v)), Domains.Real, typeof(P.Softplus)),
-        Unary("hard_tanh", x => x.HardTanh(), v => Math.Clamp(v, -1, 1), Domains.AwayFrom(-1, 1), typeof(P.Clamp)),
+        Unary("hard_tanh", x => x.HardTanh(), v => Math.Clamp(v, -1, 1), Domains.AwayFrom(-1, 1), typeof(P.Clamp)) with { InPlace = (t, _) => t.ClampInPlace(-1, 1) },
         Unary("nn_hardtanh", x => new Autograd.Nn.HardTanh(-0.5, 1.5).Forward(x), v => Math.Clamp(v, -0.5, 1.5), Domains.AwayFrom(-0.5, 1.5), typeof(P.Where)),
-        Unary("clamp", x => x.Clamp(-0.5, 0.8), v => Math.Clamp(v, -0.5, 0.8), Domains.AwayFrom(-0.5, 0.8), typeof(P.Clamp)),
-        Unary("clamp_min", x => x.Clamp(min: 0.2), v => Math.Max(v, 0.2), Domains.AwayFrom(0.2), typeof(P.Clamp)),
-        Unary("clamp_max", x => x.Clamp(max: -0.3), v => Math.Min(v, -0.3), Domains.AwayFrom(-0.3), typeof(P.Clamp)),
+        Unary("clamp", x => x.Clamp(-0.5, 0.8), v => Math.Clamp(v, -0.5, 0.8), Domains.AwayFrom(-0.5, 0.8), typeof(P.Clamp)) with { InPlace = (t, _) => t.ClampInPlace(-0.5, 0.8) },
+        Unary("clamp_min", x => x.Clamp(min: 0.2), v => Math.Max(v, 0.2), Domains.AwayFrom(0.2), typeof(P.Clamp)) with { InPlace = (t, _) => t.ClampInPlace(min: 0.2) },
+        Unary("clamp_max", x => x.Clamp(max: -0.3), v => Math.Min(v, -0.3), Domains.AwayFrom(-0.3), typeof(P.Clamp)) with { InPlace = (t, _) => t.ClampInPlace(max: -0.3) },
         Unary("pow_2", x => x.Pow(2), v => v * v, Domains.Real, typeof(P.PowScalar)),
         Unary("pow_3", x => x.Pow(3), v => v * v * v, Domains.Real, typeof(P.PowScalar)),
         Unary("pow_0", x => x.Pow(0), _ => 1, Domains.Real, typeof(P.PowScalar)),
         Unary("pow_half", x => x.Pow(0.5), Math.Sqrt, Domains.Positive, typeof(P.PowScalar)),
         Unary("pow_neg_1_5", x => x.Pow(-1.5), v => Math.Pow(v, -1.5), Domains.Positive, typeof(P.PowScalar)),
         Unary("square", x => x.Square(), v => v * v, Domains.Real, typeof(P.Mul)),
-        Unary("clone", x => x.Clone(), v => v, Domains.Real, typeof(P.Copy)),
+        Unary("clone", x => x.Clone(), v => v, Domains.Real, typeof(P.Copy)) with { InPlace = (t, x) => t.CopyFrom(x[0]) },
         Unary("scalar_sub_left", x => 2.0 - x, v => 2 - v, Domains.Real, typeof(P.Sub)),
         Unary("scalar_div_left", x => 1.5 / x, v => 1.5 / v, Domains.NonZero, typeof(P.Div)),
         Unary("scalar_pow_base", x => Tensor.Pow(2.0, x), v => Math.Pow(2, v), Domains.SmallReal, typeof(P.Pow)),
         Unary("scalar_mul_add", x => 3.0 * x + 0.5, v => 3 * v + 0.5, Domains.Real, typeof(P.MulScalar), typeof(P.AddScalar)),
-        Unary("mul_scalar", x => x * 0.999, v => v * 0.999, Domains.Real, typeof(P.MulScalar)),
+        Unary("mul_scalar", x => x * 0.999, v => v * 0.999, Domains.Real, typeof(P.MulScalar)) with { InPlace = (t, _) => t.MulInPlace(0.999) },
         Unary("mul_scalar_neg_left", x => -2.5 * x, v => -2.5 * v, Domains.Real, typeof(P.MulScalar)),
-        Unary("add_scalar", x => x + 0.001, v => v + 0.001, Domains.Real, typeof(P.AddScalar)),
+        Unary("add_scalar", x => x + 0.001, v => v + 0.001, Domains.Real, typeof(P.AddScalar)) with { InPlace = (t, _) => t.AddInPlace(0.001) },
         Unary("add_scalar_neg_left", x => -1.25 + x, v => -1.25 + v, Domains.Real, typeof(P.AddScalar)),
         Unary("sub_scalar", x => x - 0.75, v => v - 0.75, Domains.Real, typeof(P.SubScalar)),
-        Unary("div_scalar", x => x / -1.6, v => v / -1.6, Domains.Real, typeof(P.DivScalar)),
+        Unary("div_scalar", x => x / -1.6, v => v / -1.6, Domains.Real, typeof(P.DivScalar)) with { InPlace = (t, _) => t.DivInPlace(-1.6) },
         Unary("cast_f32_f64", x => x.To(DType.Float32).To(DType.Float64), v => (float)v, Domains.Real, typeof(P.Cast)) with
         {
             // Identity up to float32 rounding: with eps = 1e-6 the rounding (≈1e-7) swamps the difference; the function
@@ -288,10 +294,10 @@ public static class OpRegistry
         },
 
         // Elementwise, two broadcast inputs.
-        Binary("add", (a, b) => a + b, (a, b) => a + b, Domains.Real, Domains.Real, typeof(P.Add)),
-        Binary("sub", (a, b) => a - b, (a, b) => a - b, Domains.Real, Domains.Real, typeof(P.Sub)),
-        Binary("mul", (a, b) => a * b, (a, b) => a * b, Domains.Real, Domains.Real, typeof(P.Mul)),
-        Binary("div", (a, b) => a / b, (a, b) => a / b, Domains.Real, Domains.NonZero, typeof(P.Div)),
+        Binary("add", (a, b) => a + b, (a, b) => a + b, Domains.Real, Domains.Real, typeof(P.Add)) with { InPlace = (t, x) => t.AddInPlace(x[1]) },
+        Binary("sub", (a, b) => a - b, (a, b) => a - b, Domains.Real, Domains.Real, typeof(P.Sub)) with { InPlace = (t, x) => t.SubInPlace(x[1]) },
+        Binary("mul", (a, b) => a * b, (a, b) => a * b, Domains.Real, Domains.Real, typeof(P.Mul)) with { InPlace = (t, x) => t.MulInPlace(x[1]) },
+        Binary("div", (a, b) => a / b, (a, b) => a / b, Domains.Real, Domains.NonZero, typeof(P.Div)) with { InPlace = (t, x) => t.DivInPlace(x[1]) },
         Binary("pow", Tensor.Pow, Math.Pow, Domains.Positive, Domains.SmallReal, typeof(P.Pow)),
         Binary("maximum", Tensor.Maximum, Math.Max, Domains.Real, Domains.Real, typeof(P.Maximum)),
         Binary("minimum", Tensor.Minimum, Math.Min, Domains.Real, Domains.Real, typeof(P.Minimum)),
