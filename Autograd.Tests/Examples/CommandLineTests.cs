@@ -37,6 +37,16 @@ public class CommandLineTests
             new TestCaseData(name, new[] { "@args.txt" }, "Unrecognized command or argument '@args.txt'"),
         });
 
+    [TestCase("TrainMlp", "--lr", "-1", "--lr must be greater than 0, got -1")]
+    [TestCase("FashionMnist", "--weight-decay", "-0.5", "--weight-decay must be at least 0, got -0.5")]
+    [TestCase("FashionMnist", "--dropout", "1", "--dropout must be at least 0 and less than 1, got 1")]
+    public void AnOutOfRangeNumber_NamesTheRange(string name, string option, string value, string message)
+    {
+        var r = ExampleRunner.Run(name, [option, value], Timeout);
+        Assert.That(r.ExitCode, Is.EqualTo(2), r.ToString());
+        Assert.That(r.StdErr.Trim(), Is.EqualTo($"{name}: error: {message}"), r.ToString());
+    }
+
     [TestCaseSource(nameof(Mistakes))]
     public void AMistake_IsOneLineOnStderr_AndExitCodeTwo(string name, string[] args, string message)
     {

@@ -32,7 +32,9 @@ public static class Cli
             if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
                 throw new UsageException($"{name} expects a number, got '{text}'");
             if (v <= exclusiveMin || v > max)
-                throw new UsageException($"{name} must be greater than {Format(exclusiveMin)} and at most {Format(max)}, got {text}");
+                throw new UsageException(max >= double.MaxValue
+                    ? $"{name} must be greater than {Format(exclusiveMin)}, got {text}"
+                    : $"{name} must be greater than {Format(exclusiveMin)} and at most {Format(max)}, got {text}");
             return v;
         });
 
@@ -43,7 +45,9 @@ public static class Cli
             if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
                 throw new UsageException($"{name} expects a number, got '{text}'");
             if (v < min || v >= max)
-                throw new UsageException($"{name} must be at least {Format(min)} and less than {Format(max)}, got {text}");
+                throw new UsageException(double.IsPositiveInfinity(max)
+                    ? $"{name} must be at least {Format(min)}, got {text}"
+                    : $"{name} must be at least {Format(min)} and less than {Format(max)}, got {text}");
             return v;
         });
 
