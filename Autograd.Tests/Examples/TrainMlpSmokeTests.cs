@@ -77,6 +77,7 @@ public class TrainMlpSmokeTests
         foreach (var option in new[] { "--dataset", "--epochs", "--batch-size", "--lr", "--hidden", "--seed", "--threads", "--output", "--data-dir" })
             Assert.That(r.StdOut, Does.Contain(option), $"--help does not mention {option}\n{r}");
         Assert.That(r.StdOut, Does.Contain("digits").And.Contain("sines").And.Contain("fashion-mnist"), r.ToString());
+        Assert.That(r.StdOut, Does.Contain("Usage:"), r.ToString());
     }
 
     [TestCase("--bogus")]

@@ -10,7 +10,7 @@ using ScottPlot;
 //      that detaches (SumOfSinesDetached) although its first derivatives are right;
 //   3. a Hessian-vector product Functional.Hvp of a loss through the op, against Functional.Hessian·v.
 
-const string Help = """
+const string Description = """
     CustomFunction: the lecture slides' sum of sines f(x) = sum_i a_i sin(b_i x + c_i) as one fused
     differentiable op with a hand-written backward (Autograd.CustomFunction). Prints:
       - the op against the same function built from library ops (values and gradients),
@@ -19,25 +19,24 @@ const string Help = """
       - a Hessian-vector product Functional.Hvp of a mean squared error through the op, against
         Functional.Hessian times v and against finite differences of the gradient.
     Plots f, f' and f'' (second derivatives through the custom backward) and the Hessian.
-
-    usage: dotnet run -c Release --project examples/CustomFunction -- [options]
-
-    options:
-      --points N     points x at which GradCheck compares (default 6)
-      --seed N       seeds those points and the vector v of the Hessian-vector product (default 0)
-      --output DIR   folder for the plots (default ./output/CustomFunction)
-      --help         shows this text
-
+    Run it with: dotnet run -c Release --project examples/CustomFunction -- [options]
     The same options print the same numbers on every run.
     """;
 
 const string Sci = "0.000e+00";
 
-return Cli.Run("CustomFunction", args, Help, ["--points", "--seed", "--output"], cli =>
+Option[] options =
+[
+    Cli.Int("--points", "points x at which GradCheck compares", 6, 1, 200),
+    Cli.Seed("seeds those points and the vector v of the Hessian-vector product", 0),
+    Cli.Output("CustomFunction"),
+];
+
+return Cli.Run("CustomFunction", args, Description, options, cli =>
 {
-    int points = cli.Int("--points", 6, 1, 200);
-    ulong seed = cli.Seed("--seed", 0);
-    string output = cli.OutputFolder("CustomFunction");
+    int points = cli.GetValue<int?>("--points")!.Value;
+    ulong seed = cli.GetValue<ulong?>("--seed")!.Value;
+    string output = Cli.OutputFolder(cli.GetValue<string?>("--output"), "CustomFunction");
     var ci = CultureInfo.InvariantCulture;
     var generator = new Generator(seed);
 

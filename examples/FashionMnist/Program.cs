@@ -15,8 +15,6 @@ namespace FashionMnistExample;
 /// </summary>
 public static class Program
 {
-    private sealed class UsageException(string message) : Exception(message);
-
     private sealed record Options
     {
         public int Epochs { get; init; } = 20;
@@ -29,52 +27,53 @@ public static class Program
         public string DataDir { get; init; } = FashionMnistData.DefaultDirectory;
         public int? Limit { get; init; }
         public int? Threads { get; init; }
-        public bool Help { get; init; }
     }
 
-    private const string HelpText = """
+    private const string Description = """
         FashionMnist: trains an MLP with Autograd on Fashion-MNIST and prints its test accuracy.
-
-        usage: dotnet run -c Release --project examples/FashionMnist -- [options]
-
-        options:
-          --epochs N        passes over the training set (default 20)
-          --batch-size N    samples per optimizer step (default 128)
-          --lr X            initial AdamW learning rate, cosine-annealed to 0 (default 0.001)
-          --weight-decay X  AdamW's decoupled weight decay (default 0.0001)
-          --dropout P       dropout after each hidden layer, in [0, 1) (default 0.2)
-          --hidden A,B,...  hidden layer widths (default 512,256)
-          --seed N          seeds the initial weights, the dropout masks and the batch order (default 1)
-          --data-dir DIR    folder holding the four IDX files (default /usr/share/datasets/fashion-mnist/,
-                            where `sudo apt-get install dataset-fashion-mnist` puts them)
-          --limit N         train on the first N training images only (for quick checks)
-          --threads N       most threads a kernel may use (default: all cores); results do not depend on it
-          --help            shows this text
+        Run it with: dotnet run -c Release --project examples/FashionMnist -- [options]
         """;
 
-    public static int Main(string[] args)
+    private static Option[] AllOptions() =>
+    [
+        Cli.Int("--epochs", "passes over the training set", 20, 1, 10_000),
+        Cli.Int("--batch-size", "samples per optimizer step", 128, 1, 60_000),
+        Cli.Double("--lr", "X", "initial AdamW learning rate, cosine-annealed to 0", 1e-3, 0, double.MaxValue),
+        Cli.HalfOpen("--weight-decay", "X", "AdamW's decoupled weight decay", 1e-4, 0, double.PositiveInfinity),
+        Cli.HalfOpen("--dropout", "P", "dropout after each hidden layer, in [0, 1)", 0.2, 0, 1),
+        Cli.Widths("--hidden", "hidden layer widths (default 512,256)", null),
+        Cli.Seed("seeds the initial weights, the dropout masks and the batch order", 1),
+        Cli.Path("--data-dir", $"folder holding the four IDX files (default {FashionMnistData.DefaultDirectory}, where `sudo apt-get install dataset-fashion-mnist` puts them)"),
+        Cli.Int("--limit", "train on the first N training images only (for quick checks)", null, 1, int.MaxValue),
+        Cli.Int("--threads", "most threads a kernel may use (default: all cores); results do not depend on it", null, 1, 1024),
+    ];
+
+    public static int Main(string[] args) => Cli.Run("FashionMnist", args, Description, AllOptions(), r =>
     {
+        var defaults = new Options();
+        var options = new Options
+        {
+            Epochs = r.GetValue<int?>("--epochs")!.Value,
+            BatchSize = r.GetValue<int?>("--batch-size")!.Value,
+            LearningRate = r.GetValue<double?>("--lr")!.Value,
+            WeightDecay = r.GetValue<double?>("--weight-decay")!.Value,
+            Dropout = r.GetValue<double?>("--dropout")!.Value,
+            Hidden = r.GetValue<int[]?>("--hidden") ?? defaults.Hidden,
+            Seed = r.GetValue<ulong?>("--seed")!.Value,
+            DataDir = r.GetValue<string?>("--data-dir") ?? defaults.DataDir,
+            Limit = r.GetValue<int?>("--limit"),
+            Threads = r.GetValue<int?>("--threads"),
+        };
         try
         {
-            var options = Parse(args);
-            if (options.Help)
-            {
-                Console.WriteLine(HelpText);
-                return 0;
-            }
             return Run(options);
         }
-        catch (UsageException e)
-        {
-            Console.Error.WriteLine("FashionMnist: error: " + e.Message);
-            return 2;
-        }
-        catch (Exception e)
+        catch (Exception e) when (e is not UsageException)
         {
             Console.Error.WriteLine($"FashionMnist: error: {e.GetType().Name}: {string.Join(" ", e.Message.Split('\n', StringSplitOptions.TrimEntries))}");
             return 1;
         }
-    }
+    });
 
     private static int Run(Options o)
     {
@@ -201,74 +200,6 @@ public static class Program
         for (int i = 0; i < predicted.Length; i++)
             if (predicted[i] == actual[i]) correct++;
         return correct;
-    }
-
-    private static Options Parse(string[] args)
-    {
-        var o = new Options();
-        for (int i = 0; i < args.Length; i++)
-        {
-            string name = args[i], value;
-            if (name is "--help" or "-h")
-            {
-                o = o with { Help = true };
-                continue;
-            }
-            int eq = name.IndexOf('=');
-            if (name.StartsWith("--", StringComparison.Ordinal) && eq > 0)
-            {
-                value = name[(eq + 1)..];
-                name = name[..eq];
-            }
-            else if (!name.StartsWith("--", StringComparison.Ordinal))
-                throw new UsageException($"unexpected argument '{name}' (options start with --; see --help)");
-            else if (!Known.Contains(name))
-                throw new UsageException($"unknown option '{name}' (see --help)");
-            else if (i + 1 >= args.Length)
-                throw new UsageException($"option {name} needs a value (see --help)");
-            else
-                value = args[++i];
-            o = name switch
-            {
-                "--epochs" => o with { Epochs = Int(name, value, 1, 10_000) },
-                "--batch-size" => o with { BatchSize = Int(name, value, 1, 60_000) },
-                "--lr" => o with { LearningRate = Real(name, value, 0, double.PositiveInfinity, "a positive number such as 0.001", open: true) },
-                "--weight-decay" => o with { WeightDecay = Real(name, value, 0, double.PositiveInfinity, "a number >= 0", open: false) },
-                "--dropout" => o with { Dropout = Real(name, value, 0, 1, "a probability in [0, 1)", open: false) },
-                "--hidden" => o with { Hidden = Widths(value) },
-                "--seed" => o with { Seed = ulong.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : throw new UsageException($"invalid value '{value}' for --seed: expected a non-negative integer") },
-                "--data-dir" => o with { DataDir = string.IsNullOrWhiteSpace(value) ? throw new UsageException("option --data-dir needs a non-empty value") : value },
-                "--limit" => o with { Limit = Int(name, value, 1, int.MaxValue) },
-                "--threads" => o with { Threads = Int(name, value, 1, 1024) },
-                _ => throw new UsageException($"unknown option '{name}' (see --help)"),
-            };
-        }
-        return o;
-    }
-
-    private static readonly string[] Known =
-        ["--epochs", "--batch-size", "--lr", "--weight-decay", "--dropout", "--hidden", "--seed", "--data-dir", "--limit", "--threads"];
-
-    private static int Int(string name, string value, int min, int max) =>
-        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n >= min && n <= max
-            ? n
-            : throw new UsageException($"invalid value '{value}' for {name}: expected an integer from {min} to {max}");
-
-    // A number in (low, high) when open, else in [low, high) — enough for the rates and probabilities here.
-    private static double Real(string name, string value, double low, double high, string expected, bool open) =>
-        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) && double.IsFinite(x) &&
-        (open ? x > low : x >= low) && x < high
-            ? x
-            : throw new UsageException($"invalid value '{value}' for {name}: expected {expected}");
-
-    private static int[] Widths(string value)
-    {
-        var parts = value.Split(',', StringSplitOptions.TrimEntries);
-        var widths = new int[parts.Length];
-        for (int i = 0; i < parts.Length; i++)
-            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out widths[i]) || widths[i] < 1 || widths[i] > 65536)
-                throw new UsageException($"invalid value '{value}' for --hidden: expected comma-separated layer widths, e.g. 512,256");
-        return widths;
     }
 
     private static string F(double x, string format) => x.ToString(format, CultureInfo.InvariantCulture);

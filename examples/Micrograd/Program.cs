@@ -8,32 +8,31 @@ using ScottPlot;
 // o = tanh(x1w1 + x2w2 + b), and a small MLP trained by gradient descent; then the neuron as tensors, with its graph
 // exported to Graphviz DOT (Graphviz.ToDot).
 
-const string Help = """
+const string Description = """
     Micrograd: the micrograd classics with Autograd's scalar API (Autograd.Value):
       - the expression of micrograd's README (prints g = 24.7041, dg/da = 138.8338, dg/db = 645.5773),
       - the neuron o = tanh(x1 w1 + x2 w2 + b) of the micrograd lecture, with all its gradients,
       - a 3-4-4-1 tanh MLP trained on the lecture's four examples by gradient descent,
     then the same neuron as tensors, its gradients compared with Value's, and its graph written as Graphviz DOT
     (rendered to PNG too when the `dot` program is installed).
-
-    usage: dotnet run -c Release --project examples/Micrograd -- [options]
-
-    options:
-      --steps N      gradient-descent steps of the MLP (default 100)
-      --lr X         learning rate of the MLP (default 0.05)
-      --seed N       seeds the MLP's initial weights (default 0)
-      --output DIR   folder for the plots and the DOT file (default ./output/Micrograd)
-      --help         shows this text
-
+    Run it with: dotnet run -c Release --project examples/Micrograd -- [options]
     The same options print the same numbers on every run.
     """;
 
-return Cli.Run("Micrograd", args, Help, ["--steps", "--lr", "--seed", "--output"], cli =>
+Option[] options =
+[
+    Cli.Int("--steps", "gradient-descent steps of the MLP", 100, 0, 1_000_000),
+    Cli.Double("--lr", "X", "learning rate of the MLP", 0.05, 0, 10),
+    Cli.Seed("seeds the MLP's initial weights", 0),
+    Cli.Output("Micrograd", "the plots and the DOT file"),
+];
+
+return Cli.Run("Micrograd", args, Description, options, cli =>
 {
-    int steps = cli.Int("--steps", 100, 0, 1_000_000);
-    double lr = cli.Double("--lr", 0.05, 0, 10);
-    ulong seed = cli.Seed("--seed", 0);
-    string output = cli.OutputFolder("Micrograd");
+    int steps = cli.GetValue<int?>("--steps")!.Value;
+    double lr = cli.GetValue<double?>("--lr")!.Value;
+    ulong seed = cli.GetValue<ulong?>("--seed")!.Value;
+    string output = Cli.OutputFolder(cli.GetValue<string?>("--output"), "Micrograd");
     var ci = CultureInfo.InvariantCulture;
     string F4(double v) => v.ToString("F4", ci);
 

@@ -9,33 +9,32 @@ using ScottPlot;
 // (b) gradient descent on the perceptron criterion Lᵢ = max{−yᵢ(W·Xᵢ), 0} (eq. 1.8), gradients by autodiff;
 // (c) gradient descent on the hinge loss Lᵢ = max{1 − yᵢ(W·Xᵢ), 0} (eq. 1.9) plus λ‖W‖², a linear SVM.
 
-const string Help = """
+const string Description = """
     PerceptronSvm: trains a perceptron on 2-D linearly separable data (lecture notes, section 1.2.1) three ways:
       (a) the classic update W <- W + alpha (y - y_hat) X of eq. 1.4, written by hand,
       (b) the perceptron criterion max(-y (W.X + b), 0) of eq. 1.8, by autodiff (Losses.PerceptronCriterion),
       (c) the hinge loss max(1 - y (W.X + b), 0) of eq. 1.9 plus lambda |W|^2, a linear SVM (Losses.HingeLoss),
     prints the training accuracy and the margin of each and plots the data with the three decision boundaries.
-
-    usage: dotnet run -c Release --project examples/PerceptronSvm -- [options]
-
-    options:
-      --points N     number of training points (default 100)
-      --epochs N     most passes over the data for each method (default 1000)
-      --lambda X     weight of the L2 term of the SVM (default 0.001)
-      --seed N       seeds the data and the initial weights of (b) and (c) (default 0)
-      --output DIR   folder for the plots (default ./output/PerceptronSvm)
-      --help         shows this text
-
+    Run it with: dotnet run -c Release --project examples/PerceptronSvm -- [options]
     The same options print the same numbers on every run.
     """;
 
-return Cli.Run("PerceptronSvm", args, Help, ["--points", "--epochs", "--lambda", "--seed", "--output"], cli =>
+Option[] options =
+[
+    Cli.Int("--points", "number of training points", 100, 2, 100_000),
+    Cli.Int("--epochs", "most passes over the data for each method", 1000, 1, 1_000_000),
+    Cli.Double("--lambda", "X", "weight of the L2 term of the SVM", 0.001, 0, 100),
+    Cli.Seed("seeds the data and the initial weights of (b) and (c)", 0),
+    Cli.Output("PerceptronSvm"),
+];
+
+return Cli.Run("PerceptronSvm", args, Description, options, cli =>
 {
-    int n = cli.Int("--points", 100, 2, 100_000);
-    int epochs = cli.Int("--epochs", 1000, 1, 1_000_000);
-    double lambda = cli.Double("--lambda", 0.001, 0, 100);
-    ulong seed = cli.Seed("--seed", 0);
-    string output = cli.OutputFolder("PerceptronSvm");
+    int n = cli.GetValue<int?>("--points")!.Value;
+    int epochs = cli.GetValue<int?>("--epochs")!.Value;
+    double lambda = cli.GetValue<double?>("--lambda")!.Value;
+    ulong seed = cli.GetValue<ulong?>("--seed")!.Value;
+    string output = Cli.OutputFolder(cli.GetValue<string?>("--output"), "PerceptronSvm");
     var ci = CultureInfo.InvariantCulture;
 
     // The data: points uniform in [-3, 3]², labelled by a random line through the box; points closer to that line

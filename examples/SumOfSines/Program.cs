@@ -8,38 +8,37 @@ using ScottPlot;
 // fitted by gradient descent to the slides' target 3 sin(0.5x) − 2 cos(0.8x) + sin(0.75x); then an MLP, where the
 // "base functions" are learned as well, on the same data.
 
-const string Help = """
+const string Description = """
     SumOfSines: fits f(x) = sum_{i=1..5} a_i sin(b_i x + c_i) to 3 sin(0.5x) - 2 cos(0.8x) + sin(0.75x)
     on a grid in [-10, 10] by gradient descent on a, b, c (lecture slides), then an MLP on the same data,
     prints the final mean squared error of both and plots them against the target.
-
-    usage: dotnet run -c Release --project examples/SumOfSines -- [options]
-
-    options:
-      --steps N         gradient steps for the sum of sines (default 3000)
-      --mlp-steps N     gradient steps for the MLP (default 2000)
-      --optimizer NAME  adam (default) or sgd (with momentum 0.9), for both models
-      --lr X            learning rate of the sum of sines (adam 0.02, sgd 0.001); the MLP uses adam 0.01, sgd 0.05
-      --points N        grid points in [-10, 10] (default 201)
-      --seed N          seeds the initial a, b, c and the MLP's weights (default 0)
-      --output DIR      folder for the plots (default ./output/SumOfSines)
-      --help            shows this text
-
+    Run it with: dotnet run -c Release --project examples/SumOfSines -- [options]
     The same options print the same numbers on every run.
     """;
 
 // Scientific notation with a two-digit exponent, e.g. 3.8583e-05.
 const string Sci = "0.0000e+00";
 
-return Cli.Run("SumOfSines", args, Help, ["--steps", "--mlp-steps", "--optimizer", "--lr", "--points", "--seed", "--output"], cli =>
+Option[] options =
+[
+    Cli.Int("--steps", "gradient steps for the sum of sines", 3000, 0, 1_000_000),
+    Cli.Int("--mlp-steps", "gradient steps for the MLP", 2000, 0, 1_000_000),
+    Cli.Choice("--optimizer", "adam or sgd (with momentum 0.9), for both models", "adam", ["adam", "sgd"]),
+    Cli.Double("--lr", "X", "learning rate of the sum of sines (adam 0.02, sgd 0.001); the MLP uses adam 0.01, sgd 0.05", null, 0, 10),
+    Cli.Int("--points", "grid points in [-10, 10]", 201, 2, 100_000),
+    Cli.Seed("seeds the initial a, b, c and the MLP's weights", 0),
+    Cli.Output("SumOfSines"),
+];
+
+return Cli.Run("SumOfSines", args, Description, options, cli =>
 {
-    int steps = cli.Int("--steps", 3000, 0, 1_000_000);
-    int mlpSteps = cli.Int("--mlp-steps", 2000, 0, 1_000_000);
-    string optimizer = cli.Choice("--optimizer", "adam", "adam", "sgd");
-    double lr = cli.Double("--lr", optimizer == "adam" ? 0.02 : 0.001, 0, 10);
-    int points = cli.Int("--points", 201, 2, 100_000);
-    ulong seed = cli.Seed("--seed", 0);
-    string output = cli.OutputFolder("SumOfSines");
+    int steps = cli.GetValue<int?>("--steps")!.Value;
+    int mlpSteps = cli.GetValue<int?>("--mlp-steps")!.Value;
+    string optimizer = cli.GetValue<string?>("--optimizer")!;
+    double lr = cli.GetValue<double?>("--lr") ?? (optimizer == "adam" ? 0.02 : 0.001);
+    int points = cli.GetValue<int?>("--points")!.Value;
+    ulong seed = cli.GetValue<ulong?>("--seed")!.Value;
+    string output = Cli.OutputFolder(cli.GetValue<string?>("--output"), "SumOfSines");
     var ci = CultureInfo.InvariantCulture;
 
     // The data: the target on an even grid in [-10, 10], float64 throughout.

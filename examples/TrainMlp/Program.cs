@@ -12,29 +12,18 @@ namespace TrainMlp;
 /// </summary>
 public static class Program
 {
-    public static int Main(string[] args)
+    public static int Main(string[] args) => Cli.Run("TrainMlp", args, Options.Description, Options.All(), r =>
     {
         try
         {
-            var options = Options.Parse(args);
-            if (options.Help)
-            {
-                Console.WriteLine(Options.HelpText);
-                return 0;
-            }
-            return Run(options);
+            return Run(Options.From(r));
         }
-        catch (UsageException e)
-        {
-            Console.Error.WriteLine("TrainMlp: error: " + OneLine(e.Message));
-            return 2;
-        }
-        catch (Exception e)
+        catch (Exception e) when (e is not UsageException)
         {
             Console.Error.WriteLine($"TrainMlp: error: {e.GetType().Name}: {OneLine(e.Message)}");
             return 1;
         }
-    }
+    });
 
     private static string OneLine(string message) => string.Join(" ", message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
 

@@ -11,40 +11,39 @@ using ScottPlot;
 //   (2) the proof's construction: steep sigmoids are steps (step 1), two steps make a rectangle (step 2), and
 //       rectangles scaled by f at their midpoints add up to f (step 3).
 
-const string Help = """
+const string Description = """
     UniversalApproximation: the universal approximation theorem (Cybenko 1989, lecture slides) on their target
     f(x) = 3 sin(0.5x) - 2 cos(0.8x) + sin(0.75x) on [-10, 10], with two one-hidden-layer sigmoid networks:
       (1) one trained by gradient descent (Adam, mean squared error),
       (2) the proof's step-and-rectangle construction, built by hand: N rectangles
           sigma(k(x - x_i)) - sigma(k(x - x_{i+1})), each scaled by f at its midpoint.
     Prints the maximum error of each (and how the construction's error shrinks as N grows) and plots them.
-
-    usage: dotnet run -c Release --project examples/UniversalApproximation -- [options]
-
-    options:
-      --hidden H       hidden sigmoid units of the trained network (default 24)
-      --steps N        training steps (default 4000)
-      --lr X           Adam learning rate (default 0.02)
-      --rectangles N   rectangles of the construction (default 40; it has 2N hidden units)
-      --sharpness S    steepness of the steps, k = S / (rectangle width) (default 20)
-      --seed N         seeds the trained network's initial weights (default 0)
-      --output DIR     folder for the plots (default ./output/UniversalApproximation)
-      --help           shows this text
-
+    Run it with: dotnet run -c Release --project examples/UniversalApproximation -- [options]
     The same options print the same numbers on every run.
     """;
 
 const double A = -10, B = 10;
 
-return Cli.Run("UniversalApproximation", args, Help, ["--hidden", "--steps", "--lr", "--rectangles", "--sharpness", "--seed", "--output"], cli =>
+Option[] options =
+[
+    Cli.Int("--hidden", "hidden sigmoid units of the trained network", 24, 1, 10_000),
+    Cli.Int("--steps", "training steps", 4000, 0, 1_000_000),
+    Cli.Double("--lr", "X", "Adam learning rate", 0.02, 0, 10),
+    Cli.Int("--rectangles", "rectangles of the construction (it has 2N hidden units)", 40, 2, 100_000),
+    Cli.Double("--sharpness", "S", "steepness of the steps, k = S / (rectangle width)", 20, 0, 1e6),
+    Cli.Seed("seeds the trained network's initial weights", 0),
+    Cli.Output("UniversalApproximation"),
+];
+
+return Cli.Run("UniversalApproximation", args, Description, options, cli =>
 {
-    int hidden = cli.Int("--hidden", 24, 1, 10_000);
-    int steps = cli.Int("--steps", 4000, 0, 1_000_000);
-    double lr = cli.Double("--lr", 0.02, 0, 10);
-    int rectangles = cli.Int("--rectangles", 40, 2, 100_000);
-    double sharpness = cli.Double("--sharpness", 20, 0, 1e6);
-    ulong seed = cli.Seed("--seed", 0);
-    string output = cli.OutputFolder("UniversalApproximation");
+    int hidden = cli.GetValue<int?>("--hidden")!.Value;
+    int steps = cli.GetValue<int?>("--steps")!.Value;
+    double lr = cli.GetValue<double?>("--lr")!.Value;
+    int rectangles = cli.GetValue<int?>("--rectangles")!.Value;
+    double sharpness = cli.GetValue<double?>("--sharpness")!.Value;
+    ulong seed = cli.GetValue<ulong?>("--seed")!.Value;
+    string output = Cli.OutputFolder(cli.GetValue<string?>("--output"), "UniversalApproximation");
     var ci = CultureInfo.InvariantCulture;
 
     // Training data: 201 points; the maximum error is measured on a 10× finer grid, between the training points too.
