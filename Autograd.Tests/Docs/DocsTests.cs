@@ -35,10 +35,10 @@ public partial class DocsTests
     [TestCaseSource(nameof(Snippets))]
     public void EverySnippetIsCompiledAndRunByDocSnippets(string file, string snippet)
     {
-        var sources = Directory.GetFiles(Path.Combine(RepositoryRoot(), "Autograd.Tests"), "DocSnippets*.cs").Order();
+        var sources = Directory.GetFiles(Path.Combine(RepositoryRoot(), "Autograd.Tests", "Docs"), "DocSnippets*.cs").Order();
         var code = Normalize(string.Join("\n", sources.Select(File.ReadAllText)));
         var lines = Normalize(snippet);
         bool found = Enumerable.Range(0, code.Count - lines.Count + 1).Any(start => lines.Select((l, k) => code[start + k] == l).All(b => b));
-        Assert.That(found, Is.True, $"a snippet of {file} is not in any Autograd.Tests/DocSnippets*.cs verbatim:\n{snippet}");
+        Assert.That(found, Is.True, $"a snippet of {file} is not in any Autograd.Tests/Docs/DocSnippets*.cs verbatim:\n{snippet}");
     }
 }
