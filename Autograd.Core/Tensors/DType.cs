@@ -21,6 +21,9 @@ public enum DType
 public static class DTypeExtensions
 {
     /// <summary>The PyTorch-style name: float32, float64, int64.</summary>
+    /// <param name="dtype">The element type.</param>
+    /// <returns>The lower-case name used in PyTorch and in this library's messages.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="dtype"/> is not a defined <see cref="DType"/> value.</exception>
     public static string Name(this DType dtype) => dtype switch
     {
         DType.Float32 => "float32",
@@ -30,6 +33,8 @@ public static class DTypeExtensions
     };
 
     /// <summary>Whether values of this type can carry gradients.</summary>
+    /// <param name="dtype">The element type.</param>
+    /// <returns><see langword="true"/> for <see cref="DType.Float32"/> and <see cref="DType.Float64"/>; <see langword="false"/> otherwise.</returns>
     public static bool IsFloatingPoint(this DType dtype) => dtype is DType.Float32 or DType.Float64;
 
     internal static DType Of<T>(string op = "tensor") =>

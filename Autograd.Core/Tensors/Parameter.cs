@@ -7,6 +7,10 @@ namespace Autograd;
 public sealed class Parameter : Tensor
 {
     /// <summary>A parameter sharing <paramref name="data"/>'s storage (cut off from any graph).</summary>
+    /// <param name="data">The initial values: a float32 or float64 tensor of any shape; its storage is shared, not copied.</param>
+    /// <param name="requiresGrad">Whether the parameter is a leaf that accumulates gradients in <see cref="Tensor.Grad"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="data"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="data"/> is not float32 or float64.</exception>
     public Parameter(Tensor data, bool requiresGrad = true)
         : base(Checked(data).Data, data.Dims, data.StrideArray, data.Offset, data.DType, data.Version)
     {

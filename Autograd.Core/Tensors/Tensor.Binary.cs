@@ -42,6 +42,11 @@ public partial class Tensor
     // does in PyTorch; a double makes it float32 (the default dtype). On a float tensor both act in the tensor's dtype.
 
     /// <summary>Computes z[i] = a[i] + b[i], broadcasting; two int64 operands give an exact int64 result.</summary>
+    /// <param name="a">The left operand.</param>
+    /// <param name="b">The right operand; broadcast with <paramref name="a"/>.</param>
+    /// <returns>A new tensor of the broadcast shape, in the promoted dtype; recorded for autograd when an operand requires grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="a"/> or <paramref name="b"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The shapes do not broadcast.</exception>
     public static Tensor operator +(Tensor a, Tensor b)
     {
         ArgumentNullException.ThrowIfNull(a);
@@ -50,24 +55,40 @@ public partial class Tensor
         return a.DType == DType.Int64 ? Int64Kernels.Zip<AddInt64>(a, b, "add") : Ops.Add.Forward(a, b);
     }
     /// <summary>Computes z[i] = a[i] + b; an int64 tensor gives float32.</summary>
+    /// <param name="a">The left operand.</param>
+    /// <param name="b">The scalar right operand.</param>
+    /// <returns>A new tensor of <paramref name="a"/>'s shape; recorded for autograd when <paramref name="a"/> requires grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="a"/> is <see langword="null"/>.</exception>
     public static Tensor operator +(Tensor a, double b)
     {
         ArgumentNullException.ThrowIfNull(a);
         return a.DType.IsFloatingPoint() ? Ops.AddScalar.Forward(a, b) : a + ScalarLike(b, a);
     }
     /// <summary>Computes z[i] = a + b[i]; an int64 tensor gives float32.</summary>
+    /// <param name="a">The scalar left operand.</param>
+    /// <param name="b">The right operand.</param>
+    /// <returns>A new tensor of <paramref name="b"/>'s shape; recorded for autograd when <paramref name="b"/> requires grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="b"/> is <see langword="null"/>.</exception>
     public static Tensor operator +(double a, Tensor b)
     {
         ArgumentNullException.ThrowIfNull(b);
         return b.DType.IsFloatingPoint() ? Ops.AddScalar.Forward(b, a) : ScalarLike(a, b) + b;
     }
     /// <summary>Computes z[i] = a[i] + b; an int64 tensor stays int64, exactly.</summary>
+    /// <param name="a">The left operand.</param>
+    /// <param name="b">The scalar right operand.</param>
+    /// <returns>A new tensor of <paramref name="a"/>'s shape; recorded for autograd when <paramref name="a"/> requires grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="a"/> is <see langword="null"/>.</exception>
     public static Tensor operator +(Tensor a, long b)
     {
         ArgumentNullException.ThrowIfNull(a);
         return a.DType.IsFloatingPoint() ? Ops.AddScalar.Forward(a, b) : Int64Kernels.Zip<AddInt64>(a, Int64Kernels.Scalar(b), "add");
     }
     /// <summary>Computes z[i] = a + b[i]; an int64 tensor stays int64, exactly.</summary>
+    /// <param name="a">The scalar left operand.</param>
+    /// <param name="b">The right operand.</param>
+    /// <returns>A new tensor of <paramref name="b"/>'s shape; recorded for autograd when <paramref name="b"/> requires grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="b"/> is <see langword="null"/>.</exception>
     public static Tensor operator +(long a, Tensor b)
     {
         ArgumentNullException.ThrowIfNull(b);
@@ -75,6 +96,11 @@ public partial class Tensor
     }
 
     /// <summary>Computes z[i] = a[i] − b[i], broadcasting; two int64 operands give an exact int64 result.</summary>
+    /// <param name="a">The left operand.</param>
+    /// <param name="b">The right operand; broadcast with <paramref name="a"/>.</param>
+    /// <returns>A new tensor of the broadcast shape, in the promoted dtype; recorded for autograd when an operand requires grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="a"/> or <paramref name="b"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The shapes do not broadcast.</exception>
     public static Tensor operator -(Tensor a, Tensor b)
     {
         ArgumentNullException.ThrowIfNull(a);
@@ -83,24 +109,40 @@ public partial class Tensor
         return a.DType == DType.Int64 ? Int64Kernels.Zip<SubInt64>(a, b, "sub") : Ops.Sub.Forward(a, b);
     }
     /// <summary>Computes z[i] = a[i] − b; an int64 tensor gives float32.</summary>
+    /// <param name="a">The left operand.</param>
+    /// <param name="b">The scalar right operand.</param>
+    /// <returns>A new tensor of <paramref name="a"/>'s shape; recorded for autograd when <paramref name="a"/> requires grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="a"/> is <see langword="null"/>.</exception>
     public static Tensor operator -(Tensor a, double b)
     {
         ArgumentNullException.ThrowIfNull(a);
         return a.DType.IsFloatingPoint() ? Ops.SubScalar.Forward(a, b) : a - ScalarLike(b, a);
     }
     /// <summary>Computes z[i] = a − b[i]; an int64 tensor gives float32.</summary>
+    /// <param name="a">The scalar left operand.</param>
+    /// <param name="b">The right operand.</param>
+    /// <returns>A new tensor of <paramref name="b"/>'s shape; recorded for autograd when <paramref name="b"/> requires grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="b"/> is <see langword="null"/>.</exception>
     public static Tensor operator -(double a, Tensor b)
     {
         ArgumentNullException.ThrowIfNull(b);
         return ScalarLike(a, b) - b;
     }
     /// <summary>Computes z[i] = a[i] − b; an int64 tensor stays int64, exactly.</summary>
+    /// <param name="a">The left operand.</param>
+    /// <param name="b">The scalar right operand.</param>
+    /// <returns>A new tensor of <paramref name="a"/>'s shape; recorded for autograd when <paramref name="a"/> requires grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="a"/> is <see langword="null"/>.</exception>
     public static Tensor operator -(Tensor a, long b)
     {
         ArgumentNullException.ThrowIfNull(a);
         return a.DType.IsFloatingPoint() ? Ops.SubScalar.Forward(a, b) : Int64Kernels.Zip<SubInt64>(a, Int64Kernels.Scalar(b), "sub");
     }
     /// <summary>Computes z[i] = a − b[i]; an int64 tensor stays int64, exactly.</summary>
+    /// <param name="a">The scalar left operand.</param>
+    /// <param name="b">The right operand.</param>
+    /// <returns>A new tensor of <paramref name="b"/>'s shape; recorded for autograd when <paramref name="b"/> requires grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="b"/> is <see langword="null"/>.</exception>
     public static Tensor operator -(long a, Tensor b)
     {
         ArgumentNullException.ThrowIfNull(b);
@@ -108,6 +150,11 @@ public partial class Tensor
     }
 
     /// <summary>Computes z[i] = a[i] · b[i], broadcasting; two int64 operands give an exact int64 result.</summary>
+    /// <param name="a">The left operand.</param>
+    /// <param name="b">The right operand; broadcast with <paramref name="a"/>.</param>
+    /// <returns>A new tensor of the broadcast shape, in the promoted dtype; recorded for autograd when an operand requires grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="a"/> or <paramref name="b"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The shapes do not broadcast.</exception>
     public static Tensor operator *(Tensor a, Tensor b)
     {
         ArgumentNullException.ThrowIfNull(a);
@@ -116,24 +163,40 @@ public partial class Tensor
         return a.DType == DType.Int64 ? Int64Kernels.Zip<MulInt64>(a, b, "mul") : Ops.Mul.Forward(a, b);
     }
     /// <summary>Computes z[i] = a[i] · b; an int64 tensor gives float32.</summary>
+    /// <param name="a">The left operand.</param>
+    /// <param name="b">The scalar right operand.</param>
+    /// <returns>A new tensor of <paramref name="a"/>'s shape; recorded for autograd when <paramref name="a"/> requires grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="a"/> is <see langword="null"/>.</exception>
     public static Tensor operator *(Tensor a, double b)
     {
         ArgumentNullException.ThrowIfNull(a);
         return a.DType.IsFloatingPoint() ? Ops.MulScalar.Forward(a, b) : a * ScalarLike(b, a);
     }
     /// <summary>Computes z[i] = a · b[i]; an int64 tensor gives float32.</summary>
+    /// <param name="a">The scalar left operand.</param>
+    /// <param name="b">The right operand.</param>
+    /// <returns>A new tensor of <paramref name="b"/>'s shape; recorded for autograd when <paramref name="b"/> requires grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="b"/> is <see langword="null"/>.</exception>
     public static Tensor operator *(double a, Tensor b)
     {
         ArgumentNullException.ThrowIfNull(b);
         return b.DType.IsFloatingPoint() ? Ops.MulScalar.Forward(b, a) : ScalarLike(a, b) * b;
     }
     /// <summary>Computes z[i] = a[i] · b; an int64 tensor stays int64, exactly.</summary>
+    /// <param name="a">The left operand.</param>
+    /// <param name="b">The scalar right operand.</param>
+    /// <returns>A new tensor of <paramref name="a"/>'s shape; recorded for autograd when <paramref name="a"/> requires grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="a"/> is <see langword="null"/>.</exception>
     public static Tensor operator *(Tensor a, long b)
     {
         ArgumentNullException.ThrowIfNull(a);
         return a.DType.IsFloatingPoint() ? Ops.MulScalar.Forward(a, b) : Int64Kernels.Zip<MulInt64>(a, Int64Kernels.Scalar(b), "mul");
     }
     /// <summary>Computes z[i] = a · b[i]; an int64 tensor stays int64, exactly.</summary>
+    /// <param name="a">The scalar left operand.</param>
+    /// <param name="b">The right operand.</param>
+    /// <returns>A new tensor of <paramref name="b"/>'s shape; recorded for autograd when <paramref name="b"/> requires grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="b"/> is <see langword="null"/>.</exception>
     public static Tensor operator *(long a, Tensor b)
     {
         ArgumentNullException.ThrowIfNull(b);
@@ -141,6 +204,11 @@ public partial class Tensor
     }
 
     /// <summary>Computes z[i] = a[i] / b[i], broadcasting; true division, so int64 operands give float32 (torch.div).</summary>
+    /// <param name="a">The left operand.</param>
+    /// <param name="b">The right operand; broadcast with <paramref name="a"/>.</param>
+    /// <returns>A new tensor of the broadcast shape, in the promoted dtype (float32 for two int64 operands); recorded for autograd when an operand requires grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="a"/> or <paramref name="b"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The shapes do not broadcast.</exception>
     public static Tensor operator /(Tensor a, Tensor b)
     {
         ArgumentNullException.ThrowIfNull(a);
@@ -150,24 +218,40 @@ public partial class Tensor
         return Ops.Div.Forward(a, b);
     }
     /// <summary>Computes z[i] = a[i] / b; an int64 tensor gives float32.</summary>
+    /// <param name="a">The left operand.</param>
+    /// <param name="b">The scalar right operand.</param>
+    /// <returns>A new tensor of <paramref name="a"/>'s shape; recorded for autograd when <paramref name="a"/> requires grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="a"/> is <see langword="null"/>.</exception>
     public static Tensor operator /(Tensor a, double b)
     {
         ArgumentNullException.ThrowIfNull(a);
         return a.DType.IsFloatingPoint() ? Ops.DivScalar.Forward(a, b) : a / ScalarLike(b, a);
     }
     /// <summary>Computes z[i] = a / b[i]; an int64 tensor gives float32.</summary>
+    /// <param name="a">The scalar left operand.</param>
+    /// <param name="b">The right operand.</param>
+    /// <returns>A new tensor of <paramref name="b"/>'s shape; recorded for autograd when <paramref name="b"/> requires grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="b"/> is <see langword="null"/>.</exception>
     public static Tensor operator /(double a, Tensor b)
     {
         ArgumentNullException.ThrowIfNull(b);
         return ScalarLike(a, b) / b;
     }
     /// <summary>Computes z[i] = a[i] / b, true division: an int64 tensor gives float32.</summary>
+    /// <param name="a">The left operand.</param>
+    /// <param name="b">The scalar right operand.</param>
+    /// <returns>A new tensor of <paramref name="a"/>'s shape; recorded for autograd when <paramref name="a"/> requires grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="a"/> is <see langword="null"/>.</exception>
     public static Tensor operator /(Tensor a, long b)
     {
         ArgumentNullException.ThrowIfNull(a);
         return Ops.DivScalar.Forward(TrueDivOperand(a), b);
     }
     /// <summary>Computes z[i] = a / b[i], true division: an int64 tensor gives float32.</summary>
+    /// <param name="a">The scalar left operand.</param>
+    /// <param name="b">The right operand.</param>
+    /// <returns>A new tensor of <paramref name="b"/>'s shape; recorded for autograd when <paramref name="b"/> requires grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="b"/> is <see langword="null"/>.</exception>
     public static Tensor operator /(long a, Tensor b)
     {
         ArgumentNullException.ThrowIfNull(b);
@@ -175,24 +259,40 @@ public partial class Tensor
     }
 
     /// <summary>Computes z[i] = a[i] + b[i].</summary>
+    /// <param name="other">The right operand; broadcast with this tensor.</param>
+    /// <returns>A new tensor of the broadcast shape, in the promoted dtype; recorded for autograd when an operand requires grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="other"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The shapes do not broadcast.</exception>
     public Tensor Add(Tensor other)
     {
         ArgumentNullException.ThrowIfNull(other);
         return this + other;
     }
     /// <summary>Computes z[i] = a[i] − b[i].</summary>
+    /// <param name="other">The right operand; broadcast with this tensor.</param>
+    /// <returns>A new tensor of the broadcast shape, in the promoted dtype; recorded for autograd when an operand requires grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="other"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The shapes do not broadcast.</exception>
     public Tensor Sub(Tensor other)
     {
         ArgumentNullException.ThrowIfNull(other);
         return this - other;
     }
     /// <summary>Computes z[i] = a[i] · b[i].</summary>
+    /// <param name="other">The right operand; broadcast with this tensor.</param>
+    /// <returns>A new tensor of the broadcast shape, in the promoted dtype; recorded for autograd when an operand requires grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="other"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The shapes do not broadcast.</exception>
     public Tensor Mul(Tensor other)
     {
         ArgumentNullException.ThrowIfNull(other);
         return this * other;
     }
     /// <summary>Computes z[i] = a[i] / b[i].</summary>
+    /// <param name="other">The right operand; broadcast with this tensor.</param>
+    /// <returns>A new tensor of the broadcast shape, in the promoted dtype (float32 for two int64 operands); recorded for autograd when an operand requires grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="other"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The shapes do not broadcast.</exception>
     public Tensor Div(Tensor other)
     {
         ArgumentNullException.ThrowIfNull(other);
@@ -200,6 +300,11 @@ public partial class Tensor
     }
 
     /// <summary>Computes z[i] = a[i]^b[i], broadcasting.</summary>
+    /// <param name="a">The base tensor.</param>
+    /// <param name="b">The exponent; broadcast with <paramref name="a"/>.</param>
+    /// <returns>A new tensor of the broadcast shape, in the promoted dtype; recorded for autograd when an operand requires grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="a"/> or <paramref name="b"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The shapes do not broadcast, or both operands are int64.</exception>
     public static Tensor Pow(Tensor a, Tensor b)
     {
         ArgumentNullException.ThrowIfNull(a);
@@ -208,12 +313,20 @@ public partial class Tensor
         return Ops.Pow.Forward(a, b);
     }
     /// <summary>Computes z[i] = x[i]^e[i], broadcasting.</summary>
+    /// <param name="exponent">The exponent; broadcast with this tensor.</param>
+    /// <returns>A new tensor of the broadcast shape, in the promoted dtype; recorded for autograd when an operand requires grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="exponent"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The shapes do not broadcast, or both operands are int64.</exception>
     public Tensor Pow(Tensor exponent)
     {
         ArgumentNullException.ThrowIfNull(exponent);
         return Pow(this, exponent);
     }
     /// <summary>Computes z[i] = a^b[i].</summary>
+    /// <param name="a">The base.</param>
+    /// <param name="b">The exponent; broadcast with <paramref name="a"/>.</param>
+    /// <returns>A new tensor of <paramref name="b"/>'s shape; recorded for autograd when <paramref name="b"/> requires grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="b"/> is <see langword="null"/>.</exception>
     public static Tensor Pow(double a, Tensor b)
     {
         ArgumentNullException.ThrowIfNull(b);
@@ -221,6 +334,11 @@ public partial class Tensor
     }
 
     /// <summary>Computes z[i] = max(a[i], b[i]), NaN propagating (torch.maximum); int64 operands stay int64.</summary>
+    /// <param name="a">The left operand.</param>
+    /// <param name="b">The right operand; broadcast with <paramref name="a"/>.</param>
+    /// <returns>A new tensor of the broadcast shape, in the promoted dtype; recorded for autograd when an operand requires grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="a"/> or <paramref name="b"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The shapes do not broadcast.</exception>
     public static Tensor Maximum(Tensor a, Tensor b)
     {
         ArgumentNullException.ThrowIfNull(a);
@@ -229,6 +347,11 @@ public partial class Tensor
         return a.DType == DType.Int64 ? Int64Kernels.Zip<MaxInt64>(a, b, "maximum") : Ops.Maximum.Forward(a, b);
     }
     /// <summary>Computes z[i] = min(a[i], b[i]), NaN propagating (torch.minimum); int64 operands stay int64.</summary>
+    /// <param name="a">The left operand.</param>
+    /// <param name="b">The right operand; broadcast with <paramref name="a"/>.</param>
+    /// <returns>A new tensor of the broadcast shape, in the promoted dtype; recorded for autograd when an operand requires grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="a"/> or <paramref name="b"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The shapes do not broadcast.</exception>
     public static Tensor Minimum(Tensor a, Tensor b)
     {
         ArgumentNullException.ThrowIfNull(a);
@@ -238,6 +361,12 @@ public partial class Tensor
     }
 
     /// <summary>Computes z[i] = cond[i] ≠ 0 ? a[i] : b[i], all three broadcast together; int64 a and b give int64.</summary>
+    /// <param name="condition">The mask, of any dtype: a nonzero element selects <paramref name="a"/>, zero selects <paramref name="b"/>.</param>
+    /// <param name="a">The values where the condition holds.</param>
+    /// <param name="b">The values where the condition does not hold.</param>
+    /// <returns>A new tensor of the broadcast shape of all three, in the promoted dtype of the branches; recorded for autograd when a branch requires grad (the condition gets no gradient).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="condition"/>, <paramref name="a"/> or <paramref name="b"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The condition and the branches do not broadcast together.</exception>
     public static Tensor Where(Tensor condition, Tensor a, Tensor b)
     {
         ArgumentNullException.ThrowIfNull(condition);
@@ -247,6 +376,12 @@ public partial class Tensor
         return a.DType == DType.Int64 ? Int64Kernels.Where(condition, a, b, "where") : Ops.Where.Forward(condition, a, b);
     }
     /// <summary>Computes z[i] = cond[i] ≠ 0 ? a[i] : b; an int64 a gives float32.</summary>
+    /// <param name="condition">The mask, of any dtype: a nonzero element selects <paramref name="a"/>, zero selects <paramref name="b"/>.</param>
+    /// <param name="a">The values where the condition holds.</param>
+    /// <param name="b">The value where the condition does not hold.</param>
+    /// <returns>A new tensor of the broadcast shape of all three, in the promoted dtype of the branches; recorded for autograd when a branch requires grad (the condition gets no gradient).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="condition"/> or <paramref name="a"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The condition and the branches do not broadcast together.</exception>
     public static Tensor Where(Tensor condition, Tensor a, double b)
     {
         ArgumentNullException.ThrowIfNull(condition);
@@ -254,6 +389,12 @@ public partial class Tensor
         return Where(condition, a, ScalarLike(b, a));
     }
     /// <summary>Computes z[i] = cond[i] ≠ 0 ? a : b[i]; an int64 b gives float32.</summary>
+    /// <param name="condition">The mask, of any dtype: a nonzero element selects <paramref name="a"/>, zero selects <paramref name="b"/>.</param>
+    /// <param name="a">The value where the condition holds.</param>
+    /// <param name="b">The values where the condition does not hold.</param>
+    /// <returns>A new tensor of the broadcast shape of all three, in the promoted dtype of the branches; recorded for autograd when a branch requires grad (the condition gets no gradient).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="condition"/> or <paramref name="b"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The condition and the branches do not broadcast together.</exception>
     public static Tensor Where(Tensor condition, double a, Tensor b)
     {
         ArgumentNullException.ThrowIfNull(condition);
@@ -261,6 +402,12 @@ public partial class Tensor
         return Where(condition, ScalarLike(a, b), b);
     }
     /// <summary>Computes z[i] = cond[i] ≠ 0 ? a[i] : b; an int64 a stays int64.</summary>
+    /// <param name="condition">The mask, of any dtype: a nonzero element selects <paramref name="a"/>, zero selects <paramref name="b"/>.</param>
+    /// <param name="a">The values where the condition holds.</param>
+    /// <param name="b">The value where the condition does not hold.</param>
+    /// <returns>A new tensor of the broadcast shape of all three, in the promoted dtype of the branches; recorded for autograd when a branch requires grad (the condition gets no gradient).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="condition"/> or <paramref name="a"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The condition and the branches do not broadcast together.</exception>
     public static Tensor Where(Tensor condition, Tensor a, long b)
     {
         ArgumentNullException.ThrowIfNull(condition);
@@ -268,6 +415,12 @@ public partial class Tensor
         return Where(condition, a, ComparandLike(b, a));
     }
     /// <summary>Computes z[i] = cond[i] ≠ 0 ? a : b[i]; an int64 b stays int64.</summary>
+    /// <param name="condition">The mask, of any dtype: a nonzero element selects <paramref name="a"/>, zero selects <paramref name="b"/>.</param>
+    /// <param name="a">The value where the condition holds.</param>
+    /// <param name="b">The values where the condition does not hold.</param>
+    /// <returns>A new tensor of the broadcast shape of all three, in the promoted dtype of the branches; recorded for autograd when a branch requires grad (the condition gets no gradient).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="condition"/> or <paramref name="b"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The condition and the branches do not broadcast together.</exception>
     public static Tensor Where(Tensor condition, long a, Tensor b)
     {
         ArgumentNullException.ThrowIfNull(condition);
@@ -283,36 +436,60 @@ public partial class Tensor
     }
 
     /// <summary>Computes z[i] = a[i] &gt; b[i] as 1 or 0 in the operands' dtype; never differentiable.</summary>
+    /// <param name="other">The right operand; broadcast with this tensor.</param>
+    /// <returns>A new mask of the broadcast shape, 1 or 0 in the promoted dtype (int64 for two int64 operands); not recorded for autograd.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="other"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The shapes do not broadcast.</exception>
     public Tensor Gt(Tensor other)
     {
         ArgumentNullException.ThrowIfNull(other);
         return Compare<GtOperator, GtInt64>(this, other, "gt");
     }
     /// <summary>Computes z[i] = a[i] ≥ b[i] as 1 or 0.</summary>
+    /// <param name="other">The right operand; broadcast with this tensor.</param>
+    /// <returns>A new mask of the broadcast shape, 1 or 0 in the promoted dtype (int64 for two int64 operands); not recorded for autograd.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="other"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The shapes do not broadcast.</exception>
     public Tensor Ge(Tensor other)
     {
         ArgumentNullException.ThrowIfNull(other);
         return Compare<GeOperator, GeInt64>(this, other, "ge");
     }
     /// <summary>Computes z[i] = a[i] &lt; b[i] as 1 or 0.</summary>
+    /// <param name="other">The right operand; broadcast with this tensor.</param>
+    /// <returns>A new mask of the broadcast shape, 1 or 0 in the promoted dtype (int64 for two int64 operands); not recorded for autograd.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="other"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The shapes do not broadcast.</exception>
     public Tensor Lt(Tensor other)
     {
         ArgumentNullException.ThrowIfNull(other);
         return Compare<LtOperator, LtInt64>(this, other, "lt");
     }
     /// <summary>Computes z[i] = a[i] ≤ b[i] as 1 or 0.</summary>
+    /// <param name="other">The right operand; broadcast with this tensor.</param>
+    /// <returns>A new mask of the broadcast shape, 1 or 0 in the promoted dtype (int64 for two int64 operands); not recorded for autograd.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="other"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The shapes do not broadcast.</exception>
     public Tensor Le(Tensor other)
     {
         ArgumentNullException.ThrowIfNull(other);
         return Compare<LeOperator, LeInt64>(this, other, "le");
     }
     /// <summary>Computes z[i] = a[i] = b[i] as 1 or 0.</summary>
+    /// <param name="other">The right operand; broadcast with this tensor.</param>
+    /// <returns>A new mask of the broadcast shape, 1 or 0 in the promoted dtype (int64 for two int64 operands); not recorded for autograd.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="other"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The shapes do not broadcast.</exception>
     public Tensor Eq(Tensor other)
     {
         ArgumentNullException.ThrowIfNull(other);
         return Compare<EqOperator, EqInt64>(this, other, "eq");
     }
     /// <summary>Computes z[i] = a[i] ≠ b[i] as 1 or 0.</summary>
+    /// <param name="other">The right operand; broadcast with this tensor.</param>
+    /// <returns>A new mask of the broadcast shape, 1 or 0 in the promoted dtype (int64 for two int64 operands); not recorded for autograd.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="other"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The shapes do not broadcast.</exception>
     public Tensor Ne(Tensor other)
     {
         ArgumentNullException.ThrowIfNull(other);
@@ -320,32 +497,61 @@ public partial class Tensor
     }
 
     /// <summary>Computes z[i] = x[i] &gt; v as 1 or 0.</summary>
+    /// <param name="value">The value to compare with.</param>
+    /// <returns>A new mask of this tensor's shape, 1 or 0 in the promoted dtype; not recorded for autograd.</returns>
     public Tensor Gt(double value) => Gt(ComparandLike(value, this));
     /// <summary>Computes z[i] = x[i] ≥ v as 1 or 0.</summary>
+    /// <param name="value">The value to compare with.</param>
+    /// <returns>A new mask of this tensor's shape, 1 or 0 in the promoted dtype; not recorded for autograd.</returns>
     public Tensor Ge(double value) => Ge(ComparandLike(value, this));
     /// <summary>Computes z[i] = x[i] &lt; v as 1 or 0.</summary>
+    /// <param name="value">The value to compare with.</param>
+    /// <returns>A new mask of this tensor's shape, 1 or 0 in the promoted dtype; not recorded for autograd.</returns>
     public Tensor Lt(double value) => Lt(ComparandLike(value, this));
     /// <summary>Computes z[i] = x[i] ≤ v as 1 or 0.</summary>
+    /// <param name="value">The value to compare with.</param>
+    /// <returns>A new mask of this tensor's shape, 1 or 0 in the promoted dtype; not recorded for autograd.</returns>
     public Tensor Le(double value) => Le(ComparandLike(value, this));
     /// <summary>Computes z[i] = x[i] = v as 1 or 0.</summary>
+    /// <param name="value">The value to compare with.</param>
+    /// <returns>A new mask of this tensor's shape, 1 or 0 in the promoted dtype; not recorded for autograd.</returns>
     public Tensor Eq(double value) => Eq(ComparandLike(value, this));
     /// <summary>Computes z[i] = x[i] ≠ v as 1 or 0.</summary>
+    /// <param name="value">The value to compare with.</param>
+    /// <returns>A new mask of this tensor's shape, 1 or 0 in the promoted dtype; not recorded for autograd.</returns>
     public Tensor Ne(double value) => Ne(ComparandLike(value, this));
 
     /// <summary>Computes z[i] = x[i] &gt; v as 1 or 0; on an int64 tensor exactly, as an int64 mask.</summary>
+    /// <param name="value">The value to compare with.</param>
+    /// <returns>A new mask of this tensor's shape, 1 or 0 in the promoted dtype; not recorded for autograd.</returns>
     public Tensor Gt(long value) => Gt(ComparandLike(value, this));
     /// <summary>Computes z[i] = x[i] ≥ v as 1 or 0; on an int64 tensor exactly, as an int64 mask.</summary>
+    /// <param name="value">The value to compare with.</param>
+    /// <returns>A new mask of this tensor's shape, 1 or 0 in the promoted dtype; not recorded for autograd.</returns>
     public Tensor Ge(long value) => Ge(ComparandLike(value, this));
     /// <summary>Computes z[i] = x[i] &lt; v as 1 or 0; on an int64 tensor exactly, as an int64 mask.</summary>
+    /// <param name="value">The value to compare with.</param>
+    /// <returns>A new mask of this tensor's shape, 1 or 0 in the promoted dtype; not recorded for autograd.</returns>
     public Tensor Lt(long value) => Lt(ComparandLike(value, this));
     /// <summary>Computes z[i] = x[i] ≤ v as 1 or 0; on an int64 tensor exactly, as an int64 mask.</summary>
+    /// <param name="value">The value to compare with.</param>
+    /// <returns>A new mask of this tensor's shape, 1 or 0 in the promoted dtype; not recorded for autograd.</returns>
     public Tensor Le(long value) => Le(ComparandLike(value, this));
     /// <summary>Computes z[i] = x[i] = v as 1 or 0; on an int64 tensor exactly, as an int64 mask.</summary>
+    /// <param name="value">The value to compare with.</param>
+    /// <returns>A new mask of this tensor's shape, 1 or 0 in the promoted dtype; not recorded for autograd.</returns>
     public Tensor Eq(long value) => Eq(ComparandLike(value, this));
     /// <summary>Computes z[i] = x[i] ≠ v as 1 or 0; on an int64 tensor exactly, as an int64 mask.</summary>
+    /// <param name="value">The value to compare with.</param>
+    /// <returns>A new mask of this tensor's shape, 1 or 0 in the promoted dtype; not recorded for autograd.</returns>
     public Tensor Ne(long value) => Ne(ComparandLike(value, this));
 
     /// <summary>Computes z[i] = a[i] &gt; b[i] as 1 or 0.</summary>
+    /// <param name="a">The left operand.</param>
+    /// <param name="b">The right operand; broadcast with <paramref name="a"/>.</param>
+    /// <returns>A new mask of the broadcast shape, 1 or 0 in the promoted dtype (int64 for two int64 operands); not recorded for autograd.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="a"/> or <paramref name="b"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The shapes do not broadcast.</exception>
     public static Tensor operator >(Tensor a, Tensor b)
     {
         ArgumentNullException.ThrowIfNull(a);
@@ -353,6 +559,11 @@ public partial class Tensor
         return a.Gt(b);
     }
     /// <summary>Computes z[i] = a[i] &lt; b[i] as 1 or 0.</summary>
+    /// <param name="a">The left operand.</param>
+    /// <param name="b">The right operand; broadcast with <paramref name="a"/>.</param>
+    /// <returns>A new mask of the broadcast shape, 1 or 0 in the promoted dtype (int64 for two int64 operands); not recorded for autograd.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="a"/> or <paramref name="b"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The shapes do not broadcast.</exception>
     public static Tensor operator <(Tensor a, Tensor b)
     {
         ArgumentNullException.ThrowIfNull(a);
@@ -360,6 +571,11 @@ public partial class Tensor
         return a.Lt(b);
     }
     /// <summary>Computes z[i] = a[i] ≥ b[i] as 1 or 0.</summary>
+    /// <param name="a">The left operand.</param>
+    /// <param name="b">The right operand; broadcast with <paramref name="a"/>.</param>
+    /// <returns>A new mask of the broadcast shape, 1 or 0 in the promoted dtype (int64 for two int64 operands); not recorded for autograd.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="a"/> or <paramref name="b"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The shapes do not broadcast.</exception>
     public static Tensor operator >=(Tensor a, Tensor b)
     {
         ArgumentNullException.ThrowIfNull(a);
@@ -367,6 +583,11 @@ public partial class Tensor
         return a.Ge(b);
     }
     /// <summary>Computes z[i] = a[i] ≤ b[i] as 1 or 0.</summary>
+    /// <param name="a">The left operand.</param>
+    /// <param name="b">The right operand; broadcast with <paramref name="a"/>.</param>
+    /// <returns>A new mask of the broadcast shape, 1 or 0 in the promoted dtype (int64 for two int64 operands); not recorded for autograd.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="a"/> or <paramref name="b"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The shapes do not broadcast.</exception>
     public static Tensor operator <=(Tensor a, Tensor b)
     {
         ArgumentNullException.ThrowIfNull(a);
@@ -374,48 +595,80 @@ public partial class Tensor
         return a.Le(b);
     }
     /// <summary>Computes z[i] = a[i] &gt; b as 1 or 0.</summary>
+    /// <param name="a">The left operand.</param>
+    /// <param name="b">The scalar right operand.</param>
+    /// <returns>A new mask of <paramref name="a"/>'s shape, 1 or 0 in the promoted dtype; not recorded for autograd.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="a"/> is <see langword="null"/>.</exception>
     public static Tensor operator >(Tensor a, double b)
     {
         ArgumentNullException.ThrowIfNull(a);
         return a.Gt(b);
     }
     /// <summary>Computes z[i] = a[i] &lt; b as 1 or 0.</summary>
+    /// <param name="a">The left operand.</param>
+    /// <param name="b">The scalar right operand.</param>
+    /// <returns>A new mask of <paramref name="a"/>'s shape, 1 or 0 in the promoted dtype; not recorded for autograd.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="a"/> is <see langword="null"/>.</exception>
     public static Tensor operator <(Tensor a, double b)
     {
         ArgumentNullException.ThrowIfNull(a);
         return a.Lt(b);
     }
     /// <summary>Computes z[i] = a[i] ≥ b as 1 or 0.</summary>
+    /// <param name="a">The left operand.</param>
+    /// <param name="b">The scalar right operand.</param>
+    /// <returns>A new mask of <paramref name="a"/>'s shape, 1 or 0 in the promoted dtype; not recorded for autograd.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="a"/> is <see langword="null"/>.</exception>
     public static Tensor operator >=(Tensor a, double b)
     {
         ArgumentNullException.ThrowIfNull(a);
         return a.Ge(b);
     }
     /// <summary>Computes z[i] = a[i] ≤ b as 1 or 0.</summary>
+    /// <param name="a">The left operand.</param>
+    /// <param name="b">The scalar right operand.</param>
+    /// <returns>A new mask of <paramref name="a"/>'s shape, 1 or 0 in the promoted dtype; not recorded for autograd.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="a"/> is <see langword="null"/>.</exception>
     public static Tensor operator <=(Tensor a, double b)
     {
         ArgumentNullException.ThrowIfNull(a);
         return a.Le(b);
     }
     /// <summary>Computes z[i] = a[i] &gt; b as 1 or 0.</summary>
+    /// <param name="a">The left operand.</param>
+    /// <param name="b">The scalar right operand.</param>
+    /// <returns>A new mask of <paramref name="a"/>'s shape, 1 or 0 in the promoted dtype; not recorded for autograd.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="a"/> is <see langword="null"/>.</exception>
     public static Tensor operator >(Tensor a, long b)
     {
         ArgumentNullException.ThrowIfNull(a);
         return a.Gt(b);
     }
     /// <summary>Computes z[i] = a[i] &lt; b as 1 or 0.</summary>
+    /// <param name="a">The left operand.</param>
+    /// <param name="b">The scalar right operand.</param>
+    /// <returns>A new mask of <paramref name="a"/>'s shape, 1 or 0 in the promoted dtype; not recorded for autograd.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="a"/> is <see langword="null"/>.</exception>
     public static Tensor operator <(Tensor a, long b)
     {
         ArgumentNullException.ThrowIfNull(a);
         return a.Lt(b);
     }
     /// <summary>Computes z[i] = a[i] ≥ b as 1 or 0.</summary>
+    /// <param name="a">The left operand.</param>
+    /// <param name="b">The scalar right operand.</param>
+    /// <returns>A new mask of <paramref name="a"/>'s shape, 1 or 0 in the promoted dtype; not recorded for autograd.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="a"/> is <see langword="null"/>.</exception>
     public static Tensor operator >=(Tensor a, long b)
     {
         ArgumentNullException.ThrowIfNull(a);
         return a.Ge(b);
     }
     /// <summary>Computes z[i] = a[i] ≤ b as 1 or 0.</summary>
+    /// <param name="a">The left operand.</param>
+    /// <param name="b">The scalar right operand.</param>
+    /// <returns>A new mask of <paramref name="a"/>'s shape, 1 or 0 in the promoted dtype; not recorded for autograd.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="a"/> is <see langword="null"/>.</exception>
     public static Tensor operator <=(Tensor a, long b)
     {
         ArgumentNullException.ThrowIfNull(a);

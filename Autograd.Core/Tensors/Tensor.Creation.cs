@@ -6,9 +6,22 @@ namespace Autograd;
 public partial class Tensor
 {
     /// <summary>A 1-D tensor holding a copy of <paramref name="data"/>.</summary>
+    /// <typeparam name="T">The element type: <see cref="float"/>, <see cref="double"/> or <see cref="long"/> (float32, float64, int64).</typeparam>
+    /// <param name="data">The values to copy.</param>
+    /// <returns>A new contiguous leaf tensor that does not require grad, of shape [data.Length].</returns>
+    /// <exception cref="ArgumentException"><typeparamref name="T"/> is not float, double or long.</exception>
     public static Tensor From<T>(ReadOnlySpan<T> data) where T : unmanaged => From(data, [data.Length]);
 
     /// <summary>A tensor holding a copy of <paramref name="data"/> with the given shape; an empty shape makes a 0-d tensor.</summary>
+    /// <typeparam name="T">The element type: <see cref="float"/>, <see cref="double"/> or <see cref="long"/> (float32, float64, int64).</typeparam>
+    /// <param name="data">The values to copy, in row-major order.</param>
+    /// <param name="shape">The shape of the result; an empty array makes a 0-d tensor.</param>
+    /// <returns>A new contiguous leaf tensor that does not require grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="shape"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">
+    /// <typeparamref name="T"/> is not float, double or long, <paramref name="shape"/> has a negative dimension, or
+    /// the length of <paramref name="data"/> differs from the number of elements of <paramref name="shape"/>.
+    /// </exception>
     public static Tensor From<T>(ReadOnlySpan<T> data, params int[] shape) where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(shape);
@@ -21,6 +34,9 @@ public partial class Tensor
     }
 
     /// <summary>A 1-D float32 tensor holding a copy of <paramref name="data"/>.</summary>
+    /// <param name="data">The values to copy.</param>
+    /// <returns>A new contiguous leaf tensor that does not require grad, of shape [data.Length].</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="data"/> is <see langword="null"/>.</exception>
     public static Tensor From(float[] data)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -28,6 +44,13 @@ public partial class Tensor
     }
 
     /// <summary>A float32 tensor holding a copy of <paramref name="data"/> with the given shape; an empty shape makes a 0-d tensor.</summary>
+    /// <param name="data">The values to copy, in row-major order.</param>
+    /// <param name="shape">The shape of the result; an empty array makes a 0-d tensor.</param>
+    /// <returns>A new contiguous leaf tensor that does not require grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="data"/> or <paramref name="shape"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="shape"/> has a negative dimension, or the length of <paramref name="data"/> differs from its number of elements.
+    /// </exception>
     public static Tensor From(float[] data, params int[] shape)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -36,6 +59,9 @@ public partial class Tensor
     }
 
     /// <summary>A 1-D float64 tensor holding a copy of <paramref name="data"/>.</summary>
+    /// <param name="data">The values to copy.</param>
+    /// <returns>A new contiguous leaf tensor that does not require grad, of shape [data.Length].</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="data"/> is <see langword="null"/>.</exception>
     public static Tensor From(double[] data)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -43,6 +69,13 @@ public partial class Tensor
     }
 
     /// <summary>A float64 tensor holding a copy of <paramref name="data"/> with the given shape; an empty shape makes a 0-d tensor.</summary>
+    /// <param name="data">The values to copy, in row-major order.</param>
+    /// <param name="shape">The shape of the result; an empty array makes a 0-d tensor.</param>
+    /// <returns>A new contiguous leaf tensor that does not require grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="data"/> or <paramref name="shape"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="shape"/> has a negative dimension, or the length of <paramref name="data"/> differs from its number of elements.
+    /// </exception>
     public static Tensor From(double[] data, params int[] shape)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -51,6 +84,9 @@ public partial class Tensor
     }
 
     /// <summary>A 1-D int64 tensor holding a copy of <paramref name="data"/>.</summary>
+    /// <param name="data">The values to copy.</param>
+    /// <returns>A new contiguous leaf tensor that does not require grad, of shape [data.Length].</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="data"/> is <see langword="null"/>.</exception>
     public static Tensor From(long[] data)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -58,6 +94,13 @@ public partial class Tensor
     }
 
     /// <summary>An int64 tensor holding a copy of <paramref name="data"/> with the given shape; an empty shape makes a 0-d tensor.</summary>
+    /// <param name="data">The values to copy, in row-major order.</param>
+    /// <param name="shape">The shape of the result; an empty array makes a 0-d tensor.</param>
+    /// <returns>A new contiguous leaf tensor that does not require grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="data"/> or <paramref name="shape"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="shape"/> has a negative dimension, or the length of <paramref name="data"/> differs from its number of elements.
+    /// </exception>
     public static Tensor From(long[] data, params int[] shape)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -66,6 +109,10 @@ public partial class Tensor
     }
 
     /// <summary>A tensor from a C# multi-dimensional array (<c>float[,]</c>, <c>double[,,]</c>, …) of its shape.</summary>
+    /// <param name="data">An array of float, double or long of any rank; its elements are copied in row-major order.</param>
+    /// <returns>A new contiguous leaf tensor that does not require grad, of shape [data.GetLength(0), …] and the dtype of the element type.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="data"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The element type of <paramref name="data"/> is not float, double or long.</exception>
     public static Tensor From(Array data)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -83,9 +130,22 @@ public partial class Tensor
     }
 
     /// <summary>A 0-d tensor holding <paramref name="value"/>.</summary>
+    /// <param name="value">The value, rounded to float32 or truncated toward zero for int64.</param>
+    /// <param name="dtype">The element type of the result.</param>
+    /// <returns>A new contiguous leaf tensor that does not require grad, of shape [].</returns>
+    /// <exception cref="ArgumentException"><paramref name="dtype"/> is <see cref="DType.Int64"/> and <paramref name="value"/> is NaN, infinite or outside the range of <see cref="long"/>.</exception>
     public static Tensor Scalar(double value, DType dtype = DType.Float32) => Filled("Scalar", [], value, dtype);
 
     /// <summary>A tensor of the given shape filled with <paramref name="value"/>.</summary>
+    /// <param name="shape">The shape of the result; an empty array makes a 0-d tensor.</param>
+    /// <param name="value">The fill value, rounded to float32 or truncated toward zero for int64.</param>
+    /// <param name="dtype">The element type of the result.</param>
+    /// <returns>A new contiguous leaf tensor that does not require grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="shape"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="shape"/> has a negative dimension or more than <see cref="Array.MaxLength"/> elements, or
+    /// <paramref name="dtype"/> is <see cref="DType.Int64"/> and <paramref name="value"/> is NaN, infinite or outside the range of <see cref="long"/>.
+    /// </exception>
     public static Tensor Full(int[] shape, double value, DType dtype = DType.Float32)
     {
         ArgumentNullException.ThrowIfNull(shape);
@@ -109,6 +169,11 @@ public partial class Tensor
     }
 
     /// <summary>A tensor of zeros.</summary>
+    /// <param name="shape">The shape of the result; an empty array makes a 0-d tensor.</param>
+    /// <param name="dtype">The element type of the result.</param>
+    /// <returns>A new contiguous leaf tensor that does not require grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="shape"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="shape"/> has a negative dimension or more than <see cref="Array.MaxLength"/> elements.</exception>
     public static Tensor Zeros(int[] shape, DType dtype = DType.Float32)
     {
         ArgumentNullException.ThrowIfNull(shape);
@@ -116,6 +181,11 @@ public partial class Tensor
     }
 
     /// <summary>A tensor of ones.</summary>
+    /// <param name="shape">The shape of the result; an empty array makes a 0-d tensor.</param>
+    /// <param name="dtype">The element type of the result.</param>
+    /// <returns>A new contiguous leaf tensor that does not require grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="shape"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="shape"/> has a negative dimension or more than <see cref="Array.MaxLength"/> elements.</exception>
     public static Tensor Ones(int[] shape, DType dtype = DType.Float32)
     {
         ArgumentNullException.ThrowIfNull(shape);
@@ -123,6 +193,9 @@ public partial class Tensor
     }
 
     /// <summary>Zeros of <paramref name="like"/>'s shape and dtype.</summary>
+    /// <param name="like">The tensor whose shape and dtype to copy; its values and graph are not used.</param>
+    /// <returns>A new contiguous leaf tensor that does not require grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="like"/> is <see langword="null"/>.</exception>
     public static Tensor ZerosLike(Tensor like)
     {
         ArgumentNullException.ThrowIfNull(like);
@@ -130,6 +203,9 @@ public partial class Tensor
     }
 
     /// <summary>Ones of <paramref name="like"/>'s shape and dtype.</summary>
+    /// <param name="like">The tensor whose shape and dtype to copy; its values and graph are not used.</param>
+    /// <returns>A new contiguous leaf tensor that does not require grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="like"/> is <see langword="null"/>.</exception>
     public static Tensor OnesLike(Tensor like)
     {
         ArgumentNullException.ThrowIfNull(like);
@@ -137,6 +213,14 @@ public partial class Tensor
     }
 
     /// <summary>Computes y[i] = start + i·step for i = 0 … ⌈(end − start)/step⌉ − 1.</summary>
+    /// <param name="start">The first value.</param>
+    /// <param name="end">The bound, excluded.</param>
+    /// <param name="step">The spacing; negative counts down.</param>
+    /// <param name="dtype">The element type of the result.</param>
+    /// <returns>A new contiguous leaf tensor that does not require grad, 1-D; empty when the range is.</returns>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="step"/> is 0 or NaN, a bound is infinite or NaN, or the range has more than <see cref="Array.MaxLength"/> elements.
+    /// </exception>
     public static Tensor Arange(double start, double end, double step = 1, DType dtype = DType.Float32)
     {
         if (step == 0 || double.IsNaN(step)) throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Arange: step must be non-zero, got {step}."));
@@ -152,9 +236,18 @@ public partial class Tensor
     }
 
     /// <summary>Computes y[i] = i for i = 0 … end − 1.</summary>
+    /// <param name="end">The bound, excluded; 0 or less gives an empty tensor.</param>
+    /// <param name="dtype">The element type of the result.</param>
+    /// <returns>A new contiguous leaf tensor that does not require grad, of shape [max(end, 0)].</returns>
     public static Tensor Arange(int end, DType dtype = DType.Float32) => Arange(0, end, 1, dtype);
 
     /// <summary><paramref name="steps"/> evenly spaced values from <paramref name="start"/> to <paramref name="end"/> inclusive.</summary>
+    /// <param name="start">The first value.</param>
+    /// <param name="end">The last value (when <paramref name="steps"/> is above 1).</param>
+    /// <param name="steps">The number of values; 1 gives [start], 0 an empty tensor.</param>
+    /// <param name="dtype">The element type of the result.</param>
+    /// <returns>A new contiguous leaf tensor that does not require grad, of shape [steps].</returns>
+    /// <exception cref="ArgumentException"><paramref name="steps"/> is negative.</exception>
     public static Tensor Linspace(double start, double end, int steps, DType dtype = DType.Float32)
     {
         if (steps < 0) throw new ArgumentException($"Linspace: steps must be non-negative, got {steps}.");
@@ -167,6 +260,11 @@ public partial class Tensor
     }
 
     /// <summary>An n×m matrix with ones on the diagonal (m defaults to n).</summary>
+    /// <param name="n">The number of rows.</param>
+    /// <param name="m">The number of columns, or <see langword="null"/> for <paramref name="n"/>.</param>
+    /// <param name="dtype">The element type of the result.</param>
+    /// <returns>A new contiguous leaf tensor that does not require grad, of shape [n, m].</returns>
+    /// <exception cref="ArgumentException">A size is negative, or the matrix has more than <see cref="Array.MaxLength"/> elements.</exception>
     public static Tensor Eye(int n, int? m = null, DType dtype = DType.Float32)
     {
         int cols = m ?? n;
@@ -177,6 +275,17 @@ public partial class Tensor
     }
 
     /// <summary>Uniform values in [<paramref name="low"/>, <paramref name="high"/>) drawn from <paramref name="generator"/>.</summary>
+    /// <param name="shape">The shape of the result; an empty array makes a 0-d tensor.</param>
+    /// <param name="generator">The generator to draw from; it advances by one consecutive run.</param>
+    /// <param name="low">The lower bound, included.</param>
+    /// <param name="high">The upper bound, excluded (included only when equal to <paramref name="low"/>).</param>
+    /// <param name="dtype">The element type of the result.</param>
+    /// <returns>A new contiguous leaf tensor that does not require grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="shape"/> or <paramref name="generator"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="shape"/> has a negative dimension or more than <see cref="Array.MaxLength"/> elements;
+    /// <paramref name="low"/> is above <paramref name="high"/>; or a bound, or <c>high - low</c>, is NaN or not finite in <paramref name="dtype"/>.
+    /// </exception>
     public static Tensor Uniform(int[] shape, Generator generator, double low = 0, double high = 1, DType dtype = DType.Float32)
     {
         ArgumentNullException.ThrowIfNull(shape);
@@ -230,6 +339,17 @@ public partial class Tensor
     }
 
     /// <summary>Uniform values in [<paramref name="low"/>, <paramref name="high"/>) from a new generator seeded with <paramref name="seed"/>.</summary>
+    /// <param name="shape">The shape of the result; an empty array makes a 0-d tensor.</param>
+    /// <param name="seed">The seed of a new <see cref="Generator"/>: the same seed gives the same values.</param>
+    /// <param name="low">The lower bound, included.</param>
+    /// <param name="high">The upper bound, excluded (included only when equal to <paramref name="low"/>).</param>
+    /// <param name="dtype">The element type of the result.</param>
+    /// <returns>A new contiguous leaf tensor that does not require grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="shape"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="shape"/> has a negative dimension or more than <see cref="Array.MaxLength"/> elements;
+    /// <paramref name="low"/> is above <paramref name="high"/>; or a bound, or <c>high - low</c>, is NaN or not finite in <paramref name="dtype"/>.
+    /// </exception>
     public static Tensor Uniform(int[] shape, ulong seed, double low = 0, double high = 1, DType dtype = DType.Float32)
     {
         ArgumentNullException.ThrowIfNull(shape);
@@ -237,6 +357,16 @@ public partial class Tensor
     }
 
     /// <summary>Normal values with the given mean and standard deviation drawn from <paramref name="generator"/>.</summary>
+    /// <param name="shape">The shape of the result; an empty array makes a 0-d tensor.</param>
+    /// <param name="generator">The generator to draw from; it advances by one consecutive run.</param>
+    /// <param name="mean">The mean.</param>
+    /// <param name="std">The standard deviation, at least 0.</param>
+    /// <param name="dtype">The element type of the result.</param>
+    /// <returns>A new contiguous leaf tensor that does not require grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="shape"/> or <paramref name="generator"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="shape"/> has a negative dimension or more than <see cref="Array.MaxLength"/> elements, or <paramref name="std"/> is negative or NaN.
+    /// </exception>
     public static Tensor Normal(int[] shape, Generator generator, double mean = 0, double std = 1, DType dtype = DType.Float32)
     {
         ArgumentNullException.ThrowIfNull(shape);
@@ -264,6 +394,16 @@ public partial class Tensor
     }
 
     /// <summary>Normal values from a new generator seeded with <paramref name="seed"/>.</summary>
+    /// <param name="shape">The shape of the result; an empty array makes a 0-d tensor.</param>
+    /// <param name="seed">The seed of a new <see cref="Generator"/>: the same seed gives the same values.</param>
+    /// <param name="mean">The mean.</param>
+    /// <param name="std">The standard deviation, at least 0.</param>
+    /// <param name="dtype">The element type of the result.</param>
+    /// <returns>A new contiguous leaf tensor that does not require grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="shape"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="shape"/> has a negative dimension or more than <see cref="Array.MaxLength"/> elements, or <paramref name="std"/> is negative or NaN.
+    /// </exception>
     public static Tensor Normal(int[] shape, ulong seed, double mean = 0, double std = 1, DType dtype = DType.Float32)
     {
         ArgumentNullException.ThrowIfNull(shape);
@@ -271,6 +411,12 @@ public partial class Tensor
     }
 
     /// <summary>Standard normal values (PyTorch's randn).</summary>
+    /// <param name="shape">The shape of the result; an empty array makes a 0-d tensor.</param>
+    /// <param name="generator">The generator to draw from; it advances by one consecutive run.</param>
+    /// <param name="dtype">The element type of the result.</param>
+    /// <returns>A new contiguous leaf tensor that does not require grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="shape"/> or <paramref name="generator"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="shape"/> has a negative dimension or more than <see cref="Array.MaxLength"/> elements.</exception>
     public static Tensor Randn(int[] shape, Generator generator, DType dtype = DType.Float32)
     {
         ArgumentNullException.ThrowIfNull(shape);
@@ -279,6 +425,12 @@ public partial class Tensor
     }
 
     /// <summary>Uniform values in [0, 1) (PyTorch's rand).</summary>
+    /// <param name="shape">The shape of the result; an empty array makes a 0-d tensor.</param>
+    /// <param name="generator">The generator to draw from; it advances by one consecutive run.</param>
+    /// <param name="dtype">The element type of the result.</param>
+    /// <returns>A new contiguous leaf tensor that does not require grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="shape"/> or <paramref name="generator"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="shape"/> has a negative dimension or more than <see cref="Array.MaxLength"/> elements.</exception>
     public static Tensor Rand(int[] shape, Generator generator, DType dtype = DType.Float32)
     {
         ArgumentNullException.ThrowIfNull(shape);
@@ -290,6 +442,8 @@ public partial class Tensor
     /// <param name="shape">The shape of the result.</param>
     /// <param name="dtype">The element type (float32 or float64).</param>
     /// <returns>A new tensor; drawing it advances the default generator by one consecutive run.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="shape"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="shape"/> has a negative dimension or more than <see cref="Array.MaxLength"/> elements.</exception>
     public static Tensor Randn(int[] shape, DType dtype = DType.Float32)
     {
         ArgumentNullException.ThrowIfNull(shape);
@@ -300,6 +454,8 @@ public partial class Tensor
     /// <param name="shape">The shape of the result.</param>
     /// <param name="dtype">The element type (float32 or float64).</param>
     /// <returns>A new tensor; drawing it advances the default generator by one consecutive run.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="shape"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="shape"/> has a negative dimension or more than <see cref="Array.MaxLength"/> elements.</exception>
     public static Tensor Rand(int[] shape, DType dtype = DType.Float32)
     {
         ArgumentNullException.ThrowIfNull(shape);

@@ -17,6 +17,7 @@ public partial class Tensor
     /// broadcast view of billions of elements prints its corners without being materialised, and a tensor of any rank
     /// prints without recursion.
     /// </summary>
+    /// <returns>The text, such as <c>tensor([0.1000, 0.2500], shape=[2], dtype=float32)</c>, ending in <c>grad_fn=&lt;...&gt;</c> or <c>requires_grad=True</c> where they apply.</returns>
     public override string ToString()
     {
         const string prefix = "tensor(";

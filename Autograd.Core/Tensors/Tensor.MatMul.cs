@@ -6,6 +6,10 @@ public partial class Tensor
     /// The matrix product with NumPy/PyTorch semantics: vector·vector (0-d), vector·matrix, matrix·vector,
     /// matrix·matrix, and N-D batches whose leading dimensions broadcast.
     /// </summary>
+    /// <param name="other">The right operand, with at least one dimension.</param>
+    /// <returns>A new tensor; see <see cref="MatMul(Tensor, Tensor)"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="other"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">As for <see cref="MatMul(Tensor, Tensor)"/>.</exception>
     public Tensor MatMul(Tensor other)
     {
         ArgumentNullException.ThrowIfNull(other);
@@ -13,6 +17,16 @@ public partial class Tensor
     }
 
     /// <summary>The matrix product of <paramref name="a"/> and <paramref name="b"/>; see <see cref="MatMul(Tensor)"/>.</summary>
+    /// <param name="a">The left operand: a vector (k), a matrix (m, k) or a batch (..., m, k); float32 or float64.</param>
+    /// <param name="b">The right operand: a vector (k), a matrix (k, n) or a batch (..., k, n); float32 or float64.</param>
+    /// <returns>
+    /// A new tensor of shape (broadcast batch..., m, n), with the m or n dimension dropped when <paramref name="a"/> or
+    /// <paramref name="b"/> is a vector (0-d for vector·vector), in the promoted dtype; recorded for autograd.
+    /// </returns>
+    /// <exception cref="ArgumentNullException"><paramref name="a"/> or <paramref name="b"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">
+    /// An operand is 0-d or not floating point, the inner dimensions differ, or the batch dimensions do not broadcast.
+    /// </exception>
     public static Tensor MatMul(Tensor a, Tensor b)
     {
         ArgumentNullException.ThrowIfNull(a);

@@ -192,6 +192,9 @@ public partial class Tensor
     public int NumElements { get; }
 
     /// <summary>The size of one axis (negative axes count from the end).</summary>
+    /// <param name="axis">The axis, in [-Rank, Rank).</param>
+    /// <returns>The number of elements along <paramref name="axis"/>.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The tensor is 0-d, or <paramref name="axis"/> is outside [-Rank, Rank).</exception>
     public int Size(int axis) => Rank == 0
         ? throw new ArgumentOutOfRangeException(nameof(axis), axis, $"Size: a 0-d tensor has no axes, so axis {axis} does not exist.")
         : Dims[ShapeUtil.NormalizeAxis("Size", axis, Rank)];
@@ -221,6 +224,9 @@ public partial class Tensor
     /// Whether gradients flow to this tensor. Settable on leaves only, as in PyTorch; results of ops on tensors
     /// that require gradients require them too.
     /// </summary>
+    /// <exception cref="InvalidOperationException">
+    /// Set on a tensor a recorded op produced, or set to <see langword="true"/> on an int64 tensor.
+    /// </exception>
     public bool RequiresGrad
     {
         get => _requiresGrad;
@@ -236,6 +242,9 @@ public partial class Tensor
     }
 
     /// <summary>Sets <see cref="RequiresGrad"/> and returns this tensor, for fluent construction.</summary>
+    /// <param name="requiresGrad">The new value of <see cref="RequiresGrad"/>.</param>
+    /// <returns>This tensor (not a copy).</returns>
+    /// <exception cref="InvalidOperationException">As for setting <see cref="RequiresGrad"/>: a non-leaf, or an int64 tensor asked to require grad.</exception>
     public Tensor RequireGrad(bool requiresGrad = true)
     {
         RequiresGrad = requiresGrad;
@@ -243,6 +252,7 @@ public partial class Tensor
     }
 
     /// <summary>The accumulated gradient of a leaf after <see cref="Backward(Tensor?, bool, bool)"/>, or null.</summary>
+    /// <exception cref="ArgumentException">Set to a tensor whose shape or dtype differs from this tensor's.</exception>
     public Tensor? Grad
     {
         get => (_node as GradState)?.Grad;
@@ -271,6 +281,7 @@ public partial class Tensor
     internal void MarkRequiresGrad() => _requiresGrad = true;
 
     /// <summary>A tensor sharing this one's storage, cut off from the graph.</summary>
+    /// <returns>A view with the same shape, strides and dtype that does not require grad; in-place writes to either are seen by both.</returns>
     public Tensor Detach() => View(this, Dims, StrideArray, Offset);
 
     internal T[] Array<T>() => (T[])Data;
@@ -318,6 +329,10 @@ public partial class Tensor
     };
 
     /// <summary>Reads one element, as a double; negative indices count from the end.</summary>
+    /// <param name="index">One index per dimension (none for a 0-d tensor).</param>
+    /// <exception cref="ArgumentNullException"><paramref name="index"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The number of indices differs from <see cref="Rank"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An index is outside [-size, size) for its axis.</exception>
     [IndexerName("Element")]
     public double this[params int[] index]
     {
@@ -329,6 +344,8 @@ public partial class Tensor
     }
 
     /// <summary>The value of a one-element tensor.</summary>
+    /// <returns>The element as a double (int64 values beyond 2^53 are rounded; use <see cref="Item{T}"/> for them).</returns>
+    /// <exception cref="InvalidOperationException">The tensor does not have exactly one element.</exception>
     public double Item()
     {
         if (NumElements != 1)
@@ -340,6 +357,7 @@ public partial class Tensor
     /// The value of a one-element tensor, converted to <typeparamref name="T"/>. An int64 element is read as a long, so
     /// <c>Item&lt;long&gt;()</c> is exact over the whole int64 range (<see cref="Item()"/> rounds it to a double).
     /// </summary>
+    /// <typeparam name="T">The numeric type to convert to.</typeparam>
     /// <returns>The element, converted with <c>T.CreateChecked</c>.</returns>
     /// <exception cref="InvalidOperationException">The tensor does not have exactly one element.</exception>
     /// <exception cref="OverflowException">The element is outside the range of <typeparamref name="T"/>.</exception>
@@ -372,6 +390,8 @@ public partial class Tensor
         new($"Item: the value {value} of the {DType.Name()} tensor does not fit in {target.Name}.", inner);
 
     /// <summary>Copies the elements in row-major order into a new array, converting to <typeparamref name="T"/>.</summary>
+    /// <typeparam name="T">The element type of the array; values are converted with <c>T.CreateTruncating</c>.</typeparam>
+    /// <returns>A new array of <see cref="NumElements"/> elements, not shared with the tensor.</returns>
     public T[] ToArray<T>() where T : unmanaged, System.Numerics.INumberBase<T>
     {
         var c = Contiguous();
@@ -394,6 +414,9 @@ public partial class Tensor
     }
 
     /// <summary>Copies the elements in row-major order into <paramref name="destination"/>.</summary>
+    /// <typeparam name="T">The element type of the span; values are converted as by <see cref="ToArray{T}"/>.</typeparam>
+    /// <param name="destination">The span to fill; at least <see cref="NumElements"/> long, elements past them are left alone.</param>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than <see cref="NumElements"/>.</exception>
     public void CopyTo<T>(Span<T> destination) where T : unmanaged, System.Numerics.INumberBase<T>
     {
         if (destination.Length < NumElements)
