@@ -184,6 +184,7 @@ public abstract class Module
     }
 
     /// <summary>The number of trainable elements, each parameter counted once.</summary>
+    /// <exception cref="InvalidOperationException">A field of a custom module cannot be registered automatically (see the remarks on the class).</exception>
     public long ParameterCount => Parameters().Sum(p => (long)p.NumElements);
 
     /// <summary>Sets training mode on this module and its descendants.</summary>
@@ -318,6 +319,7 @@ public abstract class Module
     /// module is printed at each place it appears. <see cref="Summary"/> adds parameter counts.
     /// </summary>
     /// <returns>The description, without a trailing newline.</returns>
+    /// <exception cref="InvalidOperationException">A field of a custom module cannot be registered automatically (see the remarks on the class).</exception>
     public override string ToString()
     {
         SyncFields();
@@ -351,6 +353,7 @@ public abstract class Module
     /// once is counted where it first appears; a repeated module is marked <c>(shared with 'name')</c>.
     /// </summary>
     /// <returns>The table, lines separated by <c>\n</c>, without a trailing newline.</returns>
+    /// <exception cref="InvalidOperationException">A field of a custom module cannot be registered automatically (see the remarks on the class).</exception>
     public string Summary()
     {
         var rows = new List<(string Text, long Count)>();

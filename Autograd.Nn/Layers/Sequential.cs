@@ -13,7 +13,6 @@ public sealed class Sequential : Module, IReadOnlyList<Module>
     /// <summary>Creates the chain; <paramref name="layers"/>[i] is registered under the name <c>i</c>.</summary>
     /// <param name="layers">The modules, applied in order.</param>
     /// <exception cref="ArgumentNullException"><paramref name="layers"/> or one of its elements is null.</exception>
-    /// <exception cref="ArgumentException">A layer is this chain or contains it.</exception>
     public Sequential(params Module[] layers)
     {
         ArgumentNullException.ThrowIfNull(layers);
