@@ -43,9 +43,14 @@ public abstract class Module
     public bool Training { get; private set; } = true;
 
     /// <summary>Computes the module's output.</summary>
+    /// <param name="input">The input.</param>
+    /// <returns>The output.</returns>
     public abstract Tensor Forward(Tensor input);
 
     /// <summary>Same as <see cref="Forward"/>, so that a module reads like a function: <c>model.Call(x)</c>.</summary>
+    /// <param name="input">The input.</param>
+    /// <returns>The output of <see cref="Forward"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
     public Tensor Call(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -53,6 +58,11 @@ public abstract class Module
     }
 
     /// <summary>Registers a parameter under <paramref name="name"/> and returns it, e.g. <c>Weight = RegisterParameter("weight", w)</c>.</summary>
+    /// <param name="name">The name, non-empty and without '.'.</param>
+    /// <param name="value">The tensor; wrapped in a new <see cref="Parameter"/> unless it is one.</param>
+    /// <returns>The registered parameter.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> or <paramref name="value"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty, contains '.', or is already registered.</exception>
     protected Parameter RegisterParameter(string name, Tensor value)
     {
         ArgumentNullException.ThrowIfNull(name);
@@ -64,6 +74,11 @@ public abstract class Module
     }
 
     /// <summary>Registers a tensor saved in the state dictionary but not trained (e.g. running statistics).</summary>
+    /// <param name="name">The name, non-empty and without '.'.</param>
+    /// <param name="value">The tensor.</param>
+    /// <returns><paramref name="value"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> or <paramref name="value"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty, contains '.', or is already registered.</exception>
     protected Tensor RegisterBuffer(string name, Tensor value)
     {
         ArgumentNullException.ThrowIfNull(name);
@@ -77,7 +92,12 @@ public abstract class Module
     /// Registers a child module under <paramref name="name"/> and returns it. The same module may be registered
     /// under several names or in several parents (weight tying), but not so that a module contains itself.
     /// </summary>
+    /// <typeparam name="T">The type of the child.</typeparam>
+    /// <param name="name">The name, non-empty and without '.'.</param>
+    /// <param name="module">The child.</param>
+    /// <returns><paramref name="module"/>.</returns>
     /// <exception cref="ArgumentException">The name is invalid or taken, or <paramref name="module"/> is this module or contains it.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> or <paramref name="module"/> is null.</exception>
     protected T RegisterModule<T>(string name, T module) where T : Module
     {
         ArgumentNullException.ThrowIfNull(name);
@@ -100,6 +120,8 @@ public abstract class Module
     }
 
     /// <summary>The direct children with their names; a child registered under several names is listed once, under the first.</summary>
+    /// <returns>A snapshot of the children, in registration order.</returns>
+    /// <exception cref="InvalidOperationException">A field of a custom module cannot be registered automatically (see the remarks on the class).</exception>
     public IEnumerable<(string Name, Module Module)> NamedChildren()
     {
         SyncFields();
@@ -135,6 +157,8 @@ public abstract class Module
     /// Every parameter of this module and its descendants with its dotted name, in registration order; a parameter
     /// that appears more than once (a shared module or tensor) is listed once, under its first name.
     /// </summary>
+    /// <returns>The parameters with their names, enumerated lazily.</returns>
+    /// <exception cref="InvalidOperationException">A field of a custom module cannot be registered automatically (see the remarks on the class).</exception>
     public IEnumerable<(string Name, Parameter Parameter)> NamedParameters()
     {
         var memo = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
@@ -144,9 +168,13 @@ public abstract class Module
     }
 
     /// <summary>Every parameter of this module and its descendants, each once (so <c>new Adam(model.Parameters())</c> works for tied weights).</summary>
+    /// <returns>The parameters, enumerated lazily.</returns>
+    /// <exception cref="InvalidOperationException">A field of a custom module cannot be registered automatically (see the remarks on the class).</exception>
     public IEnumerable<Parameter> Parameters() => NamedParameters().Select(p => p.Parameter);
 
     /// <summary>Every buffer of this module and its descendants with its dotted name, each once, under its first name.</summary>
+    /// <returns>The buffers with their names, enumerated lazily.</returns>
+    /// <exception cref="InvalidOperationException">A field of a custom module cannot be registered automatically (see the remarks on the class).</exception>
     public IEnumerable<(string Name, Tensor Buffer)> NamedBuffers()
     {
         var memo = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
@@ -156,9 +184,13 @@ public abstract class Module
     }
 
     /// <summary>The number of trainable elements, each parameter counted once.</summary>
+    /// <exception cref="InvalidOperationException">A field of a custom module cannot be registered automatically (see the remarks on the class).</exception>
     public long ParameterCount => Parameters().Sum(p => (long)p.NumElements);
 
     /// <summary>Sets training mode on this module and its descendants.</summary>
+    /// <param name="training">True for training mode, false for evaluation mode.</param>
+    /// <returns>This module.</returns>
+    /// <exception cref="InvalidOperationException">A field of a custom module cannot be registered automatically (see the remarks on the class).</exception>
     public Module Train(bool training = true)
     {
         foreach (var (_, m) in NamedModules()) m.Training = training;
@@ -166,6 +198,8 @@ public abstract class Module
     }
 
     /// <summary>Sets evaluation mode (same as <c>Train(false)</c>).</summary>
+    /// <returns>This module.</returns>
+    /// <exception cref="InvalidOperationException">A field of a custom module cannot be registered automatically (see the remarks on the class).</exception>
     public Module Eval() => Train(false);
 
     /// <summary>
@@ -173,6 +207,8 @@ public abstract class Module
     /// <paramref name="setToNone"/> false fills them with zeros in place, so the next backward accumulates into the
     /// same storage and allocates nothing.
     /// </summary>
+    /// <param name="setToNone">Whether to set the gradients to null (true) or fill them with zeros in place (false).</param>
+    /// <exception cref="InvalidOperationException">A field of a custom module cannot be registered automatically (see the remarks on the class).</exception>
     public void ZeroGrad(bool setToNone = true)
     {
         foreach (var p in Parameters())
@@ -188,6 +224,8 @@ public abstract class Module
     /// its buffers, then its children's entries, as PyTorch's <c>state_dict()</c>. A shared module or tensor appears
     /// under every name it has (<c>0.weight</c> and <c>2.weight</c> for <c>Sequential(lin, act, lin)</c>), as in PyTorch.
     /// </summary>
+    /// <returns>A new dictionary whose tensors are the module's own parameters and buffers.</returns>
+    /// <exception cref="InvalidOperationException">A field of a custom module cannot be registered automatically (see the remarks on the class).</exception>
     public Dictionary<string, Tensor> StateDict()
     {
         var state = new Dictionary<string, Tensor>();
@@ -281,6 +319,7 @@ public abstract class Module
     /// module is printed at each place it appears. <see cref="Summary"/> adds parameter counts.
     /// </summary>
     /// <returns>The description, without a trailing newline.</returns>
+    /// <exception cref="InvalidOperationException">A field of a custom module cannot be registered automatically (see the remarks on the class).</exception>
     public override string ToString()
     {
         SyncFields();
@@ -314,6 +353,7 @@ public abstract class Module
     /// once is counted where it first appears; a repeated module is marked <c>(shared with 'name')</c>.
     /// </summary>
     /// <returns>The table, lines separated by <c>\n</c>, without a trailing newline.</returns>
+    /// <exception cref="InvalidOperationException">A field of a custom module cannot be registered automatically (see the remarks on the class).</exception>
     public string Summary()
     {
         var rows = new List<(string Text, long Count)>();

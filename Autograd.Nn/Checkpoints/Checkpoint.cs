@@ -14,7 +14,13 @@ public static class Checkpoint
     /// metadata gets <c>"format": "pt"</c> (as Hugging Face's PyTorch checkpoints carry) unless
     /// <paramref name="metadata"/> sets "format" itself.
     /// </summary>
+    /// <param name="module">The module whose parameters and buffers are saved.</param>
+    /// <param name="path">The file to write; replaced if it exists.</param>
+    /// <param name="metadata">Extra string-to-string metadata stored in the header, or null.</param>
     /// <exception cref="IOException">Writing failed; an existing file at <paramref name="path"/> is unchanged.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="module"/> or <paramref name="path"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty, or a name or metadata entry cannot be stored (as <see cref="SafeTensors"/>.Save refuses).</exception>
+    /// <exception cref="DirectoryNotFoundException">The folder of <paramref name="path"/> does not exist.</exception>
     public static void Save(Module module, string path, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(module);
@@ -36,6 +42,8 @@ public static class Checkpoint
     /// <exception cref="InvalidDataException">The file is malformed or truncated.</exception>
     /// <exception cref="ArgumentException">The tensors do not fit the module (names, shapes, dtypes); the message names the file.</exception>
     /// <exception cref="InvalidOperationException">A parameter or buffer of the module cannot be written in place (a broadcast view, or released).</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="module"/> or <paramref name="path"/> is null.</exception>
+    /// <exception cref="FileNotFoundException">No file exists at <paramref name="path"/>.</exception>
     public static Dictionary<string, string> Load(Module module, string path, bool strict = true)
     {
         ArgumentNullException.ThrowIfNull(module);

@@ -40,12 +40,16 @@ public static class SafeTensors
     public const string MetadataKey = "__metadata__";
 
     /// <summary>Writes <paramref name="tensors"/> and optional <paramref name="metadata"/> to <paramref name="path"/>, atomically.</summary>
+    /// <param name="path">The file to write; replaced if it exists.</param>
+    /// <param name="tensors">The tensors to store, by name.</param>
+    /// <param name="metadata">String-to-string metadata stored under <see cref="MetadataKey"/>, or null for none.</param>
     /// <exception cref="ArgumentException">
-    /// A name is the reserved <see cref="MetadataKey"/>, a tensor or metadata value is null, or a name, metadata key or
+    /// <paramref name="path"/> is empty, a name is the reserved <see cref="MetadataKey"/>, a tensor or metadata value is null, or a name, metadata key or
     /// value is not valid UTF-16 (a lone surrogate).
     /// </exception>
     /// <exception cref="DirectoryNotFoundException">The folder of <paramref name="path"/> does not exist.</exception>
     /// <exception cref="IOException">Writing or renaming failed; an existing file at <paramref name="path"/> is unchanged.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="path"/> or <paramref name="tensors"/> is null.</exception>
     public static void Save(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -82,10 +86,14 @@ public static class SafeTensors
     }
 
     /// <summary>Writes <paramref name="tensors"/> and optional <paramref name="metadata"/> to <paramref name="stream"/> (not atomic; the stream is not closed).</summary>
+    /// <param name="stream">The writable stream to write to.</param>
+    /// <param name="tensors">The tensors to store, by name.</param>
+    /// <param name="metadata">String-to-string metadata stored under <see cref="MetadataKey"/>, or null for none.</param>
     /// <exception cref="ArgumentException">
     /// A name is the reserved <see cref="MetadataKey"/>, a tensor or metadata value is null, or a name, metadata key or
     /// value is not valid UTF-16 (a lone surrogate).
     /// </exception>
+    /// <exception cref="ArgumentNullException"><paramref name="stream"/> or <paramref name="tensors"/> is null.</exception>
     public static void Save(Stream stream, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -94,8 +102,12 @@ public static class SafeTensors
     }
 
     /// <summary>Reads every tensor and the metadata of the safetensors file at <paramref name="path"/>.</summary>
+    /// <param name="path">The safetensors file to read.</param>
     /// <returns>The tensors by name, in the order of their data in the file, and the metadata (empty when absent).</returns>
     /// <exception cref="InvalidDataException">The file is malformed or truncated; the message names the file and the tensor.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="path"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
+    /// <exception cref="FileNotFoundException">No file exists at <paramref name="path"/>.</exception>
     public static (Dictionary<string, Tensor> Tensors, Dictionary<string, string> Metadata) Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -107,7 +119,11 @@ public static class SafeTensors
     /// Reads a safetensors file from the current position of <paramref name="stream"/> to its end (the stream is not
     /// closed); <paramref name="name"/> names the source in error messages.
     /// </summary>
+    /// <param name="stream">The readable stream to read from.</param>
+    /// <param name="name">The name of the source in error messages, or null for <c>&lt;stream&gt;</c>.</param>
+    /// <returns>The tensors by name, in the order of their data in the file, and the metadata (empty when absent).</returns>
     /// <exception cref="InvalidDataException">The data is malformed or truncated.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="stream"/> is null.</exception>
     public static (Dictionary<string, Tensor> Tensors, Dictionary<string, string> Metadata) Load(Stream stream, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -151,6 +167,9 @@ public static class SafeTensors
     }
 
     /// <summary>The safetensors name of <paramref name="dtype"/>: F32, F64 or I64.</summary>
+    /// <param name="dtype">The dtype to name.</param>
+    /// <returns>"F32", "F64" or "I64".</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="dtype"/> is not a defined <see cref="DType"/>.</exception>
     public static string DTypeName(DType dtype) => dtype switch
     {
         DType.Float32 => "F32",

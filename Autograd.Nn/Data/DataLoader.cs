@@ -37,6 +37,7 @@ public sealed class DataLoader : IEnumerable<(Tensor Inputs, Tensor Targets)>
     /// <see cref="Tensor.Clone"/> what you keep.
     /// </param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is not positive.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="dataset"/> is null.</exception>
     public DataLoader(TensorDataset dataset, int batchSize, bool shuffle = false, bool dropLast = false, Generator? generator = null,
         BufferPool? pool = null)
     {
@@ -73,6 +74,7 @@ public sealed class DataLoader : IEnumerable<(Tensor Inputs, Tensor Targets)>
     /// Starts an epoch. The order of the samples is fixed here (drawing a new permutation when shuffling), so
     /// every call gives the next epoch.
     /// </summary>
+    /// <returns>An enumerator over the batches of one epoch, each an (inputs, targets) pair whose first dimension is the batch.</returns>
     public IEnumerator<(Tensor Inputs, Tensor Targets)> GetEnumerator() => Batches(NextOrder());
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();

@@ -38,27 +38,49 @@ public enum IdxElementType : byte
 public static class Idx
 {
     /// <summary>Reads the IDX file (plain or gzip) at <paramref name="path"/> into a tensor of its natural dtype.</summary>
+    /// <param name="path">The IDX file to read.</param>
+    /// <returns>A tensor of the file's sizes: int64 for integer data, float32 or float64 for floating-point data.</returns>
     /// <exception cref="InvalidDataException">The file is truncated or malformed.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="path"/> is null.</exception>
+    /// <exception cref="FileNotFoundException">No file exists at <paramref name="path"/>.</exception>
     public static Tensor Read(string path) => ToTensor(ReadRaw(path), null);
 
     /// <summary>Reads the IDX file (plain or gzip) at <paramref name="path"/>, converting the elements to <paramref name="dtype"/>.</summary>
+    /// <param name="path">The IDX file to read.</param>
+    /// <param name="dtype">The dtype of the result.</param>
+    /// <returns>A tensor of the file's sizes and dtype <paramref name="dtype"/>.</returns>
     /// <exception cref="InvalidDataException">The file is truncated or malformed.</exception>
     /// <exception cref="ArgumentException">The file holds floating-point data and <paramref name="dtype"/> is <see cref="DType.Int64"/>.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="path"/> is null.</exception>
+    /// <exception cref="FileNotFoundException">No file exists at <paramref name="path"/>.</exception>
     public static Tensor Read(string path, DType dtype) => ToTensor(ReadRaw(path), dtype);
 
     /// <summary>
     /// Reads one IDX file (plain or gzip) from the current position of <paramref name="stream"/> to its end; the
     /// stream is not closed. <paramref name="name"/> names the source in error messages.
     /// </summary>
+    /// <param name="stream">The readable stream to read from.</param>
+    /// <param name="name">The name of the source in error messages, or null for <c>&lt;stream&gt;</c>.</param>
+    /// <returns>A tensor of the data's sizes: int64 for integer data, float32 or float64 for floating-point data.</returns>
     /// <exception cref="InvalidDataException">The data is truncated or malformed.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="stream"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="stream"/> is not readable.</exception>
     public static Tensor Read(Stream stream, string? name = null) => ToTensor(ReadRaw(stream, name ?? "<stream>"), null);
 
     /// <summary>Reads one IDX file from <paramref name="stream"/> (see <see cref="Read(Stream, string?)"/>), converting to <paramref name="dtype"/>.</summary>
+    /// <param name="stream">The readable stream to read from.</param>
+    /// <param name="dtype">The dtype of the result.</param>
+    /// <param name="name">The name of the source in error messages, or null for <c>&lt;stream&gt;</c>.</param>
+    /// <returns>A tensor of the data's sizes and dtype <paramref name="dtype"/>.</returns>
     /// <exception cref="InvalidDataException">The data is truncated or malformed.</exception>
-    /// <exception cref="ArgumentException">The data is floating point and <paramref name="dtype"/> is <see cref="DType.Int64"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="stream"/> is not readable, or the data is floating point and <paramref name="dtype"/> is <see cref="DType.Int64"/>.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="stream"/> is null.</exception>
     public static Tensor Read(Stream stream, DType dtype, string? name = null) => ToTensor(ReadRaw(stream, name ?? "<stream>"), dtype);
 
     /// <summary>The size in bytes of one element of <paramref name="type"/>.</summary>
+    /// <param name="type">The element type.</param>
+    /// <returns>1, 2, 4 or 8.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="type"/> is not a defined <see cref="IdxElementType"/>.</exception>
     public static int ElementSize(IdxElementType type) => type switch
     {
         IdxElementType.UnsignedByte or IdxElementType.SignedByte => 1,

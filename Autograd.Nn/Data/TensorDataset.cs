@@ -10,7 +10,10 @@ public sealed class TensorDataset
     /// Creates a dataset from <paramref name="inputs"/> and <paramref name="targets"/>, which must both have at least
     /// one dimension and the same size along the first one.
     /// </summary>
+    /// <param name="inputs">The inputs, one sample per index of the first dimension.</param>
+    /// <param name="targets">The targets, one sample per index of the first dimension.</param>
     /// <exception cref="ArgumentException">A tensor is 0-d, or the sample counts differ (the message names both shapes).</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="inputs"/> or <paramref name="targets"/> is null.</exception>
     public TensorDataset(Tensor inputs, Tensor targets)
     {
         ArgumentNullException.ThrowIfNull(inputs);
@@ -35,6 +38,7 @@ public sealed class TensorDataset
     public int Count => Inputs.Size(0);
 
     /// <summary>Sample <paramref name="index"/>: the input and target without the sample dimension (copies).</summary>
+    /// <param name="index">The sample index, in [0, <see cref="Count"/>).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not in [0, <see cref="Count"/>).</exception>
     public (Tensor Input, Tensor Target) this[int index]
     {
@@ -49,7 +53,10 @@ public sealed class TensorDataset
     /// The samples at <paramref name="indices"/>, in that order, stacked along a new first dimension of length
     /// <c>indices.Length</c> (fresh tensors gathered with <see cref="Tensor.IndexSelect(int, int[])"/>).
     /// </summary>
+    /// <param name="indices">The sample indices, each in [0, <see cref="Count"/>); repeats are allowed.</param>
+    /// <returns>The inputs and targets of those samples, each with a first dimension of length <c>indices.Length</c>.</returns>
     /// <exception cref="ArgumentOutOfRangeException">An index is not in [0, <see cref="Count"/>).</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="indices"/> is null.</exception>
     public (Tensor Inputs, Tensor Targets) GetBatch(int[] indices)
     {
         ArgumentNullException.ThrowIfNull(indices);

@@ -42,6 +42,11 @@ public static class Init
     /// √2 for ReLU, √(2 / (1 + s²)) for leaky ReLU with negative slope s = <paramref name="param"/> (0.01 when null),
     /// 3/4 for SELU. <paramref name="param"/> is ignored by the other nonlinearities.
     /// </summary>
+    /// <param name="nonlinearity">The nonlinearity.</param>
+    /// <param name="param">The negative slope for <see cref="Nonlinearity.LeakyRelu"/>, or null for 0.01.</param>
+    /// <returns>The gain.</returns>
+    /// <exception cref="ArgumentException">The leaky-ReLU slope is not finite.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="nonlinearity"/> is not a defined <see cref="Nonlinearity"/>.</exception>
     public static double CalculateGain(Nonlinearity nonlinearity, double? param = null)
     {
         switch (nonlinearity)
@@ -70,6 +75,10 @@ public static class Init
     /// fanIn = in · k₁·k₂·… and fanOut = out · k₁·k₂·… (a Linear weight [out, in] gives (in, out)).
     /// Throws <see cref="ArgumentException"/> for tensors of fewer than 2 dimensions.
     /// </summary>
+    /// <param name="tensor">The weight, of at least 2 dimensions.</param>
+    /// <returns>The fan-in and fan-out.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="tensor"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="tensor"/> has fewer than 2 dimensions.</exception>
     public static (int FanIn, int FanOut) CalculateFanInAndFanOut(Tensor tensor) => Fans("CalculateFanInAndFanOut", tensor);
 
     private static (int FanIn, int FanOut) Fans(string op, Tensor tensor)
@@ -86,6 +95,13 @@ public static class Init
     }
 
     /// <summary>Fills <paramref name="tensor"/> with values from U(<paramref name="low"/>, <paramref name="high"/>) (torch.nn.init.uniform_).</summary>
+    /// <param name="tensor">The float tensor to fill in place.</param>
+    /// <param name="generator">The random source.</param>
+    /// <param name="low">The lower bound.</param>
+    /// <param name="high">The upper bound (excluded).</param>
+    /// <returns><paramref name="tensor"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="tensor"/> or <paramref name="generator"/> is null.</exception>
+    /// <exception cref="ArgumentException">The bounds are not finite with low ≤ high, or the tensor is int64.</exception>
     public static Tensor Uniform(Tensor tensor, Generator generator, double low = 0, double high = 1)
     {
         CheckRandom("Uniform", tensor, generator);
@@ -100,9 +116,17 @@ public static class Init
     /// <param name="high">The upper bound (excluded).</param>
     /// <returns><paramref name="tensor"/>.</returns>
     /// <exception cref="ArgumentException">The bounds are not finite with low ≤ high, or the tensor is int64.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="tensor"/> is null.</exception>
     public static Tensor Uniform(Tensor tensor, double low = 0, double high = 1) => Uniform(tensor, Generator.Default, low, high);
 
     /// <summary>Fills <paramref name="tensor"/> with values from 𝒩(<paramref name="mean"/>, <paramref name="std"/>²) (torch.nn.init.normal_).</summary>
+    /// <param name="tensor">The float tensor to fill in place.</param>
+    /// <param name="generator">The random source.</param>
+    /// <param name="mean">The mean.</param>
+    /// <param name="std">The standard deviation (≥ 0).</param>
+    /// <returns><paramref name="tensor"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="tensor"/> or <paramref name="generator"/> is null.</exception>
+    /// <exception cref="ArgumentException">The mean or std is not finite, std is negative, or the tensor is int64.</exception>
     public static Tensor Normal(Tensor tensor, Generator generator, double mean = 0, double std = 1)
     {
         CheckRandom("Normal", tensor, generator);
@@ -117,9 +141,14 @@ public static class Init
     /// <param name="std">The standard deviation (≥ 0).</param>
     /// <returns><paramref name="tensor"/>.</returns>
     /// <exception cref="ArgumentException">The mean or std is not finite, std is negative, or the tensor is int64.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="tensor"/> is null.</exception>
     public static Tensor Normal(Tensor tensor, double mean = 0, double std = 1) => Normal(tensor, Generator.Default, mean, std);
 
     /// <summary>Sets every element to <paramref name="value"/> (torch.nn.init.constant_).</summary>
+    /// <param name="tensor">The tensor to fill in place.</param>
+    /// <param name="value">The value.</param>
+    /// <returns><paramref name="tensor"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="tensor"/> is null.</exception>
     public static Tensor Constant(Tensor tensor, double value)
     {
         ArgumentNullException.ThrowIfNull(tensor);
@@ -128,15 +157,27 @@ public static class Init
     }
 
     /// <summary>Sets every element to 0 (torch.nn.init.zeros_).</summary>
+    /// <param name="tensor">The tensor to fill in place.</param>
+    /// <returns><paramref name="tensor"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="tensor"/> is null.</exception>
     public static Tensor Zeros(Tensor tensor) => Constant(tensor, 0);
 
     /// <summary>Sets every element to 1 (torch.nn.init.ones_).</summary>
+    /// <param name="tensor">The tensor to fill in place.</param>
+    /// <returns><paramref name="tensor"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="tensor"/> is null.</exception>
     public static Tensor Ones(Tensor tensor) => Constant(tensor, 1);
 
     /// <summary>
     /// Glorot/Xavier uniform (torch.nn.init.xavier_uniform_): values from U(−a, a) with
     /// a = gain · √(6 / (fanIn + fanOut)), i.e. standard deviation gain · √(2 / (fanIn + fanOut)).
     /// </summary>
+    /// <param name="tensor">The float tensor of at least 2 dimensions to fill in place.</param>
+    /// <param name="generator">The random source.</param>
+    /// <param name="gain">The scaling factor.</param>
+    /// <returns><paramref name="tensor"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="tensor"/> or <paramref name="generator"/> is null.</exception>
+    /// <exception cref="ArgumentException">The tensor has fewer than 2 dimensions or is int64.</exception>
     public static Tensor XavierUniform(Tensor tensor, Generator generator, double gain = 1)
     {
         CheckRandom("XavierUniform", tensor, generator);
@@ -152,12 +193,19 @@ public static class Init
     /// <param name="gain">The scaling factor.</param>
     /// <returns><paramref name="tensor"/>.</returns>
     /// <exception cref="ArgumentException">The tensor has fewer than 2 dimensions or is int64.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="tensor"/> is null.</exception>
     public static Tensor XavierUniform(Tensor tensor, double gain = 1) => XavierUniform(tensor, Generator.Default, gain);
 
     /// <summary>
     /// Glorot/Xavier normal (torch.nn.init.xavier_normal_): values from 𝒩(0, std²) with
     /// std = gain · √(2 / (fanIn + fanOut)).
     /// </summary>
+    /// <param name="tensor">The float tensor of at least 2 dimensions to fill in place.</param>
+    /// <param name="generator">The random source.</param>
+    /// <param name="gain">The scaling factor.</param>
+    /// <returns><paramref name="tensor"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="tensor"/> or <paramref name="generator"/> is null.</exception>
+    /// <exception cref="ArgumentException">The tensor has fewer than 2 dimensions or is int64.</exception>
     public static Tensor XavierNormal(Tensor tensor, Generator generator, double gain = 1)
     {
         CheckRandom("XavierNormal", tensor, generator);
@@ -172,6 +220,7 @@ public static class Init
     /// <param name="gain">The scaling factor.</param>
     /// <returns><paramref name="tensor"/>.</returns>
     /// <exception cref="ArgumentException">The tensor has fewer than 2 dimensions or is int64.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="tensor"/> is null.</exception>
     public static Tensor XavierNormal(Tensor tensor, double gain = 1) => XavierNormal(tensor, Generator.Default, gain);
 
     /// <summary>
@@ -181,6 +230,15 @@ public static class Init
     /// <paramref name="a"/> is the negative slope of the leaky ReLU that follows (0 = ReLU). A tensor with a zero-size
     /// dimension is returned unchanged, as PyTorch does.
     /// </summary>
+    /// <param name="tensor">The float tensor of at least 2 dimensions to fill in place.</param>
+    /// <param name="generator">The random source.</param>
+    /// <param name="a">The negative slope of the leaky ReLU that follows (0 = ReLU).</param>
+    /// <param name="mode">Which fan to scale by.</param>
+    /// <param name="nonlinearity">The nonlinearity whose gain to use.</param>
+    /// <returns><paramref name="tensor"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="tensor"/> or <paramref name="generator"/> is null.</exception>
+    /// <exception cref="ArgumentException">The tensor has fewer than 2 dimensions or is int64, or <paramref name="a"/> is not finite for a leaky ReLU.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="mode"/> or <paramref name="nonlinearity"/> is not a defined value.</exception>
     public static Tensor KaimingUniform(Tensor tensor, Generator generator, double a = 0, FanMode mode = FanMode.FanIn,
         Nonlinearity nonlinearity = Nonlinearity.LeakyRelu)
     {
@@ -198,6 +256,8 @@ public static class Init
     /// <param name="nonlinearity">The nonlinearity whose gain to use.</param>
     /// <returns><paramref name="tensor"/>.</returns>
     /// <exception cref="ArgumentException">The tensor has fewer than 2 dimensions or is int64.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="tensor"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="mode"/> or <paramref name="nonlinearity"/> is not a defined value.</exception>
     public static Tensor KaimingUniform(Tensor tensor, double a = 0, FanMode mode = FanMode.FanIn, Nonlinearity nonlinearity = Nonlinearity.LeakyRelu) =>
         KaimingUniform(tensor, Generator.Default, a, mode, nonlinearity);
 
@@ -205,6 +265,15 @@ public static class Init
     /// He/Kaiming normal (torch.nn.init.kaiming_normal_): values from 𝒩(0, std²) with std = gain / √fan (see
     /// <see cref="KaimingUniform(Tensor, Generator, double, FanMode, Nonlinearity)"/> for gain and fan). A tensor with a zero-size dimension is returned unchanged.
     /// </summary>
+    /// <param name="tensor">The float tensor of at least 2 dimensions to fill in place.</param>
+    /// <param name="generator">The random source.</param>
+    /// <param name="a">The negative slope of the leaky ReLU that follows (0 = ReLU).</param>
+    /// <param name="mode">Which fan to scale by.</param>
+    /// <param name="nonlinearity">The nonlinearity whose gain to use.</param>
+    /// <returns><paramref name="tensor"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="tensor"/> or <paramref name="generator"/> is null.</exception>
+    /// <exception cref="ArgumentException">The tensor has fewer than 2 dimensions or is int64, or <paramref name="a"/> is not finite for a leaky ReLU.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="mode"/> or <paramref name="nonlinearity"/> is not a defined value.</exception>
     public static Tensor KaimingNormal(Tensor tensor, Generator generator, double a = 0, FanMode mode = FanMode.FanIn,
         Nonlinearity nonlinearity = Nonlinearity.LeakyRelu)
     {
@@ -221,6 +290,8 @@ public static class Init
     /// <param name="nonlinearity">The nonlinearity whose gain to use.</param>
     /// <returns><paramref name="tensor"/>.</returns>
     /// <exception cref="ArgumentException">The tensor has fewer than 2 dimensions or is int64.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="tensor"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="mode"/> or <paramref name="nonlinearity"/> is not a defined value.</exception>
     public static Tensor KaimingNormal(Tensor tensor, double a = 0, FanMode mode = FanMode.FanIn, Nonlinearity nonlinearity = Nonlinearity.LeakyRelu) =>
         KaimingNormal(tensor, Generator.Default, a, mode, nonlinearity);
 

@@ -6,6 +6,9 @@ namespace Autograd.Nn;
 public sealed class Identity : Module
 {
     /// <summary>Computes y = x (returns the input itself).</summary>
+    /// <param name="input">The input.</param>
+    /// <returns><paramref name="input"/> itself.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -17,6 +20,9 @@ public sealed class Identity : Module
 public sealed class ReLU : Module
 {
     /// <summary>Computes y[i] = max(x[i], 0).</summary>
+    /// <param name="input">The input.</param>
+    /// <returns>The rectified values, of the input's shape.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -28,6 +34,9 @@ public sealed class ReLU : Module
 public sealed class Sigmoid : Module
 {
     /// <summary>Computes y[i] = 1 / (1 + e^−x[i]).</summary>
+    /// <param name="input">The input.</param>
+    /// <returns>The sigmoids, of the input's shape.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -39,6 +48,9 @@ public sealed class Sigmoid : Module
 public sealed class Tanh : Module
 {
     /// <summary>Computes y[i] = tanh x[i].</summary>
+    /// <param name="input">The input.</param>
+    /// <returns>The hyperbolic tangents, of the input's shape.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -54,6 +66,9 @@ public sealed class Tanh : Module
 public sealed class HardTanh : Module
 {
     /// <summary>Creates the module with the clipping range [<paramref name="minValue"/>, <paramref name="maxValue"/>].</summary>
+    /// <param name="minValue">The lower end of the linear region.</param>
+    /// <param name="maxValue">The upper end of the linear region.</param>
+    /// <exception cref="ArgumentException"><paramref name="minValue"/> exceeds <paramref name="maxValue"/>, or either is NaN.</exception>
     public HardTanh(double minValue = -1, double maxValue = 1)
     {
         if (!(minValue <= maxValue))
@@ -69,6 +84,9 @@ public sealed class HardTanh : Module
     public double MaxValue { get; }
 
     /// <summary>Computes y[i] = max(min(x[i], max), min), with gradient 0 where x[i] ≤ min or x[i] ≥ max.</summary>
+    /// <param name="input">The input.</param>
+    /// <returns>The clipped values, of the input's shape.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -90,6 +108,9 @@ public sealed class HardTanh : Module
 public sealed class Sign : Module
 {
     /// <summary>Computes y[i] = sign x[i].</summary>
+    /// <param name="input">The input.</param>
+    /// <returns>The signs, of the input's shape.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -101,12 +122,17 @@ public sealed class Sign : Module
 public sealed class Softmax : Module
 {
     /// <summary>Creates the module normalizing along <paramref name="axis"/> (negative counts from the end).</summary>
+    /// <param name="axis">The axis to normalize along.</param>
     public Softmax(int axis = -1) => Axis = axis;
 
     /// <summary>The axis the probabilities sum to 1 along.</summary>
     public int Axis { get; }
 
     /// <summary>Computes y = exp(x − max) / Σ exp(x − max) along <see cref="Axis"/>.</summary>
+    /// <param name="input">The input.</param>
+    /// <returns>The probabilities, of the input's shape.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="Axis"/> is out of range for the input's rank.</exception>
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -122,12 +148,17 @@ public sealed class Softmax : Module
 public sealed class LogSoftmax : Module
 {
     /// <summary>Creates the module normalizing along <paramref name="axis"/> (negative counts from the end).</summary>
+    /// <param name="axis">The axis to normalize along.</param>
     public LogSoftmax(int axis = -1) => Axis = axis;
 
     /// <summary>The axis the normalization runs along.</summary>
     public int Axis { get; }
 
     /// <summary>Computes y = x − log Σ exp(x) along <see cref="Axis"/>.</summary>
+    /// <param name="input">The input.</param>
+    /// <returns>The log-probabilities, of the input's shape.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="Axis"/> is out of range for the input's rank.</exception>
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -146,6 +177,8 @@ public sealed class LogSoftmax : Module
 public sealed class Flatten : Module
 {
     /// <summary>Creates the module merging axes <paramref name="startAxis"/> … <paramref name="endAxis"/>.</summary>
+    /// <param name="startAxis">The first axis to merge (negative counts from the end).</param>
+    /// <param name="endAxis">The last axis to merge (negative counts from the end).</param>
     public Flatten(int startAxis = 1, int endAxis = -1)
     {
         StartAxis = startAxis;
@@ -159,6 +192,11 @@ public sealed class Flatten : Module
     public int EndAxis { get; }
 
     /// <summary>Computes y = x reshaped with axes <see cref="StartAxis"/> … <see cref="EndAxis"/> merged (a view when contiguous).</summary>
+    /// <param name="input">The input.</param>
+    /// <returns>The flattened tensor.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="StartAxis"/> or <see cref="EndAxis"/> is out of range for the input's rank.</exception>
+    /// <exception cref="ArgumentException">For the input's rank, <see cref="StartAxis"/> comes after <see cref="EndAxis"/>.</exception>
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -201,6 +239,10 @@ public sealed class Dropout : Module
     /// Computes y = x · m / (1 − p) in training mode (m[i] = 1 when a uniform draw u[i] ≥ p, else 0), and y = x in
     /// evaluation mode or when p = 0 (no draws then).
     /// </summary>
+    /// <param name="input">The input, float32 or float64 in training mode.</param>
+    /// <returns>The input with elements zeroed and the rest scaled, or the input itself.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
+    /// <exception cref="ArgumentException">In training mode with p &gt; 0, <paramref name="input"/> is int64.</exception>
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);

@@ -20,6 +20,7 @@ public sealed class Linear : Module
     /// <param name="bias">Whether to learn an additive bias.</param>
     /// <param name="generator">Source of the initial values; <see cref="Generator.Default"/> when null.</param>
     /// <param name="dtype">Element type of the parameters (float32 or float64).</param>
+    /// <exception cref="ArgumentException">A feature count is negative, the weight would have more than <see cref="Array.MaxLength"/> elements, or <paramref name="dtype"/> is int64.</exception>
     public Linear(int inFeatures, int outFeatures, bool bias = true, Generator? generator = null, DType dtype = DType.Float32)
     {
         if (inFeatures > 0 && outFeatures > 0 && (long)inFeatures * outFeatures > Array.MaxLength)
@@ -57,6 +58,10 @@ public sealed class Linear : Module
     /// Computes y = x·Wᵀ + b for x of shape [*, in] (any leading axes, or none), giving [*, out]. The input must have
     /// the parameters' dtype, as in PyTorch.
     /// </summary>
+    /// <param name="input">The input, of shape [*, in] and the parameters' dtype.</param>
+    /// <returns>The output, of shape [*, out].</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="input"/> is 0-d, its last axis is not <see cref="InFeatures"/>, or its dtype is not the parameters'.</exception>
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);

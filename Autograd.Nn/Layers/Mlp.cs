@@ -14,6 +14,9 @@ public static class Mlp
     /// <param name="activation">Called once per hidden layer; should return a new module each time.</param>
     /// <param name="generator">Initializes every Linear in order, so one seed gives the whole model; <see cref="Generator.Default"/> when null.</param>
     /// <param name="dtype">Element type of the parameters.</param>
+    /// <returns>The model, with freshly initialized parameters.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="hidden"/> or <paramref name="activation"/> is null.</exception>
+    /// <exception cref="ArgumentException">A layer size is not positive, a weight would have more than <see cref="Array.MaxLength"/> elements, <paramref name="activation"/> returns null, or <paramref name="dtype"/> is int64.</exception>
     public static Sequential Create(int inFeatures, int[] hidden, int outFeatures, Func<Module> activation, Generator? generator = null,
         DType dtype = DType.Float32)
     {

@@ -11,6 +11,8 @@ public sealed class Sequential : Module, IReadOnlyList<Module>
     private readonly List<Module> _layers = [];
 
     /// <summary>Creates the chain; <paramref name="layers"/>[i] is registered under the name <c>i</c>.</summary>
+    /// <param name="layers">The modules, applied in order.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="layers"/> or one of its elements is null.</exception>
     public Sequential(params Module[] layers)
     {
         ArgumentNullException.ThrowIfNull(layers);
@@ -20,6 +22,10 @@ public sealed class Sequential : Module, IReadOnlyList<Module>
     }
 
     /// <summary>Adds <paramref name="layer"/> at the end, under the next index as its name, and returns this chain.</summary>
+    /// <param name="layer">The module to add.</param>
+    /// <returns>This chain.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="layer"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="layer"/> is this chain or contains it.</exception>
     public Sequential Append(Module layer)
     {
         ArgumentNullException.ThrowIfNull(layer);
@@ -32,6 +38,8 @@ public sealed class Sequential : Module, IReadOnlyList<Module>
     public int Count => _layers.Count;
 
     /// <summary>The module at position <paramref name="index"/> (negative indices count from the end, as in Python).</summary>
+    /// <param name="index">The position, in [−<see cref="Count"/>, <see cref="Count"/>).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is outside [−<see cref="Count"/>, <see cref="Count"/>).</exception>
     public Module this[int index]
     {
         get
@@ -44,6 +52,9 @@ public sealed class Sequential : Module, IReadOnlyList<Module>
     }
 
     /// <summary>Computes y = fₙ(… f₁(f₀(x))); the empty chain returns its input.</summary>
+    /// <param name="input">The input of the first module.</param>
+    /// <returns>The output of the last module, or <paramref name="input"/> for the empty chain.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -53,6 +64,7 @@ public sealed class Sequential : Module, IReadOnlyList<Module>
     }
 
     /// <summary>Enumerates the modules in order.</summary>
+    /// <returns>An enumerator over the modules.</returns>
     public IEnumerator<Module> GetEnumerator() => _layers.GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();

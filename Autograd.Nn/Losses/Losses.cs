@@ -29,6 +29,13 @@ public static class Losses
     /// The mean squared error (F.mse_loss): computes ℓ[i] = (x[i] − t[i])², then <paramref name="reduction"/>.
     /// <paramref name="target"/> must be a float tensor of the input's shape.
     /// </summary>
+    /// <param name="input">The predictions, float32 or float64.</param>
+    /// <param name="target">The targets, float32 or float64, of the input's shape.</param>
+    /// <param name="reduction">How the per-element losses are combined.</param>
+    /// <returns>The loss: a 0-d tensor for <see cref="Reduction.Mean"/> and <see cref="Reduction.Sum"/>, else of the input's shape.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> or <paramref name="target"/> is null.</exception>
+    /// <exception cref="ArgumentException">A tensor is int64, or the shapes differ.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="reduction"/> is not a defined <see cref="Reduction"/>.</exception>
     public static Tensor MseLoss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean)
     {
         const string op = "MseLoss";
@@ -40,6 +47,13 @@ public static class Losses
     /// The mean absolute error (F.l1_loss): computes ℓ[i] = |x[i] − t[i]|, then <paramref name="reduction"/>.
     /// <paramref name="target"/> must be a float tensor of the input's shape.
     /// </summary>
+    /// <param name="input">The predictions, float32 or float64.</param>
+    /// <param name="target">The targets, float32 or float64, of the input's shape.</param>
+    /// <param name="reduction">How the per-element losses are combined.</param>
+    /// <returns>The loss: a 0-d tensor for <see cref="Reduction.Mean"/> and <see cref="Reduction.Sum"/>, else of the input's shape.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> or <paramref name="target"/> is null.</exception>
+    /// <exception cref="ArgumentException">A tensor is int64, or the shapes differ.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="reduction"/> is not a defined <see cref="Reduction"/>.</exception>
     public static Tensor L1Loss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean)
     {
         const string op = "L1Loss";
@@ -58,6 +72,13 @@ public static class Losses
     /// Then <paramref name="reduction"/>: the mean is over the N (·d₁·…) samples in both forms. The index form is one
     /// fused op, <see cref="Tensor.CrossEntropy(Tensor, int)"/>, whose gradient is softmax(z[n]) − onehot(t[n]).
     /// </summary>
+    /// <param name="logits">The unnormalized scores, float32 or float64, of shape [C], [N, C] or [N, C, d₁, …].</param>
+    /// <param name="target">The int64 class indices, or the float class probabilities (see above).</param>
+    /// <param name="reduction">How the per-element losses are combined.</param>
+    /// <returns>The loss: a 0-d tensor for <see cref="Reduction.Mean"/> and <see cref="Reduction.Sum"/>, else one value per sample (the logits' shape without the class axis).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="logits"/> or <paramref name="target"/> is null.</exception>
+    /// <exception cref="ArgumentException">The logits are 0-d or int64; the target's shape fits neither form; or a class index is outside [0, C).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="reduction"/> is not a defined <see cref="Reduction"/>.</exception>
     public static Tensor CrossEntropy(Tensor logits, Tensor target, Reduction reduction = Reduction.Mean)
     {
         const string op = "CrossEntropy";
@@ -88,6 +109,13 @@ public static class Losses
     /// indices [N] ([N, d₁, …], or 0-d) in [0, C): computes ℓ[n] = −logp[n, t[n]], then <paramref name="reduction"/>.
     /// <c>NllLoss(z.LogSoftmax(1), t)</c> equals <c>CrossEntropy(z, t)</c>.
     /// </summary>
+    /// <param name="logProbs">The log-probabilities, float32 or float64, of shape [C], [N, C] or [N, C, d₁, …].</param>
+    /// <param name="target">The int64 class indices, of the log-probabilities' shape without the class axis.</param>
+    /// <param name="reduction">How the per-element losses are combined.</param>
+    /// <returns>The loss: a 0-d tensor for <see cref="Reduction.Mean"/> and <see cref="Reduction.Sum"/>, else one value per sample.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="logProbs"/> or <paramref name="target"/> is null.</exception>
+    /// <exception cref="ArgumentException">The log-probabilities are 0-d or int64; the target is not int64 or has another shape; or a class index is outside [0, C).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="reduction"/> is not a defined <see cref="Reduction"/>.</exception>
     public static Tensor NllLoss(Tensor logProbs, Tensor target, Reduction reduction = Reduction.Mean)
     {
         const string op = "NllLoss";
@@ -110,6 +138,13 @@ public static class Losses
     /// cancellation, and the gradient is σ(x) − t everywhere (at x = 0 as well, where max(x, 0) and |x| have kinks
     /// whose one-sided derivatives would not cancel). <paramref name="targets"/> must be a float tensor of the logits' shape.
     /// </summary>
+    /// <param name="logits">The logits, float32 or float64.</param>
+    /// <param name="targets">The targets in [0, 1], float32 or float64, of the logits' shape.</param>
+    /// <param name="reduction">How the per-element losses are combined.</param>
+    /// <returns>The loss: a 0-d tensor for <see cref="Reduction.Mean"/> and <see cref="Reduction.Sum"/>, else of the logits' shape.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="logits"/> or <paramref name="targets"/> is null.</exception>
+    /// <exception cref="ArgumentException">A tensor is int64, or the shapes differ.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="reduction"/> is not a defined <see cref="Reduction"/>.</exception>
     public static Tensor BinaryCrossEntropyWithLogits(Tensor logits, Tensor targets, Reduction reduction = Reduction.Mean)
     {
         const string op = "BinaryCrossEntropyWithLogits";
@@ -126,6 +161,13 @@ public static class Losses
     /// every correctly classified point; for a misclassified one ∂ℓ/∂W = −y·X, the perceptron update of eq. 1.4. On
     /// the boundary y·ŷ = 0 the gradient is 0 (so a perceptron started at W = 0 does not move: start it elsewhere).
     /// </summary>
+    /// <param name="scores">The scores ŷ, float32 or float64.</param>
+    /// <param name="labels">The labels, each −1 or +1, of the scores' shape.</param>
+    /// <param name="reduction">How the per-element losses are combined.</param>
+    /// <returns>The loss: a 0-d tensor for <see cref="Reduction.Mean"/> and <see cref="Reduction.Sum"/>, else of the scores' shape.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="scores"/> or <paramref name="labels"/> is null.</exception>
+    /// <exception cref="ArgumentException">The scores are int64, the shapes differ, or a label is not −1 or +1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="reduction"/> is not a defined <see cref="Reduction"/>.</exception>
     public static Tensor PerceptronCriterion(Tensor scores, Tensor labels, Reduction reduction = Reduction.Mean)
     {
         const string op = "PerceptronCriterion";
@@ -138,6 +180,13 @@ public static class Losses
     /// y ∈ {−1, +1} (float or int64, the scores' shape), then <paramref name="reduction"/>. It is 0 only from the
     /// margin y·ŷ ≥ 1 on, so points that are correct but close to the boundary still update (§1.2.1.2).
     /// </summary>
+    /// <param name="scores">The scores ŷ, float32 or float64.</param>
+    /// <param name="labels">The labels, each −1 or +1, of the scores' shape.</param>
+    /// <param name="reduction">How the per-element losses are combined.</param>
+    /// <returns>The loss: a 0-d tensor for <see cref="Reduction.Mean"/> and <see cref="Reduction.Sum"/>, else of the scores' shape.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="scores"/> or <paramref name="labels"/> is null.</exception>
+    /// <exception cref="ArgumentException">The scores are int64, the shapes differ, or a label is not −1 or +1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="reduction"/> is not a defined <see cref="Reduction"/>.</exception>
     public static Tensor HingeLoss(Tensor scores, Tensor labels, Reduction reduction = Reduction.Mean)
     {
         const string op = "HingeLoss";
@@ -151,6 +200,13 @@ public static class Losses
     /// soft_margin_loss. (The seed prints it with a leading minus sign; the loss is the positive quantity, −log σ(y·ŷ).)
     /// Evaluated as softplus(−y·ŷ) = max(−y·ŷ, 0) + log(1 + e^−|y·ŷ|), so it neither overflows nor rounds to 0 early.
     /// </summary>
+    /// <param name="scores">The scores ŷ, float32 or float64.</param>
+    /// <param name="labels">The labels, each −1 or +1, of the scores' shape.</param>
+    /// <param name="reduction">How the per-element losses are combined.</param>
+    /// <returns>The loss: a 0-d tensor for <see cref="Reduction.Mean"/> and <see cref="Reduction.Sum"/>, else of the scores' shape.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="scores"/> or <paramref name="labels"/> is null.</exception>
+    /// <exception cref="ArgumentException">The scores are int64, the shapes differ, or a label is not −1 or +1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="reduction"/> is not a defined <see cref="Reduction"/>.</exception>
     public static Tensor LogisticLoss(Tensor scores, Tensor labels, Reduction reduction = Reduction.Mean)
     {
         const string op = "LogisticLoss";

@@ -36,7 +36,11 @@ public class Adam : Optimizer
     /// <param name="eps">The term ε added to the denominator (≥ 0).</param>
     /// <param name="weightDecay">The L2 penalty λ (≥ 0), added to the gradient.</param>
     /// <param name="amsgrad">Whether to use the AMSGrad variant.</param>
-    /// <exception cref="ArgumentException">A hyperparameter is out of range (the message names the optimizer and the value).</exception>
+    /// <exception cref="ArgumentException">
+    /// A hyperparameter is out of range (the message names the optimizer and the value), or
+    /// <paramref name="parameters"/> is empty or holds a non-leaf, an int64 tensor or the same tensor twice.
+    /// </exception>
+    /// <exception cref="ArgumentNullException"><paramref name="parameters"/> is null or holds a null.</exception>
     public Adam(IEnumerable<Tensor> parameters, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8,
         double weightDecay = 0, bool amsgrad = false)
         : this(parameters, lr, beta1, beta2, eps, weightDecay, amsgrad, decoupledWeightDecay: false)
@@ -126,7 +130,11 @@ public sealed class AdamW : Adam
     /// <param name="eps">The term ε added to the denominator (≥ 0).</param>
     /// <param name="weightDecay">The decoupled weight decay λ (≥ 0).</param>
     /// <param name="amsgrad">Whether to use the AMSGrad variant.</param>
-    /// <exception cref="ArgumentException">A hyperparameter is out of range (the message names AdamW and the value).</exception>
+    /// <exception cref="ArgumentException">
+    /// A hyperparameter is out of range (the message names AdamW and the value), or
+    /// <paramref name="parameters"/> is empty or holds a non-leaf, an int64 tensor or the same tensor twice.
+    /// </exception>
+    /// <exception cref="ArgumentNullException"><paramref name="parameters"/> is null or holds a null.</exception>
     public AdamW(IEnumerable<Tensor> parameters, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8,
         double weightDecay = 1e-2, bool amsgrad = false)
         : base(parameters, lr, beta1, beta2, eps, weightDecay, amsgrad, decoupledWeightDecay: true)

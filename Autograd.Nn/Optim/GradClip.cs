@@ -20,6 +20,7 @@ public static class GradClip
     /// <returns>The total norm of the gradients before clipping.</returns>
     /// <exception cref="ArgumentException"><paramref name="maxNorm"/> or <paramref name="normType"/> is invalid.</exception>
     /// <exception cref="InvalidOperationException"><paramref name="errorIfNonfinite"/> is set and the total norm is not finite.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="parameters"/> is null.</exception>
     public static double ClipGradNorm(IEnumerable<Tensor> parameters, double maxNorm, double normType = 2, bool errorIfNonfinite = false)
     {
         ArgumentNullException.ThrowIfNull(parameters);
@@ -49,7 +50,10 @@ public static class GradClip
     /// Clamps every gradient element of <paramref name="parameters"/> to [−<paramref name="clipValue"/>,
     /// <paramref name="clipValue"/>] in place (PyTorch's <c>clip_grad_value_</c>). Null gradients are skipped.
     /// </summary>
+    /// <param name="parameters">The tensors whose gradients to clamp (e.g. <c>module.Parameters()</c>).</param>
+    /// <param name="clipValue">The largest allowed absolute value of a gradient element (≥ 0).</param>
     /// <exception cref="ArgumentException"><paramref name="clipValue"/> is negative or NaN.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="parameters"/> is null.</exception>
     public static void ClipGradValue(IEnumerable<Tensor> parameters, double clipValue)
     {
         ArgumentNullException.ThrowIfNull(parameters);

@@ -15,6 +15,8 @@ namespace Autograd.Nn.Optim;
 public abstract class LRScheduler
 {
     /// <summary>Records the optimizer and its current learning rate as the base rate.</summary>
+    /// <param name="optimizer">The optimizer whose learning rate to schedule; its current rate is η₀.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="optimizer"/> is null.</exception>
     protected LRScheduler(Optimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -121,9 +123,17 @@ public abstract class LRScheduler
     }
 
     /// <summary>The closed-form learning rate at <paramref name="epoch"/> (≥ 1), from <see cref="BaseLearningRate"/>.</summary>
+    /// <param name="epoch">The epoch, ≥ 1.</param>
+    /// <returns>The learning rate at <paramref name="epoch"/>.</returns>
     protected abstract double LearningRateAt(int epoch);
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming this scheduler unless <paramref name="value"/> is finite and ≥ 0.</summary>
+    /// <param name="value">The value to check.</param>
+    /// <param name="what">What the value is, for the message (e.g. "gamma").</param>
+    /// <param name="paramName">The name of the constructor parameter, for <see cref="ArgumentException.ParamName"/>.</param>
+    /// <returns><paramref name="value"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="what"/> or <paramref name="paramName"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="value"/> is negative, infinite or NaN.</exception>
     protected double CheckNonNegative(double value, string what, string paramName)
     {
         ArgumentNullException.ThrowIfNull(what);
@@ -134,6 +144,12 @@ public abstract class LRScheduler
     }
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming this scheduler unless <paramref name="value"/> ≥ 1.</summary>
+    /// <param name="value">The value to check.</param>
+    /// <param name="what">What the value is, for the message (e.g. "step size").</param>
+    /// <param name="paramName">The name of the constructor parameter, for <see cref="ArgumentException.ParamName"/>.</param>
+    /// <returns><paramref name="value"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="what"/> or <paramref name="paramName"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="value"/> is less than 1.</exception>
     protected int CheckPositive(int value, string what, string paramName)
     {
         ArgumentNullException.ThrowIfNull(what);
@@ -157,6 +173,7 @@ public sealed class StepLR : LRScheduler
     /// <param name="stepSize">The period of the decay, in epochs (≥ 1).</param>
     /// <param name="gamma">The multiplicative factor γ (finite, ≥ 0).</param>
     /// <exception cref="ArgumentException">An argument is out of range.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="optimizer"/> is null.</exception>
     public StepLR(Optimizer optimizer, int stepSize, double gamma = 0.1)
         : base(optimizer)
     {
@@ -181,6 +198,7 @@ public sealed class ExponentialLR : LRScheduler
     /// <param name="optimizer">The optimizer whose learning rate to schedule; its current rate is η₀.</param>
     /// <param name="gamma">The multiplicative factor γ (finite, ≥ 0).</param>
     /// <exception cref="ArgumentException">An argument is out of range.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="optimizer"/> is null.</exception>
     public ExponentialLR(Optimizer optimizer, double gamma)
         : base(optimizer)
     {
@@ -206,6 +224,7 @@ public sealed class CosineAnnealingLR : LRScheduler
     /// <param name="tMax">The number of epochs T_max of the half period (≥ 1).</param>
     /// <param name="etaMin">The minimum learning rate η_min (finite, ≥ 0).</param>
     /// <exception cref="ArgumentException">An argument is out of range.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="optimizer"/> is null.</exception>
     public CosineAnnealingLR(Optimizer optimizer, int tMax, double etaMin = 0)
         : base(optimizer)
     {

@@ -39,6 +39,8 @@ public abstract class Optimizer
     private double _learningRate;
 
     /// <summary>Checks and stores the parameters and the learning rate.</summary>
+    /// <param name="parameters">The leaf float tensors to optimize, each once.</param>
+    /// <param name="learningRate">The learning rate, finite and ≥ 0.</param>
     /// <exception cref="ArgumentException">
     /// The list is empty, holds a non-leaf, a non-float tensor or the same tensor twice, or the learning
     /// rate is negative or not finite.
@@ -94,6 +96,9 @@ public abstract class Optimizer
     /// for each parameter whose gradient is not null; <paramref name="state"/> is the parameter's state (empty on
     /// its first update), whose buffers and step count the implementation creates and advances.
     /// </summary>
+    /// <param name="parameter">The parameter to update in place.</param>
+    /// <param name="grad">Its gradient, of its shape and dtype.</param>
+    /// <param name="state">Its state.</param>
     protected abstract void Update(Tensor parameter, Tensor grad, ParameterState state);
 
     /// <summary>
@@ -146,6 +151,7 @@ public abstract class Optimizer
     /// Clears the gradients of all parameters: sets them to null (the default, as PyTorch's
     /// <c>zero_grad(set_to_none=True)</c>) or, with <paramref name="setToNone"/> false, fills them with zeros in place.
     /// </summary>
+    /// <param name="setToNone">Whether to set the gradients to null (true) or fill them with zeros in place (false).</param>
     public void ZeroGrad(bool setToNone = true)
     {
         foreach (var p in _parameters)
@@ -165,6 +171,7 @@ public abstract class Optimizer
     /// The optimizer's state as named tensors (see the class remarks for the names). The tensors are copies: later
     /// steps do not change them, and changing them does not change the optimizer.
     /// </summary>
+    /// <returns>A new dictionary of copies, by name.</returns>
     public Dictionary<string, Tensor> StateDict()
     {
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal)
@@ -295,6 +302,12 @@ public abstract class Optimizer
     }
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming this optimizer unless <paramref name="value"/> is finite and ≥ 0.</summary>
+    /// <param name="value">The value to check.</param>
+    /// <param name="what">What the value is, for the message (e.g. "weight decay").</param>
+    /// <param name="paramName">The name of the constructor parameter, for <see cref="ArgumentException.ParamName"/>.</param>
+    /// <returns><paramref name="value"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="what"/> or <paramref name="paramName"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="value"/> is negative, infinite or NaN.</exception>
     protected double CheckNonNegative(double value, string what, string paramName)
     {
         ArgumentNullException.ThrowIfNull(what);
@@ -305,6 +318,12 @@ public abstract class Optimizer
     }
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming this optimizer unless 0 ≤ <paramref name="value"/> &lt; 1.</summary>
+    /// <param name="value">The value to check.</param>
+    /// <param name="what">What the value is, for the message (e.g. "beta1").</param>
+    /// <param name="paramName">The name of the constructor parameter, for <see cref="ArgumentException.ParamName"/>.</param>
+    /// <returns><paramref name="value"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="what"/> or <paramref name="paramName"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="value"/> is outside [0, 1) or NaN.</exception>
     protected double CheckUnitInterval(double value, string what, string paramName)
     {
         ArgumentNullException.ThrowIfNull(what);
@@ -315,6 +334,12 @@ public abstract class Optimizer
     }
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming this optimizer unless <paramref name="value"/> is finite.</summary>
+    /// <param name="value">The value to check.</param>
+    /// <param name="what">What the value is, for the message (e.g. "dampening").</param>
+    /// <param name="paramName">The name of the constructor parameter, for <see cref="ArgumentException.ParamName"/>.</param>
+    /// <returns><paramref name="value"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="what"/> or <paramref name="paramName"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="value"/> is infinite or NaN.</exception>
     protected double CheckFinite(double value, string what, string paramName)
     {
         ArgumentNullException.ThrowIfNull(what);
@@ -328,6 +353,10 @@ public abstract class Optimizer
     /// <paramref name="self"/> ← lerp(self, end, weight) in place, the way PyTorch's <c>lerp_</c> evaluates it:
     /// <c>self + weight·(end − self)</c> for |weight| &lt; 0.5, else <c>end − (end − self)·(1 − weight)</c>.
     /// </summary>
+    /// <param name="self">The tensor to update in place.</param>
+    /// <param name="end">The tensor to move towards, broadcastable to <paramref name="self"/>.</param>
+    /// <param name="weight">The fraction of the way to move.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="self"/> or <paramref name="end"/> is null.</exception>
     protected static void LerpInPlace(Tensor self, Tensor end, double weight)
     {
         ArgumentNullException.ThrowIfNull(self);
@@ -375,6 +404,8 @@ public abstract class Optimizer
         expected.Count == 0 ? "no state" : string.Join(", ", expected.Order(StringComparer.Ordinal).Select(n => $"'{n}'"));
 
     /// <summary>Formats a number for messages, culture-invariant and round-trippable.</summary>
+    /// <param name="value">The number.</param>
+    /// <returns>Its shortest round-trip text, culture-invariant.</returns>
     protected static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
     private static string FormatShape(int[] shape) => "[" + string.Join(", ", shape) + "]";
@@ -394,6 +425,10 @@ public sealed class ParameterState
     public Dictionary<string, Tensor> Buffers { get; } = new(StringComparer.Ordinal);
 
     /// <summary>The buffer named <paramref name="name"/>, created as zeros like <paramref name="parameter"/> if missing.</summary>
+    /// <param name="name">The buffer's name.</param>
+    /// <param name="parameter">The parameter whose shape and dtype a new buffer gets.</param>
+    /// <returns>The existing or new buffer.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> or <paramref name="parameter"/> is null.</exception>
     public Tensor ZerosBuffer(string name, Tensor parameter)
     {
         ArgumentNullException.ThrowIfNull(name);

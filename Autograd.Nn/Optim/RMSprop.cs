@@ -34,7 +34,11 @@ public sealed class RMSprop : Optimizer
     /// <param name="weightDecay">The L2 penalty λ (≥ 0).</param>
     /// <param name="momentum">The momentum factor μ (≥ 0).</param>
     /// <param name="centered">Whether to normalize by an estimate of the gradient's variance instead of its second moment.</param>
-    /// <exception cref="ArgumentException">A hyperparameter is out of range (the message names RMSprop and the value).</exception>
+    /// <exception cref="ArgumentException">
+    /// A hyperparameter is out of range (the message names RMSprop and the value), or
+    /// <paramref name="parameters"/> is empty or holds a non-leaf, an int64 tensor or the same tensor twice.
+    /// </exception>
+    /// <exception cref="ArgumentNullException"><paramref name="parameters"/> is null or holds a null.</exception>
     public RMSprop(IEnumerable<Tensor> parameters, double lr = 1e-2, double alpha = 0.99, double eps = 1e-8, double weightDecay = 0,
         double momentum = 0, bool centered = false)
         : base(parameters, lr)

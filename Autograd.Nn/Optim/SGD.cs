@@ -26,7 +26,11 @@ public sealed class SGD : Optimizer
     /// <param name="dampening">The dampening τ for momentum.</param>
     /// <param name="weightDecay">The L2 penalty λ (≥ 0).</param>
     /// <param name="nesterov">Whether to use Nesterov momentum; requires μ &gt; 0 and τ = 0.</param>
-    /// <exception cref="ArgumentException">A hyperparameter is out of range (the message names SGD and the value).</exception>
+    /// <exception cref="ArgumentException">
+    /// A hyperparameter is out of range (the message names SGD and the value), or
+    /// <paramref name="parameters"/> is empty or holds a non-leaf, an int64 tensor or the same tensor twice.
+    /// </exception>
+    /// <exception cref="ArgumentNullException"><paramref name="parameters"/> is null or holds a null.</exception>
     public SGD(IEnumerable<Tensor> parameters, double lr, double momentum = 0, double dampening = 0, double weightDecay = 0, bool nesterov = false)
         : base(parameters, lr)
     {
