@@ -45,10 +45,12 @@ public sealed record GradCheckInputReport(int Input, bool Passed, int[] InputInd
     double Analytic, double Numeric, double AbsoluteError, double RelativeError)
 {
     /// <summary>Index of the input element (empty for a projection or a 0-d input).</summary>
+    /// <exception cref="ArgumentNullException">The value is null.</exception>
     public int[] InputIndex { get; init => field = value ?? throw new ArgumentNullException(nameof(value)); } =
         InputIndex ?? throw new ArgumentNullException(nameof(InputIndex));
 
     /// <summary>Index of the output element (empty for a projection or a 0-d output).</summary>
+    /// <exception cref="ArgumentNullException">The value is null.</exception>
     public int[] OutputIndex { get; init => field = value ?? throw new ArgumentNullException(nameof(value)); } =
         OutputIndex ?? throw new ArgumentNullException(nameof(OutputIndex));
 
