@@ -40,14 +40,17 @@ public sealed record GradCheckOptions
 /// <param name="Numeric">The finite-difference value.</param>
 /// <param name="AbsoluteError">|Analytic − Numeric|.</param>
 /// <param name="RelativeError">|Analytic − Numeric| / |Numeric| (∞ when Numeric is 0 and they differ).</param>
+/// <exception cref="ArgumentNullException"><paramref name="InputIndex"/> or <paramref name="OutputIndex"/> is null.</exception>
 public sealed record GradCheckInputReport(int Input, bool Passed, int[] InputIndex, int[] OutputIndex,
     double Analytic, double Numeric, double AbsoluteError, double RelativeError)
 {
     /// <summary>Index of the input element (empty for a projection or a 0-d input).</summary>
+    /// <exception cref="ArgumentNullException">The value is null.</exception>
     public int[] InputIndex { get; init => field = value ?? throw new ArgumentNullException(nameof(value)); } =
         InputIndex ?? throw new ArgumentNullException(nameof(InputIndex));
 
     /// <summary>Index of the output element (empty for a projection or a 0-d output).</summary>
+    /// <exception cref="ArgumentNullException">The value is null.</exception>
     public int[] OutputIndex { get; init => field = value ?? throw new ArgumentNullException(nameof(value)); } =
         OutputIndex ?? throw new ArgumentNullException(nameof(OutputIndex));
 
@@ -78,6 +81,7 @@ public sealed class GradCheckResult
     public IReadOnlyList<GradCheckInputReport> Inputs { get; }
 
     /// <summary>A readable report: per input, pass or fail and the worst entry.</summary>
+    /// <returns>The report, one line per input plus the warnings, culture-invariant.</returns>
     public override string ToString()
     {
         var ci = CultureInfo.InvariantCulture;
@@ -95,6 +99,7 @@ public sealed class GradCheckResult
 }
 
 /// <summary>Thrown by <see cref="GradCheck.Assert"/> when analytic and numeric gradients disagree.</summary>
+/// <param name="message">The report of the failed check.</param>
 public sealed class GradCheckException(string? message) : InvalidOperationException(message);
 
 /// <summary>
@@ -104,6 +109,13 @@ public sealed class GradCheckException(string? message) : InvalidOperationExcept
 public static class GradCheck
 {
     /// <summary>Checks first derivatives of <paramref name="function"/> at <paramref name="inputs"/>.</summary>
+    /// <param name="function">The function to check; it gets fresh leaf copies of the inputs that require grad, and the others as they are.</param>
+    /// <param name="inputs">The point to check at; the inputs that require grad are checked, and none is modified.</param>
+    /// <param name="options">Step, tolerances and mode; null for the defaults.</param>
+    /// <returns>The result, with a report per checked input; a mismatch is reported, not thrown.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="function"/>, <paramref name="inputs"/> or one of its elements is null.</exception>
+    /// <exception cref="ArgumentException">No input requires grad, <paramref name="options"/> holds a step that is not positive and finite, a negative or NaN tolerance, fewer than 1 projection or a negative FullJacobianLimit, or <paramref name="function"/> returns an int64 tensor.</exception>
+    /// <exception cref="InvalidOperationException"><paramref name="function"/> returns null, or an output of another size after a perturbation.</exception>
     public static GradCheckResult Check(Func<Tensor[], Tensor> function, Tensor[] inputs, GradCheckOptions? options = null)
     {
         var (xs, checkedInputs) = Prepare(function, inputs, ref options);
@@ -118,6 +130,13 @@ public static class GradCheck
     }
 
     /// <summary>Like <see cref="Check"/>, but throws <see cref="GradCheckException"/> with the report when the check fails.</summary>
+    /// <param name="function">The function to check; it gets fresh leaf copies of the inputs that require grad, and the others as they are.</param>
+    /// <param name="inputs">The point to check at; the inputs that require grad are checked, and none is modified.</param>
+    /// <param name="options">Step, tolerances and mode; null for the defaults.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="function"/>, <paramref name="inputs"/> or one of its elements is null.</exception>
+    /// <exception cref="ArgumentException">No input requires grad, <paramref name="options"/> holds a step that is not positive and finite, a negative or NaN tolerance, fewer than 1 projection or a negative FullJacobianLimit, or <paramref name="function"/> returns an int64 tensor.</exception>
+    /// <exception cref="InvalidOperationException"><paramref name="function"/> returns null, or an output of another size after a perturbation.</exception>
+    /// <exception cref="GradCheckException">The analytic and numeric gradients disagree; the message is the report.</exception>
     public static void Assert(Func<Tensor[], Tensor> function, Tensor[] inputs, GradCheckOptions? options = null)
     {
         var result = Check(function, inputs, options);
@@ -128,6 +147,13 @@ public static class GradCheck
     /// Checks second derivatives: the first derivative v ↦ vᵀ∂f/∂x, computed with createGraph, is itself
     /// gradchecked with respect to the inputs and to a random v.
     /// </summary>
+    /// <param name="function">The function to check; it gets fresh leaf copies of the inputs that require grad, and the others as they are.</param>
+    /// <param name="inputs">The point to check at; the inputs that require grad are checked, and none is modified.</param>
+    /// <param name="options">Step, tolerances and mode; null for the defaults.</param>
+    /// <returns>The result of checking the first derivative, whose inputs are these inputs followed by v; a mismatch is reported, not thrown.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="function"/>, <paramref name="inputs"/> or one of its elements is null.</exception>
+    /// <exception cref="ArgumentException">No input requires grad, <paramref name="options"/> holds a step that is not positive and finite, a negative or NaN tolerance, fewer than 1 projection or a negative FullJacobianLimit, or <paramref name="function"/> returns an int64 tensor.</exception>
+    /// <exception cref="InvalidOperationException"><paramref name="function"/> returns null, or an output of another size after a perturbation.</exception>
     public static GradCheckResult CheckSecondOrder(Func<Tensor[], Tensor> function, Tensor[] inputs, GradCheckOptions? options = null)
     {
         var (xs, checkedInputs) = Prepare(function, inputs, ref options);
@@ -147,6 +173,13 @@ public static class GradCheck
     }
 
     /// <summary>Like <see cref="CheckSecondOrder"/>, but throws <see cref="GradCheckException"/> when the check fails.</summary>
+    /// <param name="function">The function to check; it gets fresh leaf copies of the inputs that require grad, and the others as they are.</param>
+    /// <param name="inputs">The point to check at; the inputs that require grad are checked, and none is modified.</param>
+    /// <param name="options">Step, tolerances and mode; null for the defaults.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="function"/>, <paramref name="inputs"/> or one of its elements is null.</exception>
+    /// <exception cref="ArgumentException">No input requires grad, <paramref name="options"/> holds a step that is not positive and finite, a negative or NaN tolerance, fewer than 1 projection or a negative FullJacobianLimit, or <paramref name="function"/> returns an int64 tensor.</exception>
+    /// <exception cref="InvalidOperationException"><paramref name="function"/> returns null, or an output of another size after a perturbation.</exception>
+    /// <exception cref="GradCheckException">The analytic and numeric gradients disagree; the message is the report.</exception>
     public static void AssertSecondOrder(Func<Tensor[], Tensor> function, Tensor[] inputs, GradCheckOptions? options = null)
     {
         var result = CheckSecondOrder(function, inputs, options);

@@ -11,6 +11,10 @@ public static class Graphviz
     /// gradient when it has at most <paramref name="maxValues"/> elements), an ellipse per op, and edges along the data flow.
     /// Render with <c>dot -Tpng graph.dot -o graph.png</c>.
     /// </summary>
+    /// <param name="root">The tensor whose graph to export.</param>
+    /// <param name="maxValues">The largest element count for which a tensor's values and gradient are shown.</param>
+    /// <returns>The DOT text of the graph.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="root"/> is null.</exception>
     public static string ToDot(Tensor root, int maxValues = 8)
     {
         ArgumentNullException.ThrowIfNull(root);

@@ -16,9 +16,14 @@ public abstract class CustomFunction : Function
     public override string Name => GetType().Name;
 
     /// <summary>Computes the output from the inputs; ops inside are not recorded.</summary>
+    /// <param name="inputs">The tensors passed to <see cref="Apply"/>.</param>
+    /// <returns>The output; returning an input gives a detached alias of it.</returns>
     protected abstract Tensor Forward(Tensor[] inputs);
 
     /// <summary>Keeps a tensor for backward; read it back with <see cref="SavedTensor.Value"/>.</summary>
+    /// <param name="tensor">The tensor to keep.</param>
+    /// <returns>A handle whose <see cref="SavedTensor.Value"/> gives the tensor back in <see cref="Function.Backward"/>, checked for in-place changes.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="tensor"/> is null.</exception>
     protected SavedTensor SaveForBackward(Tensor tensor)
     {
         ArgumentNullException.ThrowIfNull(tensor);
@@ -31,6 +36,10 @@ public abstract class CustomFunction : Function
     protected void MarkNonDifferentiable() => _nonDifferentiable = true;
 
     /// <summary>Runs the op on <paramref name="inputs"/> and records it when an input requires grad.</summary>
+    /// <param name="inputs">The inputs to pass to <see cref="Forward"/>.</param>
+    /// <returns>The output of <see cref="Forward"/>, recorded for autograd with this function as its node when an input requires grad and grad mode is on.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="inputs"/> or one of its elements is null.</exception>
+    /// <exception cref="InvalidOperationException">This instance was already applied, <see cref="Forward"/> returned null, or it returned an int64 output that is recorded and not marked non-differentiable.</exception>
     public Tensor Apply(params Tensor[] inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);

@@ -319,9 +319,11 @@ public static class Autodiff
     public static bool IsGradEnabled => GradMode.IsEnabled;
 
     /// <summary>Begins a scope in which ops record nothing: <c>using (Autodiff.NoGrad()) { … }</c>.</summary>
+    /// <returns>A scope that restores the previous grad mode when disposed.</returns>
     public static NoGradScope NoGrad() => new(false);
 
     /// <summary>Begins a scope in which ops record again, inside a <see cref="NoGrad"/> scope.</summary>
+    /// <returns>A scope that restores the previous grad mode when disposed.</returns>
     public static NoGradScope EnableGrad() => new(true);
 
     /// <summary>
@@ -329,6 +331,7 @@ public static class Autodiff
     /// the first op whose forward or backward produces NaN or ±∞ throws an <see cref="InvalidOperationException"/>
     /// naming the op and that line.
     /// </summary>
+    /// <returns>A scope that restores the previous anomaly mode when disposed.</returns>
     public static AnomalyScope DetectAnomaly() => new();
 
     /// <summary>Whether anomaly detection is on for this thread.</summary>
@@ -344,6 +347,10 @@ public static class Autodiff
     /// <param name="createGraph">Record the backward pass, so the returned gradients can be differentiated again.</param>
     /// <param name="retainGraph">Keep saved tensors for another pass; defaults to <paramref name="createGraph"/>.</param>
     /// <param name="allowUnused">Return null for an input the outputs do not depend on, instead of throwing.</param>
+    /// <returns>One gradient per input, of its shape and dtype, in the order of <paramref name="inputs"/>; null for an unused input when <paramref name="allowUnused"/> is set. Recorded for autograd when <paramref name="createGraph"/> is set.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="outputs"/>, <paramref name="inputs"/> or one of their elements is null.</exception>
+    /// <exception cref="ArgumentException">An input does not require grad, the number of seeds differs from the number of outputs, or a seed's shape differs from its output's.</exception>
+    /// <exception cref="InvalidOperationException">An output does not require grad, an output of more than one element has no seed, an input is unused and <paramref name="allowUnused"/> is not set, or the graph was already released by a backward without <paramref name="retainGraph"/>.</exception>
     public static Tensor?[] Grad(Tensor[] outputs, Tensor[] inputs, Tensor?[]? gradOutputs = null, bool createGraph = false,
         bool? retainGraph = null, bool allowUnused = false)
     {
@@ -358,6 +365,15 @@ public static class Autodiff
     }
 
     /// <summary>The gradient of one output with respect to one input; see <see cref="Grad(Tensor[], Tensor[], Tensor?[], bool, bool?, bool)"/>.</summary>
+    /// <param name="output">The tensor to differentiate.</param>
+    /// <param name="input">A tensor that requires grad; a leaf or an intermediate result.</param>
+    /// <param name="gradOutput">The seed, of <paramref name="output"/>'s shape; may be null for a one-element output.</param>
+    /// <param name="createGraph">Record the backward pass, so the returned gradient can be differentiated again.</param>
+    /// <param name="retainGraph">Keep saved tensors for another pass; defaults to <paramref name="createGraph"/>.</param>
+    /// <returns>The gradient, of <paramref name="input"/>'s shape and dtype; recorded for autograd when <paramref name="createGraph"/> is set.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="output"/> or <paramref name="input"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="input"/> does not require grad, or <paramref name="gradOutput"/> has another shape than <paramref name="output"/>.</exception>
+    /// <exception cref="InvalidOperationException"><paramref name="output"/> does not require grad, has more than one element and no seed, does not depend on <paramref name="input"/>, or its graph was already released.</exception>
     public static Tensor Grad(Tensor output, Tensor input, Tensor? gradOutput = null, bool createGraph = false, bool? retainGraph = null)
     {
         ArgumentNullException.ThrowIfNull(output);

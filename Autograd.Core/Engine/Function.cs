@@ -116,6 +116,8 @@ public abstract class Function
     /// Given dL/d(output), returns dL/d(input) for every input (null where an input needs none), each of its
     /// input's shape and dtype. Written with differentiable tensor ops so that gradients of gradients work.
     /// </summary>
+    /// <param name="grad">dL/d(output), of the output's shape and dtype.</param>
+    /// <returns>One gradient per input, in input order; null for an input that needs none.</returns>
     protected abstract Tensor?[] Backward(Tensor grad);
 
     /// <summary><see cref="Backward"/>, checked to give one gradient per input.</summary>
@@ -140,6 +142,8 @@ public abstract class Function
     }
 
     /// <summary>Keeps tensors for <see cref="Backward"/>; they are released after a backward pass unless the graph is retained.</summary>
+    /// <param name="tensors">The tensors to keep, in the order <see cref="Saved"/> reads them; null entries keep nothing.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="tensors"/> is null.</exception>
     protected void Save(params Tensor?[] tensors)
     {
         ArgumentNullException.ThrowIfNull(tensors);
@@ -156,6 +160,9 @@ public abstract class Function
     private static SavedSlot Slot(Tensor? t) => new(t, t?.Version.Value ?? 0);
 
     /// <summary>The i-th tensor kept by <see cref="Save(Tensor?[])"/>.</summary>
+    /// <param name="i">The position of the tensor in the <see cref="Save(Tensor?[])"/> call.</param>
+    /// <returns>The saved tensor itself.</returns>
+    /// <exception cref="InvalidOperationException">The graph was released by an earlier backward without <c>retainGraph</c>, the tensor was saved as null, or it was modified in place after it was saved.</exception>
     protected Tensor Saved(int i)
     {
         if (_released)

@@ -28,6 +28,14 @@ public static class Functional
         grads.Select((g, i) => g ?? Tensor.ZerosLike(like[i])).ToArray();
 
     /// <summary>Computes f(x) and the vector-Jacobian product vᵀ·∂f/∂x for each input.</summary>
+    /// <param name="function">The function to differentiate; it gets fresh leaf copies of the inputs.</param>
+    /// <param name="inputs">The points to differentiate at, float32 or float64; they are not modified and need not require grad.</param>
+    /// <param name="v">The vector, of the output's shape; null for a one-element output (then 1).</param>
+    /// <param name="createGraph">Record the computation of the results, so they can be differentiated again; otherwise they are detached.</param>
+    /// <returns>The output f(x) and one product per input, of its shape and dtype (zeros where f does not depend on it).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="function"/>, <paramref name="inputs"/> or one of its elements is null.</exception>
+    /// <exception cref="ArgumentException">An input is int64, or <paramref name="v"/> is null for an output of more than one element or has another shape than the output.</exception>
+    /// <exception cref="InvalidOperationException"><paramref name="function"/> returns null.</exception>
     public static (Tensor Output, Tensor[] Vjp) Vjp(Func<Tensor[], Tensor> function, Tensor[] inputs, Tensor? v = null, bool createGraph = false)
     {
         var xs = Leaves("Vjp", function, inputs);
@@ -42,6 +50,14 @@ public static class Functional
     }
 
     /// <summary>Computes f(x) and the Jacobian-vector product ∂f/∂x·v, with one tangent per input (double-vjp trick).</summary>
+    /// <param name="function">The function to differentiate; it gets fresh leaf copies of the inputs.</param>
+    /// <param name="inputs">The points to differentiate at, float32 or float64; they are not modified and need not require grad.</param>
+    /// <param name="v">The tangents, one per input, each of its input's shape.</param>
+    /// <param name="createGraph">Record the computation of the results, so they can be differentiated again; otherwise they are detached.</param>
+    /// <returns>The output f(x) and the product, of the output's shape.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="function"/>, <paramref name="inputs"/>, <paramref name="v"/> or one of their elements is null.</exception>
+    /// <exception cref="ArgumentException">An input is int64, or the tangents differ from the inputs in number or shape.</exception>
+    /// <exception cref="InvalidOperationException"><paramref name="function"/> returns null.</exception>
     public static (Tensor Output, Tensor Jvp) Jvp(Func<Tensor[], Tensor> function, Tensor[] inputs, Tensor[] v, bool createGraph = false)
     {
         ArgumentNullException.ThrowIfNull(function);
@@ -71,6 +87,13 @@ public static class Functional
     }
 
     /// <summary>The Jacobian of f with respect to each input: a tensor of shape f(x).Shape ++ input.Shape per input.</summary>
+    /// <param name="function">The function to differentiate; it gets fresh leaf copies of the inputs.</param>
+    /// <param name="inputs">The points to differentiate at, float32 or float64; they are not modified and need not require grad.</param>
+    /// <param name="createGraph">Record the computation of the results, so they can be differentiated again; otherwise they are detached.</param>
+    /// <returns>One Jacobian per input, of shape f(x).Shape ++ input.Shape and the input's dtype.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="function"/>, <paramref name="inputs"/> or one of its elements is null.</exception>
+    /// <exception cref="ArgumentException">An input is int64.</exception>
+    /// <exception cref="InvalidOperationException"><paramref name="function"/> returns null.</exception>
     public static Tensor[] Jacobian(Func<Tensor[], Tensor> function, Tensor[] inputs, bool createGraph = false)
     {
         var xs = Leaves("Jacobian", function, inputs);
@@ -91,6 +114,13 @@ public static class Functional
     }
 
     /// <summary>The Jacobian of a function of one tensor.</summary>
+    /// <param name="function">The function to differentiate; it gets a fresh leaf copy of the input.</param>
+    /// <param name="input">The point to differentiate at, float32 or float64; it is not modified and need not require grad.</param>
+    /// <param name="createGraph">Record the computation of the results, so they can be differentiated again; otherwise they are detached.</param>
+    /// <returns>The Jacobian, of shape f(x).Shape ++ input.Shape and the input's dtype.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="function"/> or <paramref name="input"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="input"/> is int64.</exception>
+    /// <exception cref="InvalidOperationException"><paramref name="function"/> returns null.</exception>
     public static Tensor Jacobian(Func<Tensor, Tensor> function, Tensor input, bool createGraph = false)
     {
         ArgumentNullException.ThrowIfNull(function);
@@ -99,6 +129,12 @@ public static class Functional
     }
 
     /// <summary>The Hessian of a scalar function of one tensor: shape input.Shape ++ input.Shape.</summary>
+    /// <param name="function">The function to differentiate; it gets a fresh leaf copy of the input.</param>
+    /// <param name="input">The point to differentiate at, float32 or float64; it is not modified and need not require grad.</param>
+    /// <returns>The Hessian, of shape input.Shape ++ input.Shape and the input's dtype, not recorded for autograd.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="function"/> or <paramref name="input"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="input"/> is int64, or <paramref name="function"/> returns more than one element.</exception>
+    /// <exception cref="InvalidOperationException"><paramref name="function"/> returns null.</exception>
     public static Tensor Hessian(Func<Tensor, Tensor> function, Tensor input)
     {
         ArgumentNullException.ThrowIfNull(function);
@@ -111,6 +147,12 @@ public static class Functional
     /// inputs[i].Shape ++ inputs[j].Shape (PyTorch's torch.autograd.functional.hessian with a tuple of inputs). A block
     /// that f does not depend on is zero.
     /// </summary>
+    /// <param name="function">The function to differentiate; it gets fresh leaf copies of the inputs.</param>
+    /// <param name="inputs">The points to differentiate at, float32 or float64; they are not modified and need not require grad.</param>
+    /// <returns>The blocks H[i][j], each of shape inputs[i].Shape ++ inputs[j].Shape, not recorded for autograd.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="function"/>, <paramref name="inputs"/> or one of its elements is null.</exception>
+    /// <exception cref="ArgumentException">An input is int64, or <paramref name="function"/> returns more than one element.</exception>
+    /// <exception cref="InvalidOperationException"><paramref name="function"/> returns null.</exception>
     public static Tensor[][] Hessian(Func<Tensor[], Tensor> function, Tensor[] inputs)
     {
         var xs = Leaves("Hessian", function, inputs);
@@ -132,6 +174,14 @@ public static class Functional
     }
 
     /// <summary>Computes f(x) and the Hessian-vector product (∂²f/∂x²)·v for a scalar f, by differentiating ⟨∇f, v⟩.</summary>
+    /// <param name="function">The function to differentiate; it gets fresh leaf copies of the inputs.</param>
+    /// <param name="inputs">The points to differentiate at, float32 or float64; they are not modified and need not require grad.</param>
+    /// <param name="v">The vectors, one per input, each of its input's shape.</param>
+    /// <param name="createGraph">Record the computation of the results, so they can be differentiated again; otherwise they are detached.</param>
+    /// <returns>The output f(x) and one product per input, of its shape and dtype (zeros where f does not depend on it).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="function"/>, <paramref name="inputs"/>, <paramref name="v"/> or one of their elements is null.</exception>
+    /// <exception cref="ArgumentException">An input is int64, the vectors differ from the inputs in number or shape, or <paramref name="function"/> returns more than one element.</exception>
+    /// <exception cref="InvalidOperationException"><paramref name="function"/> returns null.</exception>
     public static (Tensor Output, Tensor[] Hvp) Hvp(Func<Tensor[], Tensor> function, Tensor[] inputs, Tensor[] v, bool createGraph = false)
     {
         ArgumentNullException.ThrowIfNull(function);

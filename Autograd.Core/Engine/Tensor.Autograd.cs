@@ -9,6 +9,8 @@ public partial class Tensor
     /// <param name="gradient">The seed dL/d(this).</param>
     /// <param name="retainGraph">Keep saved tensors so that another backward through the same graph works.</param>
     /// <param name="createGraph">Record the backward pass, so that the gradients can be differentiated again.</param>
+    /// <exception cref="ArgumentException"><paramref name="gradient"/> has another shape than this tensor.</exception>
+    /// <exception cref="InvalidOperationException">This tensor does not require grad, has more than one element and no <paramref name="gradient"/>, or its graph was released by an earlier backward without <paramref name="retainGraph"/>; under <see cref="Autodiff.DetectAnomaly"/>, a backward rule produced NaN or ±∞; a hook or a custom function's backward returned a gradient of the wrong number, shape or dtype.</exception>
     public void Backward(Tensor? gradient = null, bool retainGraph = false, bool createGraph = false)
     {
         var seeds = Seeds("Backward", [this], [gradient]);

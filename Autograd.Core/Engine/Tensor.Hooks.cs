@@ -7,6 +7,10 @@ public partial class Tensor
     /// (once per backward pass, on the total over all paths). Returning null observes; returning a tensor of the same
     /// shape and dtype replaces the gradient. Dispose the result to remove the hook.
     /// </summary>
+    /// <param name="hook">Called with the gradient; returns null to keep it or a tensor of its shape and dtype to replace it.</param>
+    /// <returns>A handle that removes the hook when disposed.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="hook"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">This tensor does not require grad.</exception>
     public IDisposable RegisterHook(Func<Tensor, Tensor?> hook)
     {
         ArgumentNullException.ThrowIfNull(hook);
@@ -23,6 +27,7 @@ public partial class Tensor
     /// retain_grad): it accumulates over passes, like a leaf's. A no-op on a leaf, which keeps its gradient anyway.
     /// <see cref="Autodiff.Grad(Tensor[], Tensor[], Tensor?[], bool, bool?, bool)"/> fills no <see cref="Grad"/>.
     /// </summary>
+    /// <exception cref="InvalidOperationException">This tensor does not require grad.</exception>
     public void RetainGrad()
     {
         if (!RequiresGrad)

@@ -12,6 +12,7 @@ namespace Autograd.Kernels;
 /// An elementwise function written once per vector width: a scalar form and Vector128/256/512 forms that perform
 /// the same IEEE operations in the same order, so every element gets the same bits whichever path computes it.
 /// </summary>
+/// <typeparam name="T">The element type, float or double.</typeparam>
 internal interface IVectorFunction<T> where T : unmanaged
 {
     static abstract T Invoke(T x);

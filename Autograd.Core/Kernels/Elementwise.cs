@@ -13,6 +13,7 @@ internal interface IUnaryOperator
 }
 
 /// <summary>An elementwise z = f(x, y), with span-span, span-scalar and scalar-span forms for broadcast rows.</summary>
+/// <typeparam name="TSelf">The implementing operator itself, whose scalar form the span forms call.</typeparam>
 internal interface IBinaryOperator<TSelf> where TSelf : IBinaryOperator<TSelf>
 {
     static abstract T Invoke<T>(T x, T y) where T : unmanaged, IFloatingPointIeee754<T>;

@@ -38,18 +38,34 @@ internal readonly struct KPanel : IPanelLayout
 }
 
 /// <summary>A register-blocked micro-kernel: one MR×NR tile of C from packed panels (see GemmKernels.cs).</summary>
+/// <typeparam name="T">The element type, float or double.</typeparam>
 internal unsafe interface IGemmKernel<T> where T : unmanaged
 {
     static abstract int MR { get; }
     static abstract int NR { get; }
 
     /// <summary>acc = Σ_k a(i, k)·b[k·NR + j] over <paramref name="kc"/> steps; C = acc when <paramref name="first"/>, else C + acc.</summary>
+    /// <typeparam name="TA">The layout of the packed A panel.</typeparam>
+    /// <param name="kc">The depth of the panels.</param>
+    /// <param name="a">The packed MR×kc panel of A.</param>
+    /// <param name="b">The packed kc×NR panel of B.</param>
+    /// <param name="c">The top-left element of the C tile.</param>
+    /// <param name="ldc">The distance between rows of C, in elements.</param>
+    /// <param name="first">Whether this is the first depth block, which overwrites C instead of adding to it.</param>
     static abstract void Run<TA>(int kc, T* a, T* b, T* c, nint ldc, bool first) where TA : struct, IPanelLayout;
 
     /// <summary>Σ x[i]·y[i] over contiguous x and y, in an order fixed by n alone.</summary>
+    /// <param name="n">The number of elements.</param>
+    /// <param name="x">The first vector.</param>
+    /// <param name="y">The second vector.</param>
+    /// <returns>The dot product.</returns>
     static abstract T Dot(int n, T* x, T* y);
 
     /// <summary>y[i] = x[i]·alpha + y[i] (fused where the kernel fuses), each element on its own.</summary>
+    /// <param name="n">The number of elements.</param>
+    /// <param name="alpha">The factor applied to <paramref name="x"/>.</param>
+    /// <param name="x">The vector to scale.</param>
+    /// <param name="y">The vector added to, in place.</param>
     static abstract void Axpy(int n, T alpha, T* x, T* y);
 }
 

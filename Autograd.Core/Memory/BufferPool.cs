@@ -55,6 +55,7 @@ public sealed class BufferPool
     /// Begins a scope in which op results take their storage from this pool, until the scope is disposed:
     /// <c>using (pool.Scope()) { … }</c>.
     /// </summary>
+    /// <returns>The new scope, active on this thread or async flow; dispose it to end it.</returns>
     public BufferScope Scope() => new(this);
 
     /// <summary>Drops every array held for reuse (arrays lent to active scopes come back later as usual).</summary>

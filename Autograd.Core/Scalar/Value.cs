@@ -24,6 +24,7 @@ public sealed class Value
     private const int MaxPooledLength = 1 << 16;
 
     /// <summary>A leaf holding <paramref name="data"/>.</summary>
+    /// <param name="data">The number the leaf holds.</param>
     public Value(double data)
     {
         Data = data;
@@ -60,9 +61,15 @@ public sealed class Value
     }
 
     /// <summary>A leaf holding <paramref name="data"/>.</summary>
+    /// <param name="data">The number the leaf holds.</param>
+    /// <returns>A new leaf value.</returns>
     public static implicit operator Value(double data) => new(data);
 
     /// <summary>Computes a + b.</summary>
+    /// <param name="a">The left operand.</param>
+    /// <param name="b">The right operand.</param>
+    /// <returns>A new value recording this op for <see cref="Backward"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="a"/> or <paramref name="b"/> is null.</exception>
     public static Value operator +(Value a, Value b)
     {
         Operand(a, "add", "left");
@@ -70,6 +77,10 @@ public sealed class Value
         return new(a.Data + b.Data, "add", a, 1, b, 1);
     }
     /// <summary>Computes a − b.</summary>
+    /// <param name="a">The left operand.</param>
+    /// <param name="b">The right operand.</param>
+    /// <returns>A new value recording this op for <see cref="Backward"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="a"/> or <paramref name="b"/> is null.</exception>
     public static Value operator -(Value a, Value b)
     {
         Operand(a, "sub", "left");
@@ -77,6 +88,10 @@ public sealed class Value
         return new(a.Data - b.Data, "sub", a, 1, b, -1);
     }
     /// <summary>Computes a · b.</summary>
+    /// <param name="a">The left operand.</param>
+    /// <param name="b">The right operand.</param>
+    /// <returns>A new value recording this op for <see cref="Backward"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="a"/> or <paramref name="b"/> is null.</exception>
     public static Value operator *(Value a, Value b)
     {
         Operand(a, "mul", "left");
@@ -84,6 +99,10 @@ public sealed class Value
         return new(a.Data * b.Data, "mul", a, b.Data, b, a.Data);
     }
     /// <summary>Computes a / b.</summary>
+    /// <param name="a">The left operand.</param>
+    /// <param name="b">The right operand.</param>
+    /// <returns>A new value recording this op for <see cref="Backward"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="a"/> or <paramref name="b"/> is null.</exception>
     public static Value operator /(Value a, Value b)
     {
         Operand(a, "div", "left");
@@ -91,6 +110,9 @@ public sealed class Value
         return new(a.Data / b.Data, "div", a, 1 / b.Data, b, -a.Data / (b.Data * b.Data));
     }
     /// <summary>Computes −a.</summary>
+    /// <param name="a">The operand.</param>
+    /// <returns>A new value recording this op for <see cref="Backward"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="a"/> is null.</exception>
     public static Value operator -(Value a)
     {
         Operand(a, "neg", "");
@@ -101,48 +123,80 @@ public sealed class Value
     // nothing): one allocation per op instead of two, and the same values and gradients for the Value operands.
 
     /// <summary>Computes a + b for a number b.</summary>
+    /// <param name="a">The left operand.</param>
+    /// <param name="b">The number on the right; it gets no node.</param>
+    /// <returns>A new value recording this op for <see cref="Backward"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="a"/> is null.</exception>
     public static Value operator +(Value a, double b)
     {
         Operand(a, "add", "left");
         return new(a.Data + b, "add", a, 1);
     }
     /// <summary>Computes a + b for a number a.</summary>
+    /// <param name="a">The number on the left; it gets no node.</param>
+    /// <param name="b">The right operand.</param>
+    /// <returns>A new value recording this op for <see cref="Backward"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="b"/> is null.</exception>
     public static Value operator +(double a, Value b)
     {
         Operand(b, "add", "right");
         return new(a + b.Data, "add", b, 1);
     }
     /// <summary>Computes a − b for a number b.</summary>
+    /// <param name="a">The left operand.</param>
+    /// <param name="b">The number on the right; it gets no node.</param>
+    /// <returns>A new value recording this op for <see cref="Backward"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="a"/> is null.</exception>
     public static Value operator -(Value a, double b)
     {
         Operand(a, "sub", "left");
         return new(a.Data - b, "sub", a, 1);
     }
     /// <summary>Computes a − b for a number a.</summary>
+    /// <param name="a">The number on the left; it gets no node.</param>
+    /// <param name="b">The right operand.</param>
+    /// <returns>A new value recording this op for <see cref="Backward"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="b"/> is null.</exception>
     public static Value operator -(double a, Value b)
     {
         Operand(b, "sub", "right");
         return new(a - b.Data, "sub", b, -1);
     }
     /// <summary>Computes a · b for a number b.</summary>
+    /// <param name="a">The left operand.</param>
+    /// <param name="b">The number on the right; it gets no node.</param>
+    /// <returns>A new value recording this op for <see cref="Backward"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="a"/> is null.</exception>
     public static Value operator *(Value a, double b)
     {
         Operand(a, "mul", "left");
         return new(a.Data * b, "mul", a, b);
     }
     /// <summary>Computes a · b for a number a.</summary>
+    /// <param name="a">The number on the left; it gets no node.</param>
+    /// <param name="b">The right operand.</param>
+    /// <returns>A new value recording this op for <see cref="Backward"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="b"/> is null.</exception>
     public static Value operator *(double a, Value b)
     {
         Operand(b, "mul", "right");
         return new(a * b.Data, "mul", b, a);
     }
     /// <summary>Computes a / b for a number b.</summary>
+    /// <param name="a">The left operand.</param>
+    /// <param name="b">The number on the right; it gets no node.</param>
+    /// <returns>A new value recording this op for <see cref="Backward"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="a"/> is null.</exception>
     public static Value operator /(Value a, double b)
     {
         Operand(a, "div", "left");
         return new(a.Data / b, "div", a, 1 / b);
     }
     /// <summary>Computes a / b for a number a.</summary>
+    /// <param name="a">The number on the left; it gets no node.</param>
+    /// <param name="b">The right operand.</param>
+    /// <returns>A new value recording this op for <see cref="Backward"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="b"/> is null.</exception>
     public static Value operator /(double a, Value b)
     {
         Operand(b, "div", "right");
@@ -150,9 +204,14 @@ public sealed class Value
     }
 
     /// <summary>Computes xᶜ; d/dx = c·xᶜ⁻¹ (0 for c = 0).</summary>
+    /// <param name="c">The exponent, a constant.</param>
+    /// <returns>A new value recording this op for <see cref="Backward"/>.</returns>
     public Value Pow(double c) => new(Math.Pow(Data, c), "pow", this, c == 0 ? 0 : c * Math.Pow(Data, c - 1));
 
     /// <summary>Computes xʸ; ∂/∂x = y·xʸ⁻¹ (0 for y = 0), ∂/∂y = xʸ·ln x (0 for x = 0, y ≥ 0).</summary>
+    /// <param name="y">The exponent, differentiated as well.</param>
+    /// <returns>A new value recording this op for <see cref="Backward"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="y"/> is null.</exception>
     public Value Pow(Value y)
     {
         Operand(y, "pow", "exponent");
@@ -163,43 +222,67 @@ public sealed class Value
     }
 
     /// <summary>Computes eˣ.</summary>
+    /// <returns>A new value recording this op for <see cref="Backward"/>.</returns>
     public Value Exp() { double e = Math.Exp(Data); return new Value(e, "exp", this, e); }
     /// <summary>Computes ln x.</summary>
+    /// <returns>A new value recording this op for <see cref="Backward"/>.</returns>
     public Value Log() => new(Math.Log(Data), "log", this, 1 / Data);
     /// <summary>Computes √x.</summary>
+    /// <returns>A new value recording this op for <see cref="Backward"/>.</returns>
     public Value Sqrt() { double r = Math.Sqrt(Data); return new Value(r, "sqrt", this, 1 / (2 * r)); }
     /// <summary>Computes |x|; d/dx = sign x.</summary>
+    /// <returns>A new value recording this op for <see cref="Backward"/>.</returns>
     public Value Abs() => new(Math.Abs(Data), "abs", this, SignOf(Data));
     /// <summary>Computes sin x.</summary>
+    /// <returns>A new value recording this op for <see cref="Backward"/>.</returns>
     public Value Sin() => new(Math.Sin(Data), "sin", this, Math.Cos(Data));
     /// <summary>Computes cos x.</summary>
+    /// <returns>A new value recording this op for <see cref="Backward"/>.</returns>
     public Value Cos() => new(Math.Cos(Data), "cos", this, -Math.Sin(Data));
     /// <summary>Computes tanh x; d/dx = 1 − tanh² x.</summary>
+    /// <returns>A new value recording this op for <see cref="Backward"/>.</returns>
     public Value Tanh() { double t = Math.Tanh(Data); return new Value(t, "tanh", this, 1 - t * t); }
     /// <summary>Computes σ(x) = 1 / (1 + e⁻ˣ); d/dx = σ(1 − σ).</summary>
+    /// <returns>A new value recording this op for <see cref="Backward"/>.</returns>
     public Value Sigmoid() { double s = 1 / (1 + Math.Exp(-Data)); return new Value(s, "sigmoid", this, s * (1 - s)); }
     /// <summary>Computes max(x, 0); d/dx = 1 for x &gt; 0.</summary>
+    /// <returns>A new value recording this op for <see cref="Backward"/>.</returns>
     public Value Relu() => new(Data > 0 || double.IsNaN(Data) ? Data : 0, "relu", this, Data > 0 ? 1 : 0);
     /// <summary>Computes sign x; its derivative is 0.</summary>
+    /// <returns>A new value recording this op for <see cref="Backward"/>.</returns>
     public Value Sign() => new(SignOf(Data), "sign", this, 0);
     /// <summary>Computes ln(1 + eˣ) without overflow; d/dx = σ(x).</summary>
+    /// <returns>A new value recording this op for <see cref="Backward"/>.</returns>
     public Value Softplus() => new(Math.Max(Data, 0) + Math.Log(1 + Math.Exp(-Math.Abs(Data))), "softplus", this, 1 / (1 + Math.Exp(-Data)));
     /// <summary>Computes min(max(x, lo), hi); d/dx = 1 for lo ≤ x ≤ hi.</summary>
+    /// <param name="min">The lower bound.</param>
+    /// <param name="max">The upper bound.</param>
+    /// <returns>A new value recording this op for <see cref="Backward"/>.</returns>
+    /// <exception cref="ArgumentException"><paramref name="min"/> is greater than <paramref name="max"/>.</exception>
     public Value Clamp(double min, double max)
     {
         if (min > max) throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"clamp: min {min} is greater than max {max}."));
         return new Value(Math.Min(Math.Max(Data, min), max), "clamp", this, Data >= min && Data <= max ? 1 : 0);
     }
     /// <summary>Computes max(−1, min(1, x)).</summary>
+    /// <returns>A new value recording this op for <see cref="Backward"/>.</returns>
     public Value HardTanh() => Clamp(-1, 1);
 
     /// <summary>Computes max(a, b); ties send ½ to each.</summary>
+    /// <param name="a">The first operand.</param>
+    /// <param name="b">The second operand.</param>
+    /// <returns>A new value recording this op for <see cref="Backward"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="a"/> or <paramref name="b"/> is null.</exception>
     public static Value Max(Value a, Value b) => Max2(Operand(a, "maximum", "left"), Operand(b, "maximum", "right"));
 
     private static Value Max2(Value a, Value b) =>
         new(Math.Max(a.Data, b.Data), "maximum", a, a.Data > b.Data ? 1 : a.Data == b.Data ? 0.5 : 0, b, b.Data > a.Data ? 1 : a.Data == b.Data ? 0.5 : 0);
 
     /// <summary>Computes min(a, b); ties send ½ to each.</summary>
+    /// <param name="a">The first operand.</param>
+    /// <param name="b">The second operand.</param>
+    /// <returns>A new value recording this op for <see cref="Backward"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="a"/> or <paramref name="b"/> is null.</exception>
     public static Value Min(Value a, Value b) => Min2(Operand(a, "minimum", "left"), Operand(b, "minimum", "right"));
 
     private static Value Min2(Value a, Value b) =>
@@ -266,6 +349,7 @@ public sealed class Value
     }
 
     /// <summary>micrograd's repr: Value(data=…, grad=…).</summary>
+    /// <returns><c>Value(data=…, grad=…)</c>, with six significant digits, culture-invariant.</returns>
     public override string ToString() =>
         string.Create(CultureInfo.InvariantCulture, $"Value(data={Data:G6}, grad={Grad:G6})");
 }

@@ -21,6 +21,7 @@ public sealed class Generator
     private readonly Lock? _lock;
 
     /// <summary>Creates a generator from a seed.</summary>
+    /// <param name="seed">The seed; the same seed gives the same stream on every machine.</param>
     public Generator(ulong seed) => Reset(seed);
 
     private Generator(ulong seed, Lock sharedLock)
@@ -74,6 +75,7 @@ public sealed class Generator
     internal Lock? SharedLock => _lock;
 
     /// <summary>The next 64 random bits.</summary>
+    /// <returns>A uniform random <see cref="ulong"/>.</returns>
     public ulong NextUInt64()
     {
         if (_lock is null) return NextUInt64Unlocked();
@@ -94,16 +96,21 @@ public sealed class Generator
     }
 
     /// <summary>A uniform double in [0, 1) with 53 random bits.</summary>
+    /// <returns>The next double, in [0, 1).</returns>
     public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
 
     internal double NextDoubleUnlocked() => (NextUInt64Unlocked() >> 11) * (1.0 / (1UL << 53));
 
     /// <summary>A uniform float in [0, 1) with 24 random bits.</summary>
+    /// <returns>The next float, in [0, 1).</returns>
     public float NextSingle() => (NextUInt64() >> 40) * (1.0f / (1 << 24));
 
     internal float NextSingleUnlocked() => (NextUInt64Unlocked() >> 40) * (1.0f / (1 << 24));
 
     /// <summary>A uniform integer in [0, <paramref name="maxExclusive"/>), without modulo bias.</summary>
+    /// <param name="maxExclusive">The exclusive upper bound, at least 1.</param>
+    /// <returns>The next integer, in [0, <paramref name="maxExclusive"/>).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxExclusive"/> is not positive.</exception>
     public int NextInt(int maxExclusive)
     {
         if (maxExclusive <= 0) throw new ArgumentOutOfRangeException(nameof(maxExclusive), maxExclusive, "NextInt: the bound must be positive.");
@@ -120,6 +127,7 @@ public sealed class Generator
     }
 
     /// <summary>A standard normal deviate (Marsaglia's polar method, which needs only log and sqrt).</summary>
+    /// <returns>The next deviate of the standard normal distribution (mean 0, standard deviation 1).</returns>
     public double NextNormal()
     {
         if (_lock is null) return NextNormalUnlocked();

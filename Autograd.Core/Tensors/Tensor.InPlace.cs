@@ -12,6 +12,12 @@ public partial class Tensor
     // recorded, and floats are written by the kernels directly, without a temporary.
 
     /// <summary>Computes x[i] += alpha · other[i] in place, broadcasting <paramref name="other"/>.</summary>
+    /// <param name="other">The operand, broadcast to this shape.</param>
+    /// <param name="alpha">The factor applied to <paramref name="other"/>.</param>
+    /// <returns>This tensor, written in place (its version bumped); the write is recorded for autograd when grad mode is on and this tensor or the operand requires grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="other"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="other"/> does not broadcast to this shape, or this tensor is int64 and the result is float.</exception>
+    /// <exception cref="InvalidOperationException">This tensor is a broadcast view, or the write is recorded and this tensor is a leaf that requires grad or shares its storage with a view.</exception>
     public Tensor AddInPlace(Tensor other, double alpha = 1)
     {
         ArgumentNullException.ThrowIfNull(other);
@@ -28,20 +34,39 @@ public partial class Tensor
     }
 
     /// <summary>Computes x[i] += value in place.</summary>
+    /// <param name="value">The number to add.</param>
+    /// <returns>This tensor, written in place (its version bumped); the write is recorded for autograd when grad mode is on and this tensor or the operand requires grad.</returns>
+    /// <exception cref="ArgumentException">This tensor is int64 (the result would be float).</exception>
+    /// <exception cref="InvalidOperationException">This tensor is a broadcast view, or the write is recorded and this tensor is a leaf that requires grad or shares its storage with a view.</exception>
     public Tensor AddInPlace(double value) => WriteInPlace("add_", self => self + value);
 
     /// <summary>Computes x[i] += value in place; an int64 tensor adds exactly (labels.add_(1)).</summary>
     /// <param name="value">The integer to add.</param>
     /// <returns>This tensor.</returns>
+    /// <exception cref="InvalidOperationException">This tensor is a broadcast view, or the write is recorded and this tensor is a leaf that requires grad or shares its storage with a view.</exception>
     public Tensor AddInPlace(long value) => WriteInPlace("add_", self => self + value);
 
     /// <summary>Computes x[i] −= other[i] in place, broadcasting <paramref name="other"/>.</summary>
+    /// <param name="other">The operand, broadcast to this shape.</param>
+    /// <returns>This tensor, written in place (its version bumped); the write is recorded for autograd when grad mode is on and this tensor or the operand requires grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="other"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="other"/> does not broadcast to this shape, or this tensor is int64 and the result is float.</exception>
+    /// <exception cref="InvalidOperationException">This tensor is a broadcast view, or the write is recorded and this tensor is a leaf that requires grad or shares its storage with a view.</exception>
     public Tensor SubInPlace(Tensor other) => CanZipInto(other) ? ZipInPlace<SubOperator>(other) : WriteInPlace("sub_", self => self - other, other);
 
     /// <summary>Computes x[i] ·= other[i] in place, broadcasting <paramref name="other"/>.</summary>
+    /// <param name="other">The operand, broadcast to this shape.</param>
+    /// <returns>This tensor, written in place (its version bumped); the write is recorded for autograd when grad mode is on and this tensor or the operand requires grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="other"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="other"/> does not broadcast to this shape, or this tensor is int64 and the result is float.</exception>
+    /// <exception cref="InvalidOperationException">This tensor is a broadcast view, or the write is recorded and this tensor is a leaf that requires grad or shares its storage with a view.</exception>
     public Tensor MulInPlace(Tensor other) => CanZipInto(other) ? ZipInPlace<MulOperator>(other) : WriteInPlace("mul_", self => self * other, other, readsSelf: true);
 
     /// <summary>Computes x[i] ·= value in place.</summary>
+    /// <param name="value">The factor.</param>
+    /// <returns>This tensor, written in place (its version bumped); the write is recorded for autograd when grad mode is on and this tensor or the operand requires grad.</returns>
+    /// <exception cref="ArgumentException">This tensor is int64 (the result would be float).</exception>
+    /// <exception cref="InvalidOperationException">This tensor is a broadcast view, or the write is recorded and this tensor is a leaf that requires grad or shares its storage with a view.</exception>
     public Tensor MulInPlace(double value)
     {
         if (CanWriteDirectly(null))
@@ -55,15 +80,34 @@ public partial class Tensor
     }
 
     /// <summary>Computes x[i] /= other[i] in place, broadcasting <paramref name="other"/>.</summary>
+    /// <param name="other">The operand, broadcast to this shape.</param>
+    /// <returns>This tensor, written in place (its version bumped); the write is recorded for autograd when grad mode is on and this tensor or the operand requires grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="other"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="other"/> does not broadcast to this shape, or this tensor is int64 and the result is float.</exception>
+    /// <exception cref="InvalidOperationException">This tensor is a broadcast view, or the write is recorded and this tensor is a leaf that requires grad or shares its storage with a view.</exception>
     public Tensor DivInPlace(Tensor other) => CanZipInto(other) ? ZipInPlace<DivOperator>(other) : WriteInPlace("div_", self => self / other, other, readsSelf: true);
 
     /// <summary>Computes x[i] /= value in place.</summary>
+    /// <param name="value">The divisor.</param>
+    /// <returns>This tensor, written in place (its version bumped); the write is recorded for autograd when grad mode is on and this tensor or the operand requires grad.</returns>
+    /// <exception cref="ArgumentException">This tensor is int64 (the result would be float).</exception>
+    /// <exception cref="InvalidOperationException">This tensor is a broadcast view, or the write is recorded and this tensor is a leaf that requires grad or shares its storage with a view.</exception>
     public Tensor DivInPlace(double value) => WriteInPlace("div_", self => self / value);
 
     /// <summary>Computes x[i] = min(max(x[i], min), max) in place.</summary>
+    /// <param name="min">The lower bound; null for none.</param>
+    /// <param name="max">The upper bound; null for none.</param>
+    /// <returns>This tensor, written in place (its version bumped); the write is recorded for autograd when grad mode is on and this tensor or the operand requires grad.</returns>
+    /// <exception cref="ArgumentException"><paramref name="min"/> is greater than <paramref name="max"/>, or this tensor is int64 and a bound is fractional.</exception>
+    /// <exception cref="InvalidOperationException">This tensor is a broadcast view, or the write is recorded and this tensor is a leaf that requires grad or shares its storage with a view.</exception>
     public Tensor ClampInPlace(double? min = null, double? max = null) => WriteInPlace("clamp_", self => self.Clamp(min, max), readsSelf: true);
 
     /// <summary>Copies <paramref name="source"/> (broadcast to this shape, converted to this dtype) into this tensor.</summary>
+    /// <param name="source">The values to copy, of any dtype, broadcast to this shape.</param>
+    /// <returns>This tensor, written in place (its version bumped); the write is recorded for autograd when grad mode is on and this tensor or the operand requires grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="source"/> does not broadcast to this shape.</exception>
+    /// <exception cref="InvalidOperationException">This tensor is a broadcast view, or the write is recorded and this tensor is a leaf that requires grad or shares its storage with a view.</exception>
     public Tensor CopyFrom(Tensor source)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -76,6 +120,10 @@ public partial class Tensor
     }
 
     /// <summary>Sets every element to <paramref name="value"/>.</summary>
+    /// <param name="value">The value every element takes.</param>
+    /// <returns>This tensor, written in place (its version bumped); the write is recorded for autograd when grad mode is on and this tensor or the operand requires grad.</returns>
+    /// <exception cref="ArgumentException">This tensor is int64 and <paramref name="value"/> is NaN, ±∞ or outside the range of <see cref="long"/>.</exception>
+    /// <exception cref="InvalidOperationException">This tensor is a broadcast view, or the write is recorded and this tensor is a leaf that requires grad or shares its storage with a view.</exception>
     public Tensor Fill(double value)
     {
         if (CanWriteDirectly(null))
@@ -104,6 +152,8 @@ public partial class Tensor
     }
 
     /// <summary>Sets every element to 0.</summary>
+    /// <returns>This tensor, written in place (its version bumped); the write is recorded for autograd when grad mode is on and this tensor or the operand requires grad.</returns>
+    /// <exception cref="InvalidOperationException">This tensor is a broadcast view, or the write is recorded and this tensor is a leaf that requires grad or shares its storage with a view.</exception>
     public Tensor ZeroInPlace() => Fill(0);
 
     // Float storage written in place without a temporary: this contiguous, other (if any) contiguous of the same shape

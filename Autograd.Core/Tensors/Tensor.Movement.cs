@@ -3,6 +3,10 @@ namespace Autograd;
 public partial class Tensor
 {
     /// <summary>The same elements in another shape; one dimension may be −1 (inferred). A view when contiguous.</summary>
+    /// <param name="shape">The new shape, with the same number of elements; at most one entry is −1.</param>
+    /// <returns>A tensor of <paramref name="shape"/> and this dtype: a view of this storage when the strides allow it, otherwise a contiguous copy (this tensor itself if the shape is unchanged); recorded for autograd.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="shape"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="shape"/> has two −1 entries, an entry below −1, or another number of elements.</exception>
     public Tensor Reshape(params int[] shape)
     {
         ArgumentNullException.ThrowIfNull(shape);
@@ -33,6 +37,11 @@ public partial class Tensor
     }
 
     /// <summary>Reorders the axes: axis i of the result is axis <paramref name="axes"/>[i] of this tensor. A view.</summary>
+    /// <param name="axes">A permutation of the axes, each in [−rank, rank), one per axis.</param>
+    /// <returns>A view of this storage (this tensor itself for the identity), recorded for autograd.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="axes"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An axis is out of range.</exception>
+    /// <exception cref="ArgumentException"><paramref name="axes"/> does not have one entry per axis, or repeats an axis.</exception>
     public Tensor Permute(params int[] axes)
     {
         ArgumentNullException.ThrowIfNull(axes);
@@ -53,6 +62,10 @@ public partial class Tensor
     }
 
     /// <summary>Swaps two axes. A view.</summary>
+    /// <param name="axis0">The first axis, in [−rank, rank).</param>
+    /// <param name="axis1">The second axis, in [−rank, rank).</param>
+    /// <returns>A view of this storage (this tensor itself for a tensor of rank below 2), recorded for autograd.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="axis0"/> or <paramref name="axis1"/> is out of range.</exception>
     public Tensor Transpose(int axis0, int axis1)
     {
         int a = ShapeUtil.NormalizeAxis("transpose", axis0, Rank), b = ShapeUtil.NormalizeAxis("transpose", axis1, Rank);
@@ -69,6 +82,13 @@ public partial class Tensor
     /// Elements start, start + step, … before stop along <paramref name="axis"/>, with Python's rules: negative
     /// bounds count from the end, out-of-range bounds are clipped; step must be positive. A view.
     /// </summary>
+    /// <param name="axis">The axis to slice, in [−rank, rank).</param>
+    /// <param name="start">The first index; null for 0.</param>
+    /// <param name="stop">The index to stop before; null for the axis size.</param>
+    /// <param name="step">The stride between selected indices, at least 1.</param>
+    /// <returns>A view of this storage, recorded for autograd.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="axis"/> is out of range.</exception>
+    /// <exception cref="ArgumentException">This tensor is 0-d, or <paramref name="step"/> is not positive.</exception>
     public Tensor Slice(int axis, int? start = null, int? stop = null, int step = 1)
     {
         int a = ShapeUtil.NormalizeAxis("slice", axis, Rank);
@@ -83,6 +103,12 @@ public partial class Tensor
     }
 
     /// <summary>The entries at <paramref name="indices"/> along <paramref name="axis"/> (torch.index_select); negative indices count from the end.</summary>
+    /// <param name="axis">The axis to select along, in [−rank, rank).</param>
+    /// <param name="indices">The indices, each in [−size, size) of the axis.</param>
+    /// <returns>A new tensor of this dtype whose <paramref name="axis"/> has one entry per index, recorded for autograd.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="indices"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="axis"/> or an index is out of range.</exception>
+    /// <exception cref="ArgumentException">This tensor is 0-d.</exception>
     public Tensor IndexSelect(int axis, params int[] indices)
     {
         ArgumentNullException.ThrowIfNull(indices);
@@ -90,6 +116,12 @@ public partial class Tensor
     }
 
     /// <summary>The entries at the 1-D int64 <paramref name="indices"/> along <paramref name="axis"/>.</summary>
+    /// <param name="axis">The axis to select along, in [−rank, rank).</param>
+    /// <param name="indices">A 1-D int64 tensor of indices, each in [−size, size) of the axis.</param>
+    /// <returns>A new tensor of this dtype whose <paramref name="axis"/> has one entry per index, recorded for autograd.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="indices"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="axis"/> or an index is out of range.</exception>
+    /// <exception cref="ArgumentException"><paramref name="indices"/> is not a 1-D int64 tensor, or this tensor is 0-d.</exception>
     public Tensor IndexSelect(int axis, Tensor indices)
     {
         ArgumentNullException.ThrowIfNull(indices);
@@ -99,6 +131,12 @@ public partial class Tensor
     }
 
     /// <summary>Computes y[…, i, …] = x[…, index[…, i, …], …] along <paramref name="axis"/> (torch.gather); index is int64 of x's rank; x of any dtype.</summary>
+    /// <param name="axis">The axis to gather along, in [−rank, rank).</param>
+    /// <param name="index">An int64 tensor of this tensor's rank, no larger than it off <paramref name="axis"/>; each entry in [0, size) of the axis.</param>
+    /// <returns>A new tensor of <paramref name="index"/>'s shape and this dtype, recorded for autograd.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="index"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="axis"/> or an index entry is out of range.</exception>
+    /// <exception cref="ArgumentException"><paramref name="index"/> is not int64, has another rank, or is larger than this tensor off <paramref name="axis"/>.</exception>
     public Tensor Gather(int axis, Tensor index)
     {
         ArgumentNullException.ThrowIfNull(index);
@@ -108,6 +146,12 @@ public partial class Tensor
     }
 
     /// <summary>Joins tensors along an existing axis; all other dimensions must agree.</summary>
+    /// <param name="tensors">The tensors to join, at least one, none 0-d; their dtypes are promoted to a common one.</param>
+    /// <param name="axis">The axis to join along, in [−rank, rank).</param>
+    /// <returns>A new tensor, recorded for autograd.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="tensors"/> or one of its elements is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="axis"/> is out of range.</exception>
+    /// <exception cref="ArgumentException"><paramref name="tensors"/> is empty, holds 0-d tensors, or holds shapes that differ outside <paramref name="axis"/>.</exception>
     public static Tensor Concat(Tensor[] tensors, int axis = 0)
     {
         ArgumentNullException.ThrowIfNull(tensors);
@@ -131,6 +175,12 @@ public partial class Tensor
     }
 
     /// <summary>Joins tensors of one shape along a new axis.</summary>
+    /// <param name="tensors">The tensors to join, at least one, all of one shape; their dtypes are promoted to a common one.</param>
+    /// <param name="axis">The position of the new axis, in [−rank−1, rank].</param>
+    /// <returns>A new tensor of rank one more than the inputs', recorded for autograd.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="tensors"/> or one of its elements is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="axis"/> is out of range.</exception>
+    /// <exception cref="ArgumentException"><paramref name="tensors"/> is empty or holds different shapes.</exception>
     public static Tensor Stack(Tensor[] tensors, int axis = 0)
     {
         ArgumentNullException.ThrowIfNull(tensors);
@@ -150,6 +200,7 @@ public partial class Tensor
     /// <param name="shape">The target shape; each entry is a size ≥ 0 or −1.</param>
     /// <returns>A view of this tensor's storage with the target shape (this tensor itself if the shape is unchanged).</returns>
     /// <exception cref="ArgumentException">An entry is −1 for a new leading dimension or below −1, or the shapes do not broadcast.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="shape"/> is null.</exception>
     public Tensor BroadcastTo(params int[] shape)
     {
         ArgumentNullException.ThrowIfNull(shape);
@@ -169,6 +220,9 @@ public partial class Tensor
     }
 
     /// <summary>Removes axes of size 1: all of them, or only <paramref name="axis"/> if it has size 1.</summary>
+    /// <param name="axis">The axis to remove if its size is 1, in [−rank, rank); null removes every axis of size 1.</param>
+    /// <returns>A view of this storage (this tensor itself when nothing is removed), recorded for autograd.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="axis"/> is out of range.</exception>
     public Tensor Squeeze(int? axis = null)
     {
         if (axis is { } ax)
@@ -181,6 +235,9 @@ public partial class Tensor
     }
 
     /// <summary>Inserts an axis of size 1 at <paramref name="axis"/> (−Rank−1 … Rank).</summary>
+    /// <param name="axis">The position of the new axis, in [−rank−1, rank].</param>
+    /// <returns>A view of this storage, recorded for autograd.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="axis"/> is out of range.</exception>
     public Tensor Unsqueeze(int axis)
     {
         int a = NormalizeInsertAxis("unsqueeze", axis, Rank);
@@ -190,6 +247,11 @@ public partial class Tensor
     }
 
     /// <summary>Merges axes <paramref name="startAxis"/> … <paramref name="endAxis"/> into one.</summary>
+    /// <param name="startAxis">The first axis to merge, in [−rank, rank).</param>
+    /// <param name="endAxis">The last axis to merge, in [−rank, rank); the last by default.</param>
+    /// <returns>A tensor as <see cref="Reshape"/> returns (a view when the strides allow it); a 0-d tensor becomes 1-D.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="startAxis"/> or <paramref name="endAxis"/> is out of range.</exception>
+    /// <exception cref="ArgumentException"><paramref name="startAxis"/> comes after <paramref name="endAxis"/>.</exception>
     public Tensor Flatten(int startAxis = 0, int endAxis = -1)
     {
         if (Rank == 0) return Reshape(1);

@@ -5,6 +5,9 @@ namespace Autograd;
 public partial class Tensor
 {
     /// <summary>Computes y[i] = −x[i].</summary>
+    /// <param name="x">The tensor to negate.</param>
+    /// <returns>A new tensor of the shape and dtype of <paramref name="x"/> (int64 stays int64), recorded for autograd.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="x"/> is null.</exception>
     public static Tensor operator -(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
@@ -12,36 +15,58 @@ public partial class Tensor
     }
 
     /// <summary>Computes y[i] = e^x[i].</summary>
+    /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>
+    /// <exception cref="ArgumentException">This tensor is int64.</exception>
     public Tensor Exp() => Ops.Exp.Forward(this);
 
     /// <summary>Computes y[i] = ln x[i] (−∞ at 0, NaN below).</summary>
+    /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>
+    /// <exception cref="ArgumentException">This tensor is int64.</exception>
     public Tensor Log() => Ops.Log.Forward(this);
 
     /// <summary>Computes y[i] = √x[i].</summary>
+    /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>
+    /// <exception cref="ArgumentException">This tensor is int64.</exception>
     public Tensor Sqrt() => Ops.Sqrt.Forward(this);
 
     /// <summary>Computes y[i] = |x[i]|.</summary>
+    /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>
+    /// <exception cref="ArgumentException">This tensor is int64.</exception>
     public Tensor Abs() => Ops.Abs.Forward(this);
 
     /// <summary>Computes y[i] = sin x[i].</summary>
+    /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>
+    /// <exception cref="ArgumentException">This tensor is int64.</exception>
     public Tensor Sin() => Ops.Sin.Forward(this);
 
     /// <summary>Computes y[i] = cos x[i].</summary>
+    /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>
+    /// <exception cref="ArgumentException">This tensor is int64.</exception>
     public Tensor Cos() => Ops.Cos.Forward(this);
 
     /// <summary>Computes y[i] = tanh x[i] = (e^{2x} − 1)/(e^{2x} + 1) (seed 000 eq. 1.19).</summary>
+    /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>
+    /// <exception cref="ArgumentException">This tensor is int64.</exception>
     public Tensor Tanh() => Ops.Tanh.Forward(this);
 
     /// <summary>Computes y[i] = 1 / (1 + e^−x[i]) (seed 000 eq. 1.16).</summary>
+    /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>
+    /// <exception cref="ArgumentException">This tensor is int64.</exception>
     public Tensor Sigmoid() => Ops.Sigmoid.Forward(this);
 
     /// <summary>Computes y[i] = max(x[i], 0) (seed 000 §1.2.1.3).</summary>
+    /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>
+    /// <exception cref="ArgumentException">This tensor is int64.</exception>
     public Tensor Relu() => Ops.Relu.Forward(this);
 
     /// <summary>Computes y[i] = sign x[i]: −1, 0 or 1 (seed 000 eq. 1.1, §1.2.1.3); its gradient is 0 (§1.2.1.6).</summary>
+    /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>
+    /// <exception cref="ArgumentException">This tensor is int64.</exception>
     public Tensor Sign() => Ops.Sign.Forward(this);
 
     /// <summary>Computes y[i] = ln(1 + e^x[i]), without overflow.</summary>
+    /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>
+    /// <exception cref="ArgumentException">This tensor is int64.</exception>
     public Tensor Softplus() => Ops.Softplus.Forward(this);
 
     /// <summary>
@@ -49,18 +74,28 @@ public partial class Tensor
     /// derivative: 1 on the closed interval [−1, 1], so 1 at ±1. PyTorch's F.hardtanh, and the <c>HardTanh</c> module
     /// of Autograd.Nn that stands for nn.Hardtanh, take 0 at ±1.
     /// </summary>
+    /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>
+    /// <exception cref="ArgumentException">This tensor is int64.</exception>
     public Tensor HardTanh() => Clamp(-1.0, 1.0);
 
     /// <summary>Computes y[i] = x[i]^<paramref name="exponent"/>.</summary>
+    /// <param name="exponent">The exponent applied to every element.</param>
+    /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>
+    /// <exception cref="ArgumentException">This tensor is int64.</exception>
     public Tensor Pow(double exponent) => PowScalar.Forward(this, exponent);
 
     /// <summary>Computes y[i] = x[i]².</summary>
+    /// <returns>A new tensor of this shape and dtype (int64 stays int64), recorded for autograd.</returns>
     public Tensor Square() => this * this;
 
     /// <summary>
     /// Computes y[i] = min(max(x[i], min), max); a null bound is not applied. An int64 tensor stays int64 with whole
     /// bounds, and gives float32 with a fractional one (torch.clamp's type promotion).
     /// </summary>
+    /// <param name="min">The lower bound; null for none.</param>
+    /// <param name="max">The upper bound; null for none.</param>
+    /// <returns>A new tensor of this shape, recorded for autograd.</returns>
+    /// <exception cref="ArgumentException"><paramref name="min"/> is greater than <paramref name="max"/>.</exception>
     public Tensor Clamp(double? min = null, double? max = null) => DType == DType.Int64 ? ClampInt64(min, max) : Ops.Clamp.Forward(this, min, max);
 
     private Tensor ClampInt64(double? min, double? max)
@@ -76,11 +111,15 @@ public partial class Tensor
     }
 
     /// <summary>Converts to another dtype (differentiable between float32 and float64).</summary>
+    /// <param name="dtype">The dtype to convert to; conversion to int64 truncates toward zero.</param>
+    /// <returns>This tensor itself if it already has <paramref name="dtype"/>, otherwise a new tensor of its shape; recorded for autograd when <paramref name="dtype"/> is floating point.</returns>
     public Tensor To(DType dtype) => dtype == DType ? this : Cast.Forward(this, dtype);
 
     /// <summary>This tensor if its elements are contiguous, else a contiguous copy (differentiable).</summary>
+    /// <returns>This tensor itself if it is contiguous, otherwise a new contiguous tensor of its shape and dtype; recorded for autograd.</returns>
     public Tensor Contiguous() => IsContiguous ? this : Copy.Forward(this, persistent: false);
 
     /// <summary>A contiguous copy (differentiable).</summary>
+    /// <returns>A new contiguous tensor of this shape and dtype that shares no storage with it, recorded for autograd.</returns>
     public Tensor Clone() => Copy.Forward(this, persistent: true);
 }
