@@ -191,7 +191,7 @@ public sealed class Value
         return new Value(Math.Min(Math.Max(Data, min), max), "clamp", this, Data >= min && Data <= max ? 1 : 0);
     }
     /// <summary>Computes max(−1, min(1, x)).</summary>
-    public Value HardTanh() => Clamp(-1, 1);
+    public Value Hardtanh() => Clamp(-1, 1);
 
     /// <summary>Computes max(a, b); ties send ½ to each.</summary>
     public static Value Max(Value a, Value b) => Max2(Operand(a, "maximum", "left"), Operand(b, "maximum", "right"));

@@ -229,11 +229,18 @@ public partial class Tensor
         }
     }
 
-    /// <summary>Uniform values in [<paramref name="low"/>, <paramref name="high"/>) from a new generator seeded with <paramref name="seed"/>.</summary>
-    public static Tensor Uniform(int[] shape, ulong seed, double low = 0, double high = 1, DType dtype = DType.Float32)
+    /// <summary>Uniform values in [<paramref name="low"/>, <paramref name="high"/>) drawn from <see cref="Generator.Default"/> (PyTorch's <c>torch.empty(shape).uniform_(low, high)</c>); for a seeded tensor pass <c>new Generator(seed)</c>.</summary>
+    /// <param name="shape">The shape of the result.</param>
+    /// <param name="low">The inclusive lower bound.</param>
+    /// <param name="high">The exclusive upper bound.</param>
+    /// <param name="dtype">The element type (float32 or float64).</param>
+    /// <returns>A new tensor; drawing it advances the default generator by one consecutive run.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="shape"/> is null.</exception>
+    /// <exception cref="ArgumentException">A bound is not finite, <paramref name="low"/> exceeds <paramref name="high"/>, or a dimension is negative.</exception>
+    public static Tensor Uniform(int[] shape, double low = 0, double high = 1, DType dtype = DType.Float32)
     {
         ArgumentNullException.ThrowIfNull(shape);
-        return Uniform(shape, new Generator(seed), low, high, dtype);
+        return Uniform(shape, Generator.Default, low, high, dtype);
     }
 
     /// <summary>Normal values with the given mean and standard deviation drawn from <paramref name="generator"/>.</summary>
@@ -263,11 +270,18 @@ public partial class Tensor
         return t;
     }
 
-    /// <summary>Normal values from a new generator seeded with <paramref name="seed"/>.</summary>
-    public static Tensor Normal(int[] shape, ulong seed, double mean = 0, double std = 1, DType dtype = DType.Float32)
+    /// <summary>Normal values with the given mean and standard deviation drawn from <see cref="Generator.Default"/> (PyTorch's <c>torch.normal(mean, std, shape)</c>); for a seeded tensor pass <c>new Generator(seed)</c>.</summary>
+    /// <param name="shape">The shape of the result.</param>
+    /// <param name="mean">The mean.</param>
+    /// <param name="std">The standard deviation (at least 0).</param>
+    /// <param name="dtype">The element type (float32 or float64).</param>
+    /// <returns>A new tensor; drawing it advances the default generator by one consecutive run.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="shape"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="std"/> is negative or NaN, or a dimension is negative.</exception>
+    public static Tensor Normal(int[] shape, double mean = 0, double std = 1, DType dtype = DType.Float32)
     {
         ArgumentNullException.ThrowIfNull(shape);
-        return Normal(shape, new Generator(seed), mean, std, dtype);
+        return Normal("Normal", shape, Generator.Default, mean, std, dtype);
     }
 
     /// <summary>Standard normal values (PyTorch's randn).</summary>

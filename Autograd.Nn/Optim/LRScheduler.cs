@@ -124,7 +124,7 @@ public abstract class LRScheduler
     protected abstract double LearningRateAt(int epoch);
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming this scheduler unless <paramref name="value"/> is finite and ≥ 0.</summary>
-    protected double CheckNonNegative(double value, string what, string paramName)
+    private protected double CheckNonNegative(double value, string what, string paramName)
     {
         ArgumentNullException.ThrowIfNull(what);
         ArgumentNullException.ThrowIfNull(paramName);
@@ -134,7 +134,7 @@ public abstract class LRScheduler
     }
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming this scheduler unless <paramref name="value"/> ≥ 1.</summary>
-    protected int CheckPositive(int value, string what, string paramName)
+    private protected int CheckPositive(int value, string what, string paramName)
     {
         ArgumentNullException.ThrowIfNull(what);
         ArgumentNullException.ThrowIfNull(paramName);

@@ -30,7 +30,7 @@ public abstract class Optimizer
     public const string ParameterCountKey = "num_params";
 
     /// <summary>The per-parameter state name of the step count (<c>state.{i}.step</c>).</summary>
-    protected const string StepName = "step";
+    private protected const string StepName = "step";
 
     private const string StatePrefix = "state.";
 
@@ -67,7 +67,7 @@ public abstract class Optimizer
     }
 
     /// <summary>The optimizer's name in messages (its type name: SGD, Adam, …).</summary>
-    protected string Name => GetType().Name;
+    private protected string Name => GetType().Name;
 
     /// <summary>The parameters, in the order given to the constructor (the <c>i</c> of <c>state.{i}.…</c>).</summary>
     public IReadOnlyList<Tensor> Parameters => _parameters;
@@ -295,7 +295,7 @@ public abstract class Optimizer
     }
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming this optimizer unless <paramref name="value"/> is finite and ≥ 0.</summary>
-    protected double CheckNonNegative(double value, string what, string paramName)
+    private protected double CheckNonNegative(double value, string what, string paramName)
     {
         ArgumentNullException.ThrowIfNull(what);
         ArgumentNullException.ThrowIfNull(paramName);
@@ -305,7 +305,7 @@ public abstract class Optimizer
     }
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming this optimizer unless 0 ≤ <paramref name="value"/> &lt; 1.</summary>
-    protected double CheckUnitInterval(double value, string what, string paramName)
+    private protected double CheckUnitInterval(double value, string what, string paramName)
     {
         ArgumentNullException.ThrowIfNull(what);
         ArgumentNullException.ThrowIfNull(paramName);
@@ -315,7 +315,7 @@ public abstract class Optimizer
     }
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming this optimizer unless <paramref name="value"/> is finite.</summary>
-    protected double CheckFinite(double value, string what, string paramName)
+    private protected double CheckFinite(double value, string what, string paramName)
     {
         ArgumentNullException.ThrowIfNull(what);
         ArgumentNullException.ThrowIfNull(paramName);
@@ -328,7 +328,7 @@ public abstract class Optimizer
     /// <paramref name="self"/> ← lerp(self, end, weight) in place, the way PyTorch's <c>lerp_</c> evaluates it:
     /// <c>self + weight·(end − self)</c> for |weight| &lt; 0.5, else <c>end − (end − self)·(1 − weight)</c>.
     /// </summary>
-    protected static void LerpInPlace(Tensor self, Tensor end, double weight)
+    private protected static void LerpInPlace(Tensor self, Tensor end, double weight)
     {
         ArgumentNullException.ThrowIfNull(self);
         ArgumentNullException.ThrowIfNull(end);
@@ -375,7 +375,7 @@ public abstract class Optimizer
         expected.Count == 0 ? "no state" : string.Join(", ", expected.Order(StringComparer.Ordinal).Select(n => $"'{n}'"));
 
     /// <summary>Formats a number for messages, culture-invariant and round-trippable.</summary>
-    protected static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+    private protected static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
     private static string FormatShape(int[] shape) => "[" + string.Join(", ", shape) + "]";
 }

@@ -51,10 +51,10 @@ public class CustomFunctionTests
 
     private static Tensor[] SineInputs() =>
     [
-        Tensor.Normal([3, 4], 1, dtype: DType.Float64).RequireGrad(),
-        Tensor.Normal([5], 2, dtype: DType.Float64).RequireGrad(),
-        Tensor.Normal([5], 3, dtype: DType.Float64).RequireGrad(),
-        Tensor.Normal([5], 4, dtype: DType.Float64).RequireGrad(),
+        Tensor.Normal([3, 4], new Generator(1), dtype: DType.Float64).RequireGrad(),
+        Tensor.Normal([5], new Generator(2), dtype: DType.Float64).RequireGrad(),
+        Tensor.Normal([5], new Generator(3), dtype: DType.Float64).RequireGrad(),
+        Tensor.Normal([5], new Generator(4), dtype: DType.Float64).RequireGrad(),
     ];
 
     [Test]
