@@ -13,6 +13,9 @@ public abstract class Function
     // one-input node keeps its input in _input itself instead of in an array (most nodes of long scalar chains).
     private object? _extra;
     private object? _input;
+
+    // Only CustomFunction (and the primitives) derive from it: a user's op records through CustomFunction.Apply.
+    private protected Function() { }
     internal Tensor? PendingGrad;
     internal int VisitStamp;
     private bool _singleInput;
@@ -140,7 +143,7 @@ public abstract class Function
     }
 
     /// <summary>Keeps tensors for <see cref="Backward"/>; they are released after a backward pass unless the graph is retained.</summary>
-    protected void Save(params Tensor?[] tensors)
+    private protected void Save(params Tensor?[] tensors)
     {
         ArgumentNullException.ThrowIfNull(tensors);
         var saved = new SavedSlot[tensors.Length];
@@ -156,7 +159,7 @@ public abstract class Function
     private static SavedSlot Slot(Tensor? t) => new(t, t?.Version.Value ?? 0);
 
     /// <summary>The i-th tensor kept by <see cref="Save(Tensor?[])"/>.</summary>
-    protected Tensor Saved(int i)
+    private protected Tensor Saved(int i)
     {
         if (_released)
             throw new InvalidOperationException(

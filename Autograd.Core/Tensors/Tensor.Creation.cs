@@ -12,12 +12,25 @@ public partial class Tensor
     public static Tensor From<T>(ReadOnlySpan<T> data, params int[] shape) where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(shape);
-        var dtype = DTypeExtensions.Of<T>("From");
+        // int has no dtype of its own: as torch.tensor does with Python ints, it becomes int64.
+        if (typeof(T) == typeof(int)) return FromInt32(System.Runtime.InteropServices.MemoryMarshal.Cast<T, int>(data), shape);
+        var dtype = FromDType<T>();
         shape = (int[])shape.Clone();
         int n = ShapeUtil.NumElements(shape, "From");
         if (n != data.Length)
             throw new ArgumentException($"From: {data.Length} values do not fill shape {ShapeUtil.Format(shape)} ({n} elements).");
         return new Tensor(data.ToArray(), shape, dtype);
+    }
+
+    private static DType FromDType<T>() =>
+        typeof(T) == typeof(float) || typeof(T) == typeof(double) || typeof(T) == typeof(long) ? DTypeExtensions.Of<T>("From")
+        : throw new ArgumentException($"From: element type {typeof(T).Name} is not supported: use float, double, long or int (stored as int64).");
+
+    private static Tensor FromInt32(ReadOnlySpan<int> data, int[] shape)
+    {
+        var wide = new long[data.Length];
+        for (int i = 0; i < wide.Length; i++) wide[i] = data[i];
+        return From<long>(wide, shape);
     }
 
     /// <summary>A 1-D float32 tensor holding a copy of <paramref name="data"/>.</summary>
@@ -70,10 +83,12 @@ public partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(data);
         var type = data.GetType().GetElementType()!;
-        var dtype = type == typeof(float) ? DType.Float32 : type == typeof(double) ? DType.Float64 : type == typeof(long) ? DType.Int64
-            : throw new ArgumentException($"From: arrays of {type.Name} are not supported; use float, double or long.");
+        var dtype = type == typeof(float) ? DType.Float32 : type == typeof(double) ? DType.Float64 : type == typeof(long) || type == typeof(int) ? DType.Int64
+            : throw new ArgumentException($"From: arrays of {type.Name} are not supported; use float, double, long or int (stored as int64).");
         var shape = new int[data.Rank];
         for (int d = 0; d < shape.Length; d++) shape[d] = data.GetLength(d);
+        if (type == typeof(int))
+            return FromInt32(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<byte, int>(ref MemoryMarshal.GetArrayDataReference(data)), data.Length), shape);
         var flat = dtype.NewArray(data.Length);
         int bytes = data.Length * (dtype == DType.Float32 ? 4 : 8);
         // Multi-dimensional arrays are stored row-major: one block copy.

@@ -92,4 +92,22 @@ public class ApiReviewTests
             Assert.That(visible.Intersect(hidden), Is.Empty, type.Name);
         }
     }
+
+    [Test]
+    public void FromOfIntIsStoredAsInt64()
+    {
+        var span = Tensor.From<int>(new[] { 1, -2, int.MaxValue }, 3);
+        Assert.That(span.DType, Is.EqualTo(DType.Int64));
+        Assert.That(span.ToArray<long>(), Is.EqualTo(new long[] { 1, -2, int.MaxValue }));
+        var collection = Tensor.From([1, 2, 3]);
+        Assert.That(collection.DType, Is.EqualTo(DType.Int64));
+        var array = Tensor.From(new int[,] { { 1, 2 }, { 3, 4 } });
+        Assert.That(array.DType, Is.EqualTo(DType.Int64));
+        Assert.That(array.Shape, Is.EqualTo(new[] { 2, 2 }));
+        Assert.That(array.ToArray<long>(), Is.EqualTo(new long[] { 1, 2, 3, 4 }));
+        var system = Tensor.From(System.Numerics.Tensors.Tensor.Create(new[] { 5, 6, 7, 8, 9, 10 }, [3, 2]));
+        Assert.That(system.DType, Is.EqualTo(DType.Int64));
+        Assert.That(system.Shape, Is.EqualTo(new[] { 3, 2 }));
+        Assert.That(system.ToArray<long>(), Is.EqualTo(new long[] { 5, 6, 7, 8, 9, 10 }));
+    }
 }

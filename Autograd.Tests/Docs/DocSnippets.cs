@@ -9,7 +9,7 @@ public class DocSnippets
     // docs/custom-functions.md
     sealed class StableSoftplus : CustomFunction
     {
-        private SavedTensor _x = null!;
+        private SavedTensor _x;
 
         protected override Tensor Forward(Tensor[] inputs)
         {

@@ -5,7 +5,7 @@ public class CustomFunctionTests
     /// <summary>f(x) = Σᵢ aᵢ sin(bᵢx + cᵢ) as one fused op (seed 001), x of any shape, a, b, c of shape [n].</summary>
     private sealed class SumOfSines : CustomFunction
     {
-        private SavedTensor _x = null!, _a = null!, _b = null!, _c = null!;
+        private SavedTensor _x, _a, _b, _c;
 
         protected override Tensor Forward(Tensor[] inputs)
         {

@@ -58,8 +58,8 @@ public partial class ErrorCatalogueTests
     [Test]
     public void FromOfAnUnsupportedElementType()
     {
-        Fails<ArgumentException>(() => Tensor.From<int>(new int[] { 1, 2 }), "From", "Int32", "float, double or long");
-        Fails<ArgumentException>(() => Tensor.From(System.Numerics.Tensors.Tensor.Create(new int[] { 1, 2 }, [2])), "From", "Int32");
+        Fails<ArgumentException>(() => Tensor.From<short>(new short[] { 1, 2 }), "From", "Int16", "float, double, long or int");
+        Fails<ArgumentException>(() => Tensor.From(System.Numerics.Tensors.Tensor.Create(new short[] { 1, 2 }, [2])), "From", "Int16");
     }
 
     [Test]
@@ -570,7 +570,7 @@ public partial class ErrorCatalogueTests
 
     private sealed class Doubler : CustomFunction
     {
-        private SavedTensor _x = null!;
+        private SavedTensor _x;
         public SavedTensor SavedInput => _x;
 
         protected override Tensor Forward(Tensor[] inputs)
