@@ -30,7 +30,7 @@ public class UnaryBenchmarks
         "tanh" => x.Tanh(),
         "sigmoid" => x.Sigmoid(),
         "relu" => x.Relu(),
-        _ => x.HardTanh(),
+        _ => x.Hardtanh(),
     };
 
     /// <summary>y = f(x) without recording, into a pooled result.</summary>

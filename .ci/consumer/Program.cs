@@ -21,8 +21,8 @@ double worst = xs.Select((v, i) => Math.Abs(grad[i] - 2 * v * (1 - Math.Pow(Math
 Check(worst < 1e-15, $"d/dx Σ tanh(x²) matches 2x(1 − tanh²(x²)) (max error {worst:E1})");
 
 // 2. GradCheck on a layer: finite differences against the engine.
-var w = Tensor.Normal([3, 4], seed: 1, dtype: DType.Float64).RequireGrad();
-var inputs = Tensor.Normal([5, 3], seed: 2, dtype: DType.Float64);
+var w = Tensor.Normal([3, 4], new Generator(1), dtype: DType.Float64).RequireGrad();
+var inputs = Tensor.Normal([5, 3], new Generator(2), dtype: DType.Float64);
 var report = GradCheck.Check(t => t[1].MatMul(t[0]).Tanh().Sum(), [w, inputs]);
 Check(report.Passed, "GradCheck of Σ tanh(X·W) passes");
 

@@ -99,8 +99,20 @@ public sealed class GradCheckResult
 }
 
 /// <summary>Thrown by <see cref="GradCheck.Assert"/> when analytic and numeric gradients disagree.</summary>
-/// <param name="message">The report of the failed check.</param>
-public sealed class GradCheckException(string? message) : InvalidOperationException(message);
+public sealed class GradCheckException : InvalidOperationException
+{
+    /// <summary>Creates the exception with a default message.</summary>
+    public GradCheckException() { }
+
+    /// <summary>Creates the exception with a message.</summary>
+    /// <param name="message">What disagreed.</param>
+    public GradCheckException(string? message) : base(message) { }
+
+    /// <summary>Creates the exception with a message and the exception that caused it.</summary>
+    /// <param name="message">What disagreed.</param>
+    /// <param name="innerException">The exception that caused this one, or null.</param>
+    public GradCheckException(string? message, Exception? innerException) : base(message, innerException) { }
+}
 
 /// <summary>
 /// Compares the engine's gradients with central finite differences, in the inputs' dtype (use float64). Inputs
@@ -158,7 +170,7 @@ public static class GradCheck
     {
         var (xs, checkedInputs) = Prepare(function, inputs, ref options);
         var y0 = Call(function, xs);
-        var v = Tensor.Normal(y0.Shape, options.Seed + 1, dtype: y0.DType).RequireGrad();
+        var v = Tensor.Normal(y0.Shape, new Generator(options.Seed + 1), dtype: y0.DType).RequireGrad();
         Tensor FirstDerivative(Tensor[] args)
         {
             var x = args[..^1];

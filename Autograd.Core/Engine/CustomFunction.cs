@@ -8,7 +8,7 @@ namespace Autograd;
 /// </summary>
 public abstract class CustomFunction : Function
 {
-    private readonly List<SavedTensor> _saved = [];
+    private readonly List<SavedTensorSlot> _saved = [];
     private bool _applied;
     private bool _nonDifferentiable;
 
@@ -27,9 +27,9 @@ public abstract class CustomFunction : Function
     protected SavedTensor SaveForBackward(Tensor tensor)
     {
         ArgumentNullException.ThrowIfNull(tensor);
-        var saved = new SavedTensor(tensor, Name, _saved.Count);
+        var saved = new SavedTensorSlot(tensor, Name, _saved.Count);
         _saved.Add(saved);
-        return saved;
+        return new SavedTensor(saved);
     }
 
     /// <summary>Called from <see cref="Forward"/>: the output gets no gradient (like an argmax or a mask).</summary>
@@ -72,15 +72,15 @@ public abstract class CustomFunction : Function
     }
 }
 
-/// <summary>A tensor kept by a <see cref="CustomFunction"/> for its backward, checked against in-place changes.</summary>
-public sealed class SavedTensor
+// What SaveForBackward keeps: one per saved tensor, shared by the SavedTensor handles that are copied around.
+internal sealed class SavedTensorSlot
 {
     private Tensor? _tensor;
     private readonly int _version;
     private readonly string _owner;
     private readonly int _index;
 
-    internal SavedTensor(Tensor tensor, string owner, int index)
+    internal SavedTensorSlot(Tensor tensor, string owner, int index)
     {
         _tensor = tensor;
         _version = tensor.Version.Value;
@@ -98,7 +98,7 @@ public sealed class SavedTensor
     /// <c>createGraph</c> reads a tensor that Forward computed, which has no graph back to the inputs.
     /// </summary>
     /// <exception cref="InvalidOperationException">In those three cases; the message names the function and the tensor.</exception>
-    public Tensor Value
+    internal Tensor Value
     {
         get
         {
@@ -119,4 +119,26 @@ public sealed class SavedTensor
     }
 
     internal void Release() => _tensor = null;
+}
+
+/// <summary>
+/// A handle to a tensor kept by <see cref="CustomFunction.SaveForBackward"/>, checked against in-place changes. A value
+/// type, so a field holding one needs no initializer: <c>private SavedTensor _x;</c>, assigned in Forward.
+/// </summary>
+public readonly struct SavedTensor
+{
+    private readonly SavedTensorSlot? _slot;
+
+    internal SavedTensor(SavedTensorSlot slot) => _slot = slot;
+
+    /// <summary>Whether this handle came from <see cref="CustomFunction.SaveForBackward"/> (false for <c>default</c>).</summary>
+    public bool IsSaved => _slot is not null;
+
+    /// <summary>
+    /// The saved tensor; throws if nothing was saved into this handle, the graph was released, the tensor was modified
+    /// in place since, or a backward with <c>createGraph</c> reads a tensor that Forward computed, which has no graph back to the inputs.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">In those four cases; the message names the function and the tensor.</exception>
+    public Tensor Value => (_slot ?? throw new InvalidOperationException(
+        "SavedTensor.Value: this handle holds no tensor; assign it from SaveForBackward(tensor) in Forward before Backward reads it.")).Value;
 }

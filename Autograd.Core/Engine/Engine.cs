@@ -17,7 +17,7 @@ internal static class Engine
     /// </summary>
     public static Tensor?[]? Run(Tensor[] outputs, Tensor[] seeds, bool retainGraph, bool createGraph, Tensor[]? inputs, bool allowUnused)
     {
-        using var mode = new NoGradScope(createGraph);
+        using var mode = new GradModeScope(createGraph);
         return Sweep(Roles(outputs), seeds, retainGraph, createGraph, inputs is null ? null : Roles(inputs), allowUnused);
     }
 
@@ -320,11 +320,16 @@ public static class Autodiff
 
     /// <summary>Begins a scope in which ops record nothing: <c>using (Autodiff.NoGrad()) { … }</c>.</summary>
     /// <returns>A scope that restores the previous grad mode when disposed.</returns>
-    public static NoGradScope NoGrad() => new(false);
+    public static GradModeScope NoGrad() => new(false);
 
     /// <summary>Begins a scope in which ops record again, inside a <see cref="NoGrad"/> scope.</summary>
     /// <returns>A scope that restores the previous grad mode when disposed.</returns>
-    public static NoGradScope EnableGrad() => new(true);
+    public static GradModeScope EnableGrad() => new(true);
+
+    /// <summary>Begins a scope in which ops record when <paramref name="enabled"/> is true and record nothing when it is false (PyTorch's <c>torch.set_grad_enabled</c>).</summary>
+    /// <param name="enabled">Whether ops inside the scope record onto the graph.</param>
+    /// <returns>The scope; dispose it (<c>using</c>) to restore the previous mode.</returns>
+    public static GradModeScope SetGradEnabled(bool enabled) => new(enabled);
 
     /// <summary>
     /// Begins anomaly detection on this thread: each recorded op notes the source line that created it (slow), and

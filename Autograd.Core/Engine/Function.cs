@@ -13,6 +13,9 @@ public abstract class Function
     // one-input node keeps its input in _input itself instead of in an array (most nodes of long scalar chains).
     private object? _extra;
     private object? _input;
+
+    // Only CustomFunction (and the primitives) derive from it: a user's op records through CustomFunction.Apply.
+    private protected Function() { }
     internal Tensor? PendingGrad;
     internal int VisitStamp;
     private bool _singleInput;
@@ -144,7 +147,7 @@ public abstract class Function
     /// <summary>Keeps tensors for <see cref="Backward"/>; they are released after a backward pass unless the graph is retained.</summary>
     /// <param name="tensors">The tensors to keep, in the order <see cref="Saved"/> reads them; null entries keep nothing.</param>
     /// <exception cref="ArgumentNullException"><paramref name="tensors"/> is null.</exception>
-    protected void Save(params Tensor?[] tensors)
+    private protected void Save(params Tensor?[] tensors)
     {
         ArgumentNullException.ThrowIfNull(tensors);
         var saved = new SavedSlot[tensors.Length];
@@ -163,7 +166,7 @@ public abstract class Function
     /// <param name="i">The position of the tensor in the <see cref="Save(Tensor?[])"/> call.</param>
     /// <returns>The saved tensor itself.</returns>
     /// <exception cref="InvalidOperationException">The graph was released by an earlier backward without <c>retainGraph</c>, the tensor was saved as null, or it was modified in place after it was saved.</exception>
-    protected Tensor Saved(int i)
+    private protected Tensor Saved(int i)
     {
         if (_released)
             throw new InvalidOperationException(

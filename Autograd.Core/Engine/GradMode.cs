@@ -34,13 +34,13 @@ internal static class GradMode
     }
 }
 
-/// <summary>A scope in which ops record nothing (PyTorch's torch.no_grad()); dispose to restore the previous mode.</summary>
-public readonly struct NoGradScope : IDisposable
+/// <summary>A scope that sets whether ops record (PyTorch's torch.no_grad(), enable_grad(), set_grad_enabled()); dispose to restore the previous mode.</summary>
+public readonly struct GradModeScope : IDisposable
 {
     private readonly bool _previous;
     private readonly bool _entered;
 
-    internal NoGradScope(bool enabled)
+    internal GradModeScope(bool enabled)
     {
         _previous = GradMode.Set(enabled);
         _entered = true;

@@ -266,7 +266,7 @@ public sealed class Value
     }
     /// <summary>Computes max(−1, min(1, x)).</summary>
     /// <returns>A new value recording this op for <see cref="Backward"/>.</returns>
-    public Value HardTanh() => Clamp(-1, 1);
+    public Value Hardtanh() => Clamp(-1, 1);
 
     /// <summary>Computes max(a, b); ties send ½ to each.</summary>
     /// <param name="a">The first operand.</param>

@@ -25,12 +25,25 @@ public partial class Tensor
     public static Tensor From<T>(ReadOnlySpan<T> data, params int[] shape) where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(shape);
-        var dtype = DTypeExtensions.Of<T>("From");
+        // int has no dtype of its own: as torch.tensor does with Python ints, it becomes int64.
+        if (typeof(T) == typeof(int)) return FromInt32(System.Runtime.InteropServices.MemoryMarshal.Cast<T, int>(data), shape);
+        var dtype = FromDType<T>();
         shape = (int[])shape.Clone();
         int n = ShapeUtil.NumElements(shape, "From");
         if (n != data.Length)
             throw new ArgumentException($"From: {data.Length} values do not fill shape {ShapeUtil.Format(shape)} ({n} elements).");
         return new Tensor(data.ToArray(), shape, dtype);
+    }
+
+    private static DType FromDType<T>() =>
+        typeof(T) == typeof(float) || typeof(T) == typeof(double) || typeof(T) == typeof(long) ? DTypeExtensions.Of<T>("From")
+        : throw new ArgumentException($"From: element type {typeof(T).Name} is not supported: use float, double, long or int (stored as int64).");
+
+    private static Tensor FromInt32(ReadOnlySpan<int> data, int[] shape)
+    {
+        var wide = new long[data.Length];
+        for (int i = 0; i < wide.Length; i++) wide[i] = data[i];
+        return From<long>(wide, shape);
     }
 
     /// <summary>A 1-D float32 tensor holding a copy of <paramref name="data"/>.</summary>
@@ -117,10 +130,12 @@ public partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(data);
         var type = data.GetType().GetElementType()!;
-        var dtype = type == typeof(float) ? DType.Float32 : type == typeof(double) ? DType.Float64 : type == typeof(long) ? DType.Int64
-            : throw new ArgumentException($"From: arrays of {type.Name} are not supported; use float, double or long.");
+        var dtype = type == typeof(float) ? DType.Float32 : type == typeof(double) ? DType.Float64 : type == typeof(long) || type == typeof(int) ? DType.Int64
+            : throw new ArgumentException($"From: arrays of {type.Name} are not supported; use float, double, long or int (stored as int64).");
         var shape = new int[data.Rank];
         for (int d = 0; d < shape.Length; d++) shape[d] = data.GetLength(d);
+        if (type == typeof(int))
+            return FromInt32(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<byte, int>(ref MemoryMarshal.GetArrayDataReference(data)), data.Length), shape);
         var flat = dtype.NewArray(data.Length);
         int bytes = data.Length * (dtype == DType.Float32 ? 4 : 8);
         // Multi-dimensional arrays are stored row-major: one block copy.
@@ -338,22 +353,18 @@ public partial class Tensor
         }
     }
 
-    /// <summary>Uniform values in [<paramref name="low"/>, <paramref name="high"/>) from a new generator seeded with <paramref name="seed"/>.</summary>
-    /// <param name="shape">The shape of the result; an empty array makes a 0-d tensor.</param>
-    /// <param name="seed">The seed of a new <see cref="Generator"/>: the same seed gives the same values.</param>
-    /// <param name="low">The lower bound, included.</param>
-    /// <param name="high">The upper bound, excluded (included only when equal to <paramref name="low"/>).</param>
-    /// <param name="dtype">The element type of the result.</param>
-    /// <returns>A new contiguous leaf tensor that does not require grad.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="shape"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException">
-    /// <paramref name="shape"/> has a negative dimension or more than <see cref="Array.MaxLength"/> elements;
-    /// <paramref name="low"/> is above <paramref name="high"/>; or a bound, or <c>high - low</c>, is NaN or not finite in <paramref name="dtype"/>.
-    /// </exception>
-    public static Tensor Uniform(int[] shape, ulong seed, double low = 0, double high = 1, DType dtype = DType.Float32)
+    /// <summary>Uniform values in [<paramref name="low"/>, <paramref name="high"/>) drawn from <see cref="Generator.Default"/> (PyTorch's <c>torch.empty(shape).uniform_(low, high)</c>); for a seeded tensor pass <c>new Generator(seed)</c>.</summary>
+    /// <param name="shape">The shape of the result.</param>
+    /// <param name="low">The inclusive lower bound.</param>
+    /// <param name="high">The exclusive upper bound.</param>
+    /// <param name="dtype">The element type (float32 or float64).</param>
+    /// <returns>A new tensor; drawing it advances the default generator by one consecutive run.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="shape"/> is null.</exception>
+    /// <exception cref="ArgumentException">A bound is not finite, <paramref name="low"/> exceeds <paramref name="high"/>, or a dimension is negative.</exception>
+    public static Tensor Uniform(int[] shape, double low = 0, double high = 1, DType dtype = DType.Float32)
     {
         ArgumentNullException.ThrowIfNull(shape);
-        return Uniform(shape, new Generator(seed), low, high, dtype);
+        return Uniform(shape, Generator.Default, low, high, dtype);
     }
 
     /// <summary>Normal values with the given mean and standard deviation drawn from <paramref name="generator"/>.</summary>
@@ -393,21 +404,18 @@ public partial class Tensor
         return t;
     }
 
-    /// <summary>Normal values from a new generator seeded with <paramref name="seed"/>.</summary>
-    /// <param name="shape">The shape of the result; an empty array makes a 0-d tensor.</param>
-    /// <param name="seed">The seed of a new <see cref="Generator"/>: the same seed gives the same values.</param>
+    /// <summary>Normal values with the given mean and standard deviation drawn from <see cref="Generator.Default"/> (PyTorch's <c>torch.normal(mean, std, shape)</c>); for a seeded tensor pass <c>new Generator(seed)</c>.</summary>
+    /// <param name="shape">The shape of the result.</param>
     /// <param name="mean">The mean.</param>
-    /// <param name="std">The standard deviation, at least 0.</param>
-    /// <param name="dtype">The element type of the result.</param>
-    /// <returns>A new contiguous leaf tensor that does not require grad.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="shape"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException">
-    /// <paramref name="shape"/> has a negative dimension or more than <see cref="Array.MaxLength"/> elements, or <paramref name="std"/> is negative or NaN.
-    /// </exception>
-    public static Tensor Normal(int[] shape, ulong seed, double mean = 0, double std = 1, DType dtype = DType.Float32)
+    /// <param name="std">The standard deviation (at least 0).</param>
+    /// <param name="dtype">The element type (float32 or float64).</param>
+    /// <returns>A new tensor; drawing it advances the default generator by one consecutive run.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="shape"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="std"/> is negative or NaN, or a dimension is negative.</exception>
+    public static Tensor Normal(int[] shape, double mean = 0, double std = 1, DType dtype = DType.Float32)
     {
         ArgumentNullException.ThrowIfNull(shape);
-        return Normal(shape, new Generator(seed), mean, std, dtype);
+        return Normal("Normal", shape, Generator.Default, mean, std, dtype);
     }
 
     /// <summary>Standard normal values (PyTorch's randn).</summary>

@@ -14,12 +14,13 @@ public partial class Tensor
     public static Tensor From<T>(System.Numerics.Tensors.Tensor<T> source) where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(source);
-        var dtype = DTypeExtensions.Of<T>("From");
+        var dtype = typeof(T) == typeof(int) ? DType.Int64 : FromDType<T>();
         var lengths = source.Lengths;
         var shape = new int[lengths.Length];
         for (int i = 0; i < shape.Length; i++) shape[i] = checked((int)lengths[i]);
         var flat = new T[ShapeUtil.NumElements(shape, "From")];
         source.FlattenTo(flat);
+        if (typeof(T) == typeof(int)) return FromInt32(System.Runtime.InteropServices.MemoryMarshal.Cast<T, int>(flat), shape);
         return new Tensor(flat, shape, dtype);
     }
 

@@ -71,12 +71,12 @@ public partial class Tensor
 
     /// <summary>
     /// Computes y[i] = max(−1, min(1, x[i])) (seed 000 §1.2.1.3), as <c>Clamp(-1, 1)</c>, with the lecture notes'
-    /// derivative: 1 on the closed interval [−1, 1], so 1 at ±1. PyTorch's F.hardtanh, and the <c>HardTanh</c> module
+    /// derivative: 1 on the closed interval [−1, 1], so 1 at ±1. PyTorch's F.hardtanh, and the <c>Hardtanh</c> module
     /// of Autograd.Nn that stands for nn.Hardtanh, take 0 at ±1.
     /// </summary>
     /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>
     /// <exception cref="ArgumentException">This tensor is int64.</exception>
-    public Tensor HardTanh() => Clamp(-1.0, 1.0);
+    public Tensor Hardtanh() => Clamp(-1.0, 1.0);
 
     /// <summary>Computes y[i] = x[i]^<paramref name="exponent"/>.</summary>
     /// <param name="exponent">The exponent applied to every element.</param>

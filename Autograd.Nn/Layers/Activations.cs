@@ -61,18 +61,18 @@ public sealed class Tanh : Module
 /// <summary>
 /// The hard tanh (PyTorch's nn.Hardtanh): computes y = max(min(x, max), min), by default max(min(x, 1), −1)
 /// (seed 000 §1.2.1.3); its derivative is 1 on the open interval (min, max) and 0 elsewhere, bounds included, as
-/// PyTorch's hardtanh_backward. (<c>Tensor.HardTanh()</c> keeps the lecture notes' 1 at the bounds.)
+/// PyTorch's hardtanh_backward. (<c>Tensor.Hardtanh()</c> keeps the lecture notes' 1 at the bounds.)
 /// </summary>
-public sealed class HardTanh : Module
+public sealed class Hardtanh : Module
 {
     /// <summary>Creates the module with the clipping range [<paramref name="minValue"/>, <paramref name="maxValue"/>].</summary>
     /// <param name="minValue">The lower end of the linear region.</param>
     /// <param name="maxValue">The upper end of the linear region.</param>
     /// <exception cref="ArgumentException"><paramref name="minValue"/> exceeds <paramref name="maxValue"/>, or either is NaN.</exception>
-    public HardTanh(double minValue = -1, double maxValue = 1)
+    public Hardtanh(double minValue = -1, double maxValue = 1)
     {
         if (!(minValue <= maxValue))
-            throw new ArgumentException($"HardTanh: minValue {minValue} must not exceed maxValue {maxValue}.");
+            throw new ArgumentException($"Hardtanh: minValue {minValue} must not exceed maxValue {maxValue}.");
         MinValue = minValue;
         MaxValue = maxValue;
     }

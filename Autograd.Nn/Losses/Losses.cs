@@ -4,11 +4,11 @@ namespace Autograd.Nn;
 public enum Reduction
 {
     /// <summary>The mean over the per-element losses (a 0-d tensor; NaN when there are none).</summary>
-    Mean,
+    Mean = 1,
     /// <summary>The sum over the per-element losses (a 0-d tensor).</summary>
-    Sum,
+    Sum = 2,
     /// <summary>The per-element losses themselves.</summary>
-    None,
+    None = 0,
 }
 
 /// <summary>

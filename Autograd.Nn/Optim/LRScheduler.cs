@@ -134,7 +134,7 @@ public abstract class LRScheduler
     /// <returns><paramref name="value"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="what"/> or <paramref name="paramName"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="value"/> is negative, infinite or NaN.</exception>
-    protected double CheckNonNegative(double value, string what, string paramName)
+    private protected double CheckNonNegative(double value, string what, string paramName)
     {
         ArgumentNullException.ThrowIfNull(what);
         ArgumentNullException.ThrowIfNull(paramName);
@@ -150,7 +150,7 @@ public abstract class LRScheduler
     /// <returns><paramref name="value"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="what"/> or <paramref name="paramName"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="value"/> is less than 1.</exception>
-    protected int CheckPositive(int value, string what, string paramName)
+    private protected int CheckPositive(int value, string what, string paramName)
     {
         ArgumentNullException.ThrowIfNull(what);
         ArgumentNullException.ThrowIfNull(paramName);

@@ -30,7 +30,7 @@ public abstract class Optimizer
     public const string ParameterCountKey = "num_params";
 
     /// <summary>The per-parameter state name of the step count (<c>state.{i}.step</c>).</summary>
-    protected const string StepName = "step";
+    private protected const string StepName = "step";
 
     private const string StatePrefix = "state.";
 
@@ -69,7 +69,7 @@ public abstract class Optimizer
     }
 
     /// <summary>The optimizer's name in messages (its type name: SGD, Adam, …).</summary>
-    protected string Name => GetType().Name;
+    private protected string Name => GetType().Name;
 
     /// <summary>The parameters, in the order given to the constructor (the <c>i</c> of <c>state.{i}.…</c>).</summary>
     public IReadOnlyList<Tensor> Parameters => _parameters;
@@ -308,7 +308,7 @@ public abstract class Optimizer
     /// <returns><paramref name="value"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="what"/> or <paramref name="paramName"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="value"/> is negative, infinite or NaN.</exception>
-    protected double CheckNonNegative(double value, string what, string paramName)
+    private protected double CheckNonNegative(double value, string what, string paramName)
     {
         ArgumentNullException.ThrowIfNull(what);
         ArgumentNullException.ThrowIfNull(paramName);
@@ -324,7 +324,7 @@ public abstract class Optimizer
     /// <returns><paramref name="value"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="what"/> or <paramref name="paramName"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="value"/> is outside [0, 1) or NaN.</exception>
-    protected double CheckUnitInterval(double value, string what, string paramName)
+    private protected double CheckUnitInterval(double value, string what, string paramName)
     {
         ArgumentNullException.ThrowIfNull(what);
         ArgumentNullException.ThrowIfNull(paramName);
@@ -340,7 +340,7 @@ public abstract class Optimizer
     /// <returns><paramref name="value"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="what"/> or <paramref name="paramName"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="value"/> is infinite or NaN.</exception>
-    protected double CheckFinite(double value, string what, string paramName)
+    private protected double CheckFinite(double value, string what, string paramName)
     {
         ArgumentNullException.ThrowIfNull(what);
         ArgumentNullException.ThrowIfNull(paramName);
@@ -357,7 +357,7 @@ public abstract class Optimizer
     /// <param name="end">The tensor to move towards, broadcastable to <paramref name="self"/>.</param>
     /// <param name="weight">The fraction of the way to move.</param>
     /// <exception cref="ArgumentNullException"><paramref name="self"/> or <paramref name="end"/> is null.</exception>
-    protected static void LerpInPlace(Tensor self, Tensor end, double weight)
+    private protected static void LerpInPlace(Tensor self, Tensor end, double weight)
     {
         ArgumentNullException.ThrowIfNull(self);
         ArgumentNullException.ThrowIfNull(end);
@@ -406,7 +406,7 @@ public abstract class Optimizer
     /// <summary>Formats a number for messages, culture-invariant and round-trippable.</summary>
     /// <param name="value">The number.</param>
     /// <returns>Its shortest round-trip text, culture-invariant.</returns>
-    protected static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+    private protected static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
     private static string FormatShape(int[] shape) => "[" + string.Join(", ", shape) + "]";
 }

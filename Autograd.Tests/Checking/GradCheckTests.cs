@@ -25,7 +25,7 @@ public class GradCheckTests
         };
     }
 
-    private static Tensor[] Inputs(int n) => [Tensor.Normal([n], 7, dtype: DType.Float64).RequireGrad()];
+    private static Tensor[] Inputs(int n) => [Tensor.Normal([n], new Generator(7), dtype: DType.Float64).RequireGrad()];
 
     [Test]
     public void PassesOnACorrectGradient() =>
@@ -79,8 +79,8 @@ public class GradCheckTests
     [Test]
     public void ChecksOnlyInputsThatRequireGrad()
     {
-        var a = Tensor.Normal([3], 1, dtype: DType.Float64).RequireGrad();
-        var b = Tensor.Normal([3], 2, dtype: DType.Float64);
+        var a = Tensor.Normal([3], new Generator(1), dtype: DType.Float64).RequireGrad();
+        var b = Tensor.Normal([3], new Generator(2), dtype: DType.Float64);
         var result = GradCheck.Check(x => x[0] * x[1], [a, b]);
         Assert.That(result.Inputs.Select(r => r.Input), Is.EqualTo(new[] { 0 }));
         Assert.Throws<ArgumentException>(() => GradCheck.Check(x => x[0] * 2.0, [b]));
@@ -89,7 +89,7 @@ public class GradCheckTests
     [Test]
     public void DoesNotModifyTheCallersInputs()
     {
-        var x = Tensor.Normal([4], 3, dtype: DType.Float64).RequireGrad();
+        var x = Tensor.Normal([4], new Generator(3), dtype: DType.Float64).RequireGrad();
         var before = x.ToArray<double>();
         GradCheck.Check(t => t[0].Exp(), [x]);
         Assert.That(x.ToArray<double>(), Is.EqualTo(before));

@@ -112,14 +112,14 @@ public class TutorialDocSnippets
         Console.WriteLine(v.Sigmoid());    // [0.1192, 0.3775, 0.5, …]  1/(1 + e^−v): a probability
         Console.WriteLine(v.Tanh());       // [-0.9640, -0.4621, 0, …]  (e^2v − 1)/(e^2v + 1): in (−1, 1)
         Console.WriteLine(v.Relu());       // [0, 0, 0, 0.5, 2]         max{v, 0}
-        Console.WriteLine(v.HardTanh());   // [-1, -0.5, 0, 0.5, 1]     max{min[v, 1], −1}
+        Console.WriteLine(v.Hardtanh());   // [-1, -0.5, 0, 0.5, 1]     max{min[v, 1], −1}
         Console.WriteLine(v.Softmax());    // [0.0126, 0.0563, 0.0928, 0.1529, 0.6855]: exp(vᵢ)/Σⱼ exp(vⱼ), sums to 1
         var chapterTanh = ((2 * v).Exp() - 1) / ((2 * v).Exp() + 1);
         Console.WriteLine(MaxAbs(chapterTanh - v.Tanh()));   // ~1e-16: the chapter's formula is tanh
 
         Assert.That(Values(v.Sign()), Is.EqualTo(new double[] { -1, -1, 0, 1, 1 }));
         Assert.That(Values(v.Relu()), Is.EqualTo(new double[] { 0, 0, 0, 0.5, 2 }));
-        Assert.That(Values(v.HardTanh()), Is.EqualTo(new double[] { -1, -0.5, 0, 0.5, 1 }));
+        Assert.That(Values(v.Hardtanh()), Is.EqualTo(new double[] { -1, -0.5, 0, 0.5, 1 }));
         Assert.That(Values(v.Sigmoid())[0], Is.EqualTo(0.1192).Within(5e-5));
         Assert.That(Values(v.Softmax()), Is.EqualTo(new double[] { 0.0126, 0.0563, 0.0928, 0.1529, 0.6855 }).Within(5e-5));
         Assert.That(v.Softmax().Sum().Item(), Is.EqualTo(1).Within(1e-15));
@@ -159,7 +159,7 @@ public class TutorialDocSnippets
         Console.WriteLine(MaxAbs(D(u => u.Tanh()) - 4 * (2 * v).Exp() / ((2 * v).Exp() + 1).Square()));  // eq. 1.20: ~1e-16
         Console.WriteLine(MaxAbs(D(u => u.Tanh()) - (1 - t * t)));                                      // eq. 1.21: 0
         Console.WriteLine(D(u => u.Relu()));       // [0, 0, 0, 0, 1, 1, 1]: 1 for v > 0 (the chapter says v ≥ 0; PyTorch and we take 0 at 0)
-        Console.WriteLine(D(u => u.HardTanh()));   // [0, 0, 1, 1, 1, 0, 0]: 1 on [−1, +1]
+        Console.WriteLine(D(u => u.Hardtanh()));   // [0, 0, 1, 1, 1, 0, 0]: 1 on [−1, +1]
         Console.WriteLine(D(u => u.Sign()));       // [0, 0, 0, 0, 0, 0, 0]: 0 wherever it exists
 
         Assert.That(MaxAbs(D(u => u.Sigmoid()) - (-v).Exp() / (1 + (-v).Exp()).Square()), Is.LessThan(1e-15));
@@ -167,7 +167,7 @@ public class TutorialDocSnippets
         Assert.That(MaxAbs(D(u => u.Tanh()) - 4 * (2 * v).Exp() / ((2 * v).Exp() + 1).Square()), Is.LessThan(1e-15));
         Assert.That(MaxAbs(D(u => u.Tanh()) - (1 - t * t)), Is.EqualTo(0));
         Assert.That(Values(D(u => u.Relu())), Is.EqualTo(new double[] { 0, 0, 0, 0, 1, 1, 1 }));
-        Assert.That(Values(D(u => u.HardTanh())), Is.EqualTo(new double[] { 0, 0, 1, 1, 1, 0, 0 }));
+        Assert.That(Values(D(u => u.Hardtanh())), Is.EqualTo(new double[] { 0, 0, 1, 1, 1, 0, 0 }));
         Assert.That(Values(D(u => u.Sign())), Is.EqualTo(new double[7]));
     }
 

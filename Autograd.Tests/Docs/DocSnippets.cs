@@ -9,7 +9,7 @@ public class DocSnippets
     // docs/custom-functions.md
     sealed class StableSoftplus : CustomFunction
     {
-        private SavedTensor _x = null!;
+        private SavedTensor _x;
 
         protected override Tensor Forward(Tensor[] inputs)
         {
@@ -91,8 +91,8 @@ public class DocSnippets
     public void GradcheckSnippet7()
     {
 
-        var w = Tensor.Normal([3, 4], seed: 1, dtype: DType.Float64).RequireGrad();
-        var x = Tensor.Normal([5, 3], seed: 2, dtype: DType.Float64);            // not differentiated
+        var w = Tensor.Normal([3, 4], new Generator(1), dtype: DType.Float64).RequireGrad();
+        var x = Tensor.Normal([5, 3], new Generator(2), dtype: DType.Float64);            // not differentiated
         Tensor Layer(Tensor[] t) => t[1].MatMul(t[0]).Tanh().Sum();                // f(W, X) = Σ tanh(X·W)
 
         GradCheckResult r = GradCheck.Check(Layer, [w, x]);

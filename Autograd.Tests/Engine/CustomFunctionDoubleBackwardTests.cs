@@ -9,7 +9,7 @@ public class CustomFunctionDoubleBackwardTests
     /// <summary>sin(x), saving cos(x) computed in Forward (the mistake) or x itself (the fix).</summary>
     private sealed class Sine(bool saveCos) : CustomFunction
     {
-        private SavedTensor _x = null!, _cos = null!;
+        private SavedTensor _x, _cos;
 
         protected override Tensor Forward(Tensor[] inputs)
         {
@@ -24,7 +24,7 @@ public class CustomFunctionDoubleBackwardTests
     /// <summary>exp(x), saving its output: d/dx = y, and y is on the graph once Apply attaches it.</summary>
     private sealed class Exp : CustomFunction
     {
-        private SavedTensor _y = null!;
+        private SavedTensor _y;
 
         protected override Tensor Forward(Tensor[] inputs)
         {
@@ -39,7 +39,7 @@ public class CustomFunctionDoubleBackwardTests
     /// <summary>relu(x)·w with w not an input: an int64 mask made in Forward, and w's own graph.</summary>
     private sealed class MaskedScale(Tensor w) : CustomFunction
     {
-        private SavedTensor _mask = null!, _w = null!, _x = null!;
+        private SavedTensor _mask, _w, _x;
 
         protected override Tensor Forward(Tensor[] inputs)
         {
@@ -57,7 +57,7 @@ public class CustomFunctionDoubleBackwardTests
     private sealed class ScaleByConstant(bool save) : CustomFunction
     {
         private readonly Tensor _c = Tensor.From(new double[] { 2, 3 });
-        private SavedTensor _saved = null!;
+        private SavedTensor _saved;
 
         protected override Tensor Forward(Tensor[] inputs)
         {

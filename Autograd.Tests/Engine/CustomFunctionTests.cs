@@ -5,7 +5,7 @@ public class CustomFunctionTests
     /// <summary>f(x) = Σᵢ aᵢ sin(bᵢx + cᵢ) as one fused op (seed 001), x of any shape, a, b, c of shape [n].</summary>
     private sealed class SumOfSines : CustomFunction
     {
-        private SavedTensor _x = null!, _a = null!, _b = null!, _c = null!;
+        private SavedTensor _x, _a, _b, _c;
 
         protected override Tensor Forward(Tensor[] inputs)
         {
@@ -51,10 +51,10 @@ public class CustomFunctionTests
 
     private static Tensor[] SineInputs() =>
     [
-        Tensor.Normal([3, 4], 1, dtype: DType.Float64).RequireGrad(),
-        Tensor.Normal([5], 2, dtype: DType.Float64).RequireGrad(),
-        Tensor.Normal([5], 3, dtype: DType.Float64).RequireGrad(),
-        Tensor.Normal([5], 4, dtype: DType.Float64).RequireGrad(),
+        Tensor.Normal([3, 4], new Generator(1), dtype: DType.Float64).RequireGrad(),
+        Tensor.Normal([5], new Generator(2), dtype: DType.Float64).RequireGrad(),
+        Tensor.Normal([5], new Generator(3), dtype: DType.Float64).RequireGrad(),
+        Tensor.Normal([5], new Generator(4), dtype: DType.Float64).RequireGrad(),
     ];
 
     [Test]

@@ -85,7 +85,7 @@ public class EngineTests
     [Test]
     public void IntermediateStorageIsReleasedAfterBackward()
     {
-        var x = Tensor.Normal([1000], 1, dtype: DType.Float64).RequireGrad();
+        var x = Tensor.Normal([1000], new Generator(1), dtype: DType.Float64).RequireGrad();
         var (y, weak) = BuildAndDropIntermediate(x);
         y.Backward();
         GC.Collect();
@@ -105,7 +105,7 @@ public class EngineTests
     public void AOneInputNodesInputBecomesAShellAndTheGraphCanBeTraversedAgain()
     {
         // The add node holds its one input (h) without an array; release swaps it for a shell of the same node.
-        var x = Tensor.Normal([100], 1, dtype: DType.Float64).RequireGrad();
+        var x = Tensor.Normal([100], new Generator(1), dtype: DType.Float64).RequireGrad();
         var h = x * 3.0;
         var y = (h + 1.0).Sum();
         var add = y.GradFn!.Input(0).GradFn!;
@@ -380,7 +380,7 @@ public class EngineTests
     [Test]
     public void DeepGraphWithCreateGraphAndLongChainOfViews()
     {
-        var x = Tensor.Normal([4, 6], 3, dtype: DType.Float64).RequireGrad();
+        var x = Tensor.Normal([4, 6], new Generator(3), dtype: DType.Float64).RequireGrad();
         var y = x;
         for (int i = 0; i < 10_000; i++) y = y.Transpose(0, 1);
         y.Sum().Backward();

@@ -2,7 +2,7 @@ namespace Autograd.Tests;
 
 public class FunctionalTests
 {
-    private static Tensor Randn(int seed, params int[] shape) => Tensor.Normal(shape, (ulong)seed, dtype: DType.Float64);
+    private static Tensor Randn(int seed, params int[] shape) => Tensor.Normal(shape, new Generator((ulong)seed), dtype: DType.Float64);
 
     private static void AssertClose(Tensor actual, Tensor expected, double tol = 1e-10)
     {

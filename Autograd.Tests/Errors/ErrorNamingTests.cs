@@ -79,17 +79,17 @@ public class ErrorNamingTests
     [Test]
     public void UniformWithBoundsBeyondTheDTypeIsRefused()
     {
-        Fails<ArgumentException>(() => Tensor.Uniform([3], 0, -1e39, 0), "Uniform:", "low = -1E+39", "float32", "3.4028234663852886E+38");
-        Fails<ArgumentException>(() => Tensor.Uniform([3], 0, 0, 1e39), "Uniform:", "high = 1E+39", "float32");
-        Fails<ArgumentException>(() => Tensor.Uniform([3], 0, -3e38, 3e38), "Uniform: high - low = 6E+38", "float32's largest finite value");
-        Fails<ArgumentException>(() => Tensor.Uniform([3], 0, -1e308, 1e308, DType.Float64), "Uniform: high - low = Infinity", "float64");
+        Fails<ArgumentException>(() => Tensor.Uniform([3], new Generator(0), -1e39, 0), "Uniform:", "low = -1E+39", "float32", "3.4028234663852886E+38");
+        Fails<ArgumentException>(() => Tensor.Uniform([3], new Generator(0), 0, 1e39), "Uniform:", "high = 1E+39", "float32");
+        Fails<ArgumentException>(() => Tensor.Uniform([3], new Generator(0), -3e38, 3e38), "Uniform: high - low = 6E+38", "float32's largest finite value");
+        Fails<ArgumentException>(() => Tensor.Uniform([3], new Generator(0), -1e308, 1e308, DType.Float64), "Uniform: high - low = Infinity", "float64");
         Fails<ArgumentException>(() => Init.Uniform(Tensor.Zeros([2]), new Generator(0), -1e39, 1e39), "Uniform:", "float32");
         // Within range every value is finite and in [low, high).
-        var f = Tensor.Uniform([1000], 0, -1.7e38, 1.7e38).ToArray<float>();
+        var f = Tensor.Uniform([1000], new Generator(0), -1.7e38, 1.7e38).ToArray<float>();
         Assert.That(f, Has.All.Matches<float>(v => float.IsFinite(v) && v >= -1.7e38f && v < 1.7e38f));
-        var d = Tensor.Uniform([1000], 0, -8e307, 8e307, DType.Float64).ToArray<double>();
+        var d = Tensor.Uniform([1000], new Generator(0), -8e307, 8e307, DType.Float64).ToArray<double>();
         Assert.That(d, Has.All.Matches<double>(v => double.IsFinite(v) && v >= -8e307 && v < 8e307));
-        Assert.That(Tensor.Uniform([3], 0, -1e39, 1e39, DType.Float64).ToArray<double>(), Has.All.Matches<double>(double.IsFinite));
+        Assert.That(Tensor.Uniform([3], new Generator(0), -1e39, 1e39, DType.Float64).ToArray<double>(), Has.All.Matches<double>(double.IsFinite));
     }
 
     [Test]

@@ -5,7 +5,7 @@ public class MemoryTests
     [Test]
     public void AHundredThousandNodeGraphIsReleasedAfterBackward()
     {
-        var x = Tensor.Normal([256], 5, dtype: DType.Float64).RequireGrad();
+        var x = Tensor.Normal([256], new Generator(5), dtype: DType.Float64).RequireGrad();
         long before = HeapAfterCollection();
         var (y, weak) = BuildDeepGraph(x, 100_000);
         long built = HeapAfterCollection();

@@ -83,7 +83,7 @@ public class ReductionAccuracyTests
         Within(p.Sum().Item(), ps, pa, pixels.Length, "pixels.Sum()");
         Within(p.Mean().Item(), ps / pixels.Length, pa / pixels.Length, pixels.Length, "pixels.Mean()");
 
-        var mixed = Tensor.Uniform([1_000_003], 7, -1, 1);
+        var mixed = Tensor.Uniform([1_000_003], new Generator(7), -1, 1);
         var (ms, ma) = Exact(mixed.ToArray<float>());
         Within(mixed.Sum().Item(), ms, ma, 1_000_003, "uniform(-1, 1).Sum()");
     }
@@ -98,11 +98,11 @@ public class ReductionAccuracyTests
         AxisSumsWithin(wide.Sum(0), wide.Sum(1), wide.ToArray<float>(), 2, rows, "Full([2, 10^6], 0.1)");
 
         // 300 columns cover the 64- and 16-column chunks of the outer-axis sum and its scalar tail; 4099 rows its row blocks.
-        var block = Tensor.Uniform([4099, 300], 11, 0, 1);
+        var block = Tensor.Uniform([4099, 300], new Generator(11), 0, 1);
         AxisSumsWithin(block.Sum(0), block.Sum(1), block.ToArray<float>(), 4099, 300, "uniform [4099, 300]");
 
         // The middle axis of [3, 200000, 5]: blocks of rows with outer offsets.
-        var cube = Tensor.Full([3, 200_000, 5], 0.1f) + Tensor.Uniform([3, 1, 5], 12, 0, 1);
+        var cube = Tensor.Full([3, 200_000, 5], 0.1f) + Tensor.Uniform([3, 1, 5], new Generator(12), 0, 1);
         var c = cube.ToArray<float>();
         Worst(cube.Sum(1).ToArray<float>(), i => Exact(c, i / 5 * 200_000 * 5 + i % 5, 200_000, 5), 200_000, "[3, 200000, 5].Sum(1)");
     }
@@ -111,14 +111,14 @@ public class ReductionAccuracyTests
     public void TransposedViewSumsStayWithinTheLogBound()
     {
         const int rows = 2_000_000;
-        var stored = Tensor.Full([rows, 2], 0.1f) + Tensor.Uniform([rows, 2], 13, 0, 0.01);
+        var stored = Tensor.Full([rows, 2], 0.1f) + Tensor.Uniform([rows, 2], new Generator(13), 0, 0.01);
         var view = stored.T;   // [2, rows], strides (1, 2): reducing axis 1 walks a stride-2 row
         var data = view.ToArray<float>();
         AxisSumsWithin(view.Sum(0), view.Sum(1), data, 2, rows, "Full([2·10^6, 2]).T");
         var (vs, va) = Exact(data);
         Within(view.Sum().Item(), vs, va, 2L * rows, "Full([2·10^6, 2]).T.Sum()");
 
-        var square = Tensor.Uniform([1500, 1200], 14, 0, 1).T;
+        var square = Tensor.Uniform([1500, 1200], new Generator(14), 0, 1).T;
         AxisSumsWithin(square.Sum(0), square.Sum(1), square.ToArray<float>(), 1200, 1500, "uniform [1500, 1200].T");
     }
 
@@ -129,7 +129,7 @@ public class ReductionAccuracyTests
         var b = Tensor.Full([1], 0.1f).BroadcastTo(n);
         Within(b.Sum().Item(), n * (double)0.1f, n * (double)0.1f, n, "Full([1], 0.1).BroadcastTo(10^7).Sum()");
 
-        var column = Tensor.Uniform([1000, 1], 15, 0, 1).BroadcastTo(1000, 2000);
+        var column = Tensor.Uniform([1000, 1], new Generator(15), 0, 1).BroadcastTo(1000, 2000);
         AxisSumsWithin(column.Sum(0), column.Sum(1), column.ToArray<float>(), 1000, 2000, "[1000, 1].BroadcastTo(1000, 2000)");
     }
 
@@ -139,8 +139,8 @@ public class ReductionAccuracyTests
         // y = x + b over a batch of 10^6: b's gradient is SumTo over the batch axis of the upstream gradient w.
         const int batch = 1_000_000;
         var b = Tensor.Zeros([2]).RequireGrad();
-        var x = Tensor.Uniform([batch, 2], 16, -1, 1);
-        var w = Tensor.Full([batch, 2], 0.1f) + Tensor.Uniform([batch, 2], 17, 0, 0.01);
+        var x = Tensor.Uniform([batch, 2], new Generator(16), -1, 1);
+        var w = Tensor.Full([batch, 2], 0.1f) + Tensor.Uniform([batch, 2], new Generator(17), 0, 0.01);
         ((x + b) * w).Sum().Backward();
         var wd = w.ToArray<float>();
         Worst(b.Grad!.ToArray<float>(), j => Exact(wd, j, batch, 2), batch, "b.Grad");
@@ -198,9 +198,9 @@ public class ReductionAccuracyTests
         foreach (bool lastAxis in new[] { true, false })
         {
             // log_softmax: dx = g − e^y·Σg, with g the upstream gradient (here about 0.1 everywhere).
-            var x = (lastAxis ? Tensor.Uniform([1, n], 18, -3, 0) : Tensor.Uniform([n, 1], 18, -3, 0)).RequireGrad();
+            var x = (lastAxis ? Tensor.Uniform([1, n], new Generator(18), -3, 0) : Tensor.Uniform([n, 1], new Generator(18), -3, 0)).RequireGrad();
             int axis = lastAxis ? 1 : 0;
-            var g = Tensor.Full(x.Shape, 0.1f) + Tensor.Uniform(x.Shape, 19, 0, 0.01);
+            var g = Tensor.Full(x.Shape, 0.1f) + Tensor.Uniform(x.Shape, new Generator(19), 0, 0.01);
             var y = x.LogSoftmax(axis);
             (y * g).Sum().Backward();
             var dx = x.Grad!.ToArray<float>();
@@ -215,7 +215,7 @@ public class ReductionAccuracyTests
             }
 
             // softmax: dx = y·(g − Σ g·y).
-            var xs = (lastAxis ? Tensor.Uniform([1, n], 20, -3, 0) : Tensor.Uniform([n, 1], 20, -3, 0)).RequireGrad();
+            var xs = (lastAxis ? Tensor.Uniform([1, n], new Generator(20), -3, 0) : Tensor.Uniform([n, 1], new Generator(20), -3, 0)).RequireGrad();
             var ys = xs.Softmax(axis);
             (ys * g).Sum().Backward();
             var dxs = xs.Grad!.ToArray<float>();
@@ -251,10 +251,10 @@ public class ReductionAccuracyTests
     [Test]
     public void ReductionBitsDoNotDependOnTheVectorWidthOrTheThreadCount()
     {
-        var x = Tensor.Uniform([100_003], 21, -1, 1);
-        var m = Tensor.Uniform([1003, 300], 22, -1, 1);
-        var c = Tensor.Uniform([300, 33], 23, -3, 3);
-        var g = Tensor.Uniform([300, 33], 24, -1, 1);
+        var x = Tensor.Uniform([100_003], new Generator(21), -1, 1);
+        var m = Tensor.Uniform([1003, 300], new Generator(22), -1, 1);
+        var c = Tensor.Uniform([300, 33], new Generator(23), -3, 3);
+        var g = Tensor.Uniform([300, 33], new Generator(24), -1, 1);
         float[][] Run()
         {
             var z1 = c.Detach().RequireGrad();

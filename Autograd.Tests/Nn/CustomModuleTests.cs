@@ -127,7 +127,7 @@ public class CustomModuleTests
 
         var before = net.Parameters().Select(p => p.ToArray<double>()).ToArray();
         var optimizer = new SGD(net.Parameters(), lr: 0.1);
-        net.Forward(Tensor.Normal([5, 3], 1, dtype: DType.Float64)).Square().Sum().Backward();
+        net.Forward(Tensor.Normal([5, 3], new Generator(1), dtype: DType.Float64)).Square().Sum().Backward();
         optimizer.Step();
         var after = net.Parameters().Select(p => p.ToArray<double>()).ToArray();
         for (int i = 0; i < before.Length; i++) Assert.That(after[i], Is.Not.EqualTo(before[i]), $"parameter {i} was trained");

@@ -141,7 +141,7 @@ public class InitTests
     [Test]
     public void ZerosOnesAndConstant_FillEveryElement()
     {
-        var t = Tensor.Normal([3, 4], 1);
+        var t = Tensor.Normal([3, 4], new Generator(1));
         Assert.That(Init.Zeros(t).ToArray<float>(), Is.All.EqualTo(0f));
         Assert.That(Init.Ones(t).ToArray<float>(), Is.All.EqualTo(1f));
         Assert.That(Init.Constant(t, -2.5).ToArray<float>(), Is.All.EqualTo(-2.5f));

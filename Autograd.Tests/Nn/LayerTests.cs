@@ -33,7 +33,7 @@ public class LayerTests
     {
         const int n = 4, inF = 6, outF = 3;
         var layer = new Linear(inF, outF, generator: new Generator(5), dtype: DType.Float64);
-        var x = Tensor.Normal([n, inF], 17, dtype: DType.Float64);
+        var x = Tensor.Normal([n, inF], new Generator(17), dtype: DType.Float64);
 
         var y = layer.Forward(x);
 
@@ -54,7 +54,7 @@ public class LayerTests
     public void Linear_AcceptsAnyLeadingAxesAndAnUnbatchedVector()
     {
         var layer = new Linear(3, 2, generator: new Generator(6), dtype: DType.Float64);
-        var x = Tensor.Normal([2, 4, 3], 3, dtype: DType.Float64);
+        var x = Tensor.Normal([2, 4, 3], new Generator(3), dtype: DType.Float64);
 
         var y = layer.Forward(x);
         Assert.That(y.Shape, Is.EqualTo(new[] { 2, 4, 2 }));
@@ -72,8 +72,8 @@ public class LayerTests
     {
         const int n = 5, inF = 4, outF = 3;
         var layer = new Linear(inF, outF, generator: new Generator(8), dtype: DType.Float64);
-        var x = Tensor.Normal([n, inF], 4, dtype: DType.Float64).RequireGrad();
-        var gOut = Tensor.Normal([n, outF], 12, dtype: DType.Float64);
+        var x = Tensor.Normal([n, inF], new Generator(4), dtype: DType.Float64).RequireGrad();
+        var gOut = Tensor.Normal([n, outF], new Generator(12), dtype: DType.Float64);
 
         layer.Forward(x).Backward(gOut);
 
@@ -101,7 +101,7 @@ public class LayerTests
     public void Linear_InputGradientPassesGradCheck()
     {
         var layer = new Linear(4, 3, generator: new Generator(9), dtype: DType.Float64);
-        var x = Tensor.Normal([2, 4], 1, dtype: DType.Float64).RequireGrad();
+        var x = Tensor.Normal([2, 4], new Generator(1), dtype: DType.Float64).RequireGrad();
         Assert.That(GradCheck.Check(a => layer.Forward(a[0]).Tanh(), [x]), Gradients.Match);
     }
 
@@ -180,7 +180,7 @@ public class LayerTests
         Assert.That(seq.NamedChildren().Select(c => c.Name).ToArray(), Is.EqualTo(new[] { "0", "1", "2" }));
         Assert.That(() => seq[3], Throws.TypeOf<ArgumentOutOfRangeException>());
 
-        var x = Tensor.Normal([5, 3], 2, dtype: DType.Float64);
+        var x = Tensor.Normal([5, 3], new Generator(2), dtype: DType.Float64);
         var manual = l2.Forward(l0.Forward(x).Tanh());
         Assert.That(seq.Forward(x).ToArray<double>(), Is.EqualTo(manual.ToArray<double>()));
 
@@ -202,11 +202,11 @@ public class LayerTests
         Assert.That(Apply(new ReLU(), Xs), Is.EqualTo(Xs.Select(v => Math.Max(v, 0)).ToArray()));
         Assert.That(Apply(new Sigmoid(), Xs), Is.EqualTo(Xs.Select(v => 1 / (1 + Math.Exp(-v))).ToArray()).Within(Tol));
         Assert.That(Apply(new Tanh(), Xs), Is.EqualTo(Xs.Select(v => (Math.Exp(2 * v) - 1) / (Math.Exp(2 * v) + 1)).ToArray()).Within(Tol));
-        Assert.That(Apply(new HardTanh(), Xs), Is.EqualTo(new[] { -1, -1, -0.25, 0, 0.5, 1, 1 }));
-        Assert.That(Apply(new HardTanh(-0.5, 2), Xs), Is.EqualTo(new[] { -0.5, -0.5, -0.25, 0, 0.5, 1, 2 }));
+        Assert.That(Apply(new Hardtanh(), Xs), Is.EqualTo(new[] { -1, -1, -0.25, 0, 0.5, 1, 1 }));
+        Assert.That(Apply(new Hardtanh(-0.5, 2), Xs), Is.EqualTo(new[] { -0.5, -0.5, -0.25, 0, 0.5, 1, 2 }));
         Assert.That(Apply(new Sign(), Xs), Is.EqualTo(new double[] { -1, -1, -1, 0, 1, 1, 1 }));
         Assert.That(Apply(new Identity(), Xs), Is.EqualTo(Xs));
-        Assert.That(() => new HardTanh(1, -1), Throws.ArgumentException);
+        Assert.That(() => new Hardtanh(1, -1), Throws.ArgumentException);
     }
 
     [Test]
@@ -219,7 +219,7 @@ public class LayerTests
             (new Sigmoid(), v => { double o = 1 / (1 + Math.Exp(-v)); return o * (1 - o); }),
             (new Tanh(), v => { double o = Math.Tanh(v); return 1 - o * o; }),
             (new ReLU(), v => v > 0 ? 1 : 0),
-            (new HardTanh(), v => v >= -1 && v <= 1 ? 1 : 0),
+            (new Hardtanh(), v => v >= -1 && v <= 1 ? 1 : 0),
             (new Sign(), _ => 0),
         ];
         foreach (var (module, derivative) in cases)
@@ -291,7 +291,7 @@ public class LayerTests
     public void Dropout_GradientIsTheSameScaledMask()
     {
         var drop = new Dropout(0.5, new Generator(3));
-        var x = Tensor.Normal([50], 8, dtype: DType.Float64).RequireGrad();
+        var x = Tensor.Normal([50], new Generator(8), dtype: DType.Float64).RequireGrad();
         var y = drop.Forward(x);
         y.Sum().Backward();
 
@@ -306,7 +306,7 @@ public class LayerTests
     [Test]
     public void Dropout_IsTheIdentityInEvalModeAndForPZero()
     {
-        var x = Tensor.Normal([10, 10], 3, dtype: DType.Float64);
+        var x = Tensor.Normal([10, 10], new Generator(3), dtype: DType.Float64);
         var drop = new Dropout(0.9, new Generator(4));
         drop.Eval();
         Assert.That(drop.Forward(x), Is.SameAs(x));
@@ -357,7 +357,7 @@ public class LayerTests
         var linears = mlp.OfType<Linear>().ToArray();
         Assert.That(linears.Select(l => (l.InFeatures, l.OutFeatures)), Is.EqualTo(new[] { (4, 8), (8, 6), (6, 3) }));
 
-        var x = Tensor.Normal([7, 4], 1, dtype: DType.Float64);
+        var x = Tensor.Normal([7, 4], new Generator(1), dtype: DType.Float64);
         var manual = linears[2].Forward(linears[1].Forward(linears[0].Forward(x).Tanh()).Tanh());
         Assert.That(mlp.Forward(x).ToArray<double>(), Is.EqualTo(manual.ToArray<double>()));
 

@@ -174,7 +174,7 @@ public class LossTests
     {
         int classAxis = logitsShape.Length == 1 ? 0 : 1;
         int samples = targetShape.Aggregate(1, (p, d) => p * d);
-        var z = (Tensor.Normal(logitsShape, 17, dtype: DType.Float64) * 3.0).Detach().RequireGrad();
+        var z = (Tensor.Normal(logitsShape, new Generator(17), dtype: DType.Float64) * 3.0).Detach().RequireGrad();
         var t = Tensor.From(Enumerable.Range(0, samples).Select(i => (long)(i * 5 % logitsShape[classAxis])).ToArray()).Reshape(targetShape);
 
         var loss = Losses.CrossEntropy(z, t, reduction);
@@ -185,7 +185,7 @@ public class LossTests
         var reduced = reduction switch { Reduction.Mean => composite.Mean(), Reduction.Sum => composite.Sum(), _ => composite };
         Assert.That(loss.Shape, Is.EqualTo(reduced.Shape));
         Assert.That(loss.ToArray<double>(), Is.EqualTo(reduced.ToArray<double>()).Within(Tol));
-        var seed = Tensor.Normal(loss.Shape, 18, dtype: DType.Float64);
+        var seed = Tensor.Normal(loss.Shape, new Generator(18), dtype: DType.Float64);
         Assert.That(Autodiff.Grad(loss, z, seed).ToArray<double>(), Is.EqualTo(Autodiff.Grad(reduced, z, seed).ToArray<double>()).Within(Tol));
     }
 

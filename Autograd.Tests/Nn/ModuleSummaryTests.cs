@@ -74,7 +74,7 @@ public class ModuleSummaryTests
         Assert.That(new Sigmoid().ToString(), Is.EqualTo("Sigmoid()"));
         Assert.That(new Tanh().ToString(), Is.EqualTo("Tanh()"));
         Assert.That(new Sign().ToString(), Is.EqualTo("Sign()"));
-        Assert.That(new HardTanh().ToString(), Is.EqualTo("HardTanh(min_val=-1.0, max_val=1.0)"));
+        Assert.That(new Hardtanh().ToString(), Is.EqualTo("Hardtanh(min_val=-1.0, max_val=1.0)"));
         Assert.That(new Softmax().ToString(), Is.EqualTo("Softmax(dim=-1)"));
         Assert.That(new LogSoftmax(1).ToString(), Is.EqualTo("LogSoftmax(dim=1)"));
         Assert.That(new Flatten(0, 2).ToString(), Is.EqualTo("Flatten(start_dim=0, end_dim=2)"));
@@ -86,14 +86,14 @@ public class ModuleSummaryTests
     [Test]
     public void FloatsAreSpelledAsPythonsRepr()
     {
-        Assert.That(new HardTanh(-0.25, 1e-05).ExtraRepr(), Is.EqualTo("min_val=-0.25, max_val=1e-05"));
-        Assert.That(new HardTanh(-1e16, 123456.5).ExtraRepr(), Is.EqualTo("min_val=-1e+16, max_val=123456.5"));
-        Assert.That(new HardTanh(-3, 1e15).ExtraRepr(), Is.EqualTo("min_val=-3.0, max_val=1000000000000000.0"));
-        Assert.That(new HardTanh(-0.0001, 0).ExtraRepr(), Is.EqualTo("min_val=-0.0001, max_val=0.0"));
-        Assert.That(new HardTanh(-1.234e-05, 2.5e-7).ExtraRepr(), Is.EqualTo("min_val=-1.234e-05, max_val=2.5e-07"));
-        Assert.That(new HardTanh(0.1, 1.7976931348623157e308).ExtraRepr(), Is.EqualTo("min_val=0.1, max_val=1.7976931348623157e+308"));
-        Assert.That(new HardTanh(double.NegativeInfinity, double.PositiveInfinity).ExtraRepr(), Is.EqualTo("min_val=-inf, max_val=inf"));
-        Assert.That(new HardTanh(-0.0, 100).ExtraRepr(), Is.EqualTo("min_val=-0.0, max_val=100.0"));
+        Assert.That(new Hardtanh(-0.25, 1e-05).ExtraRepr(), Is.EqualTo("min_val=-0.25, max_val=1e-05"));
+        Assert.That(new Hardtanh(-1e16, 123456.5).ExtraRepr(), Is.EqualTo("min_val=-1e+16, max_val=123456.5"));
+        Assert.That(new Hardtanh(-3, 1e15).ExtraRepr(), Is.EqualTo("min_val=-3.0, max_val=1000000000000000.0"));
+        Assert.That(new Hardtanh(-0.0001, 0).ExtraRepr(), Is.EqualTo("min_val=-0.0001, max_val=0.0"));
+        Assert.That(new Hardtanh(-1.234e-05, 2.5e-7).ExtraRepr(), Is.EqualTo("min_val=-1.234e-05, max_val=2.5e-07"));
+        Assert.That(new Hardtanh(0.1, 1.7976931348623157e308).ExtraRepr(), Is.EqualTo("min_val=0.1, max_val=1.7976931348623157e+308"));
+        Assert.That(new Hardtanh(double.NegativeInfinity, double.PositiveInfinity).ExtraRepr(), Is.EqualTo("min_val=-inf, max_val=inf"));
+        Assert.That(new Hardtanh(-0.0, 100).ExtraRepr(), Is.EqualTo("min_val=-0.0, max_val=100.0"));
     }
 
     [Test]

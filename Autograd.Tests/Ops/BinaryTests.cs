@@ -319,7 +319,7 @@ public class ScalarOperandTests
                     var yb = general(b);
                     SameBits(ya, yb, what);
                     Assert.That(ya.GradFnName, Is.EqualTo(yb.GradFnName), what);
-                    var seed = Tensor.Normal(ya.Shape, 3, dtype: dtype);
+                    var seed = Tensor.Normal(ya.Shape, new Generator(3), dtype: dtype);
                     ya.Backward(seed);
                     yb.Backward(seed);
                     SameBits(a.Grad!, b.Grad!, what + ", gradient");

@@ -13,7 +13,7 @@ public class LossOpTests
     private static readonly DType[] DTypes = [DType.Float32, DType.Float64];
 
     // Logits of spread ~3 and targets that visit every class.
-    private static double[] Logits(int n, int c, ulong seed) => (Tensor.Normal([n, c], seed) * 3.0).ToArray<double>();
+    private static double[] Logits(int n, int c, ulong seed) => (Tensor.Normal([n, c], new Generator(seed)) * 3.0).ToArray<double>();
 
     private static long[] Targets(int n, int c) => Enumerable.Range(0, n).Select(i => (long)((i * 7 + 3) % c)).ToArray();
 
@@ -80,7 +80,7 @@ public class LossOpTests
     public void NonLastAxes_GiveTheLastAxisResultOfThePermutedInput([ValueSource(nameof(DTypes))] DType dtype)
     {
         // [2, 3, 17] along axis 1 runs the kernel's strided form (17 inner columns); permuted to [2, 17, 3] it is the row form.
-        var x = Tensor.Normal([2, 3, 17], 5, dtype: dtype) * 4.0;
+        var x = Tensor.Normal([2, 3, 17], new Generator(5), dtype: dtype) * 4.0;
         var moved = x.Permute(0, 2, 1);
         var (atol, rtol) = TolFor(dtype);
         AssertClose(x.Softmax(1).Permute(0, 2, 1).ToArray<double>(), moved.Softmax(-1).ToArray<double>(), atol, rtol, "softmax");
@@ -92,7 +92,7 @@ public class LossOpTests
     [Test]
     public void EachIsOneNodeOnTheGraph()
     {
-        var x = Tensor.Normal([4, 5], 1).RequireGrad();
+        var x = Tensor.Normal([4, 5], new Generator(1)).RequireGrad();
         var t = Tensor.From(Targets(4, 5));
         foreach (var (y, name) in new[] { (x.Softmax(), "softmax"), (x.LogSoftmax(), "log_softmax"), (x.CrossEntropy(t), "cross_entropy") })
         {
@@ -110,7 +110,7 @@ public class LossOpTests
         const int n = 6, classes = 5;
         var z = Logits(n, classes, 3);
         var t = Targets(n, classes);
-        var g = Tensor.Normal([n], 4).ToArray<double>();
+        var g = Tensor.Normal([n], new Generator(4)).ToArray<double>();
         var x = Tensor.From(z, n, classes).RequireGrad();
 
         var dx = Autodiff.Grad(x.CrossEntropy(Tensor.From(t)), x, Tensor.From(g), createGraph: createGraph);
@@ -169,7 +169,7 @@ public class LossOpTests
     [TestCaseSource(nameof(FusedBackwardCases))]
     public void FusedBackwardKernel_AgreesWithTheRecordedRule(string op, int[] shape, int axis, DType dtype)
     {
-        var x = (Tensor.Normal(shape, 21, dtype: dtype) * 3.0).Detach().RequireGrad();
+        var x = (Tensor.Normal(shape, new Generator(21), dtype: dtype) * 3.0).Detach().RequireGrad();
         Tensor Apply()
         {
             if (op == "softmax") return x.Softmax(axis);
@@ -181,7 +181,7 @@ public class LossOpTests
         }
         var y = Apply();
         // Seeds through a transposed view where there are two axes: the kernels must read strided gradients.
-        var seed = Tensor.Normal(y.Shape, 22, dtype: dtype);
+        var seed = Tensor.Normal(y.Shape, new Generator(22), dtype: dtype);
         if (y.Rank >= 2) seed = seed.Transpose(0, -1).Contiguous().Transpose(0, -1);
 
         var fused = Autodiff.Grad(y, x, seed, retainGraph: true);

@@ -109,17 +109,17 @@ public class TieGradientTests
     }
 
     [Test]
-    public void HardTanhModule_HasGradientZeroAtTheBounds_AsNnHardtanh()
+    public void HardtanhModule_HasGradientZeroAtTheBounds_AsNnHardtanh()
     {
         double[] xs = [-2, -1, -0.5, 0, 0.5, 1, 2];
         var x = Tensor.From(xs).RequireGrad();
-        var y = new HardTanh().Forward(x);
+        var y = new Hardtanh().Forward(x);
         Assert.That(y.ToArray<double>(), Is.EqualTo(new[] { -1, -1, -0.5, 0, 0.5, 1, 1 }));
         y.Backward(Tensor.From(new double[] { 1, 2, 3, 4, 5, 6, 7 }));
         Assert.That(x.Grad!.ToArray<double>(), Is.EqualTo(new double[] { 0, 0, 3, 4, 5, 0, 0 }));
 
         var u = Tensor.From(new float[] { -0.5f, -0.25f, 2f, 2.5f, float.NaN }).RequireGrad();
-        var v = new HardTanh(-0.5, 2).Forward(u);
+        var v = new Hardtanh(-0.5, 2).Forward(u);
         Assert.That(v.ToArray<float>(), Is.EqualTo(new[] { -0.5f, -0.25f, 2f, 2f, float.NaN }));
         v.Sum().Backward();
         // 0 at both bounds and beyond; NaN is neither ≤ min nor ≥ max, so hardtanh_backward passes its gradient
@@ -127,7 +127,7 @@ public class TieGradientTests
 
         // the tensor method keeps the lecture notes' derivative, 1 on the closed interval
         var t = Tensor.From(xs).RequireGrad();
-        t.HardTanh().Sum().Backward();
+        t.Hardtanh().Sum().Backward();
         Assert.That(t.Grad!.ToArray<double>(), Is.EqualTo(new double[] { 0, 1, 1, 1, 1, 1, 0 }));
     }
 

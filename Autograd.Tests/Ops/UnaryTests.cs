@@ -68,11 +68,11 @@ public class UnaryTests
     }
 
     [Test]
-    public void HardTanh_ClipsToMinusOneOne_AndItsGradientIsZeroOutside()
+    public void Hardtanh_ClipsToMinusOneOne_AndItsGradientIsZeroOutside()
     {
         double[] x = [-3.0, -1.0, -0.5, 0.0, 0.7, 1.0, 2.5];
         double[] g = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0];
-        var (y, grad) = Run(x, g, t => t.HardTanh());
+        var (y, grad) = Run(x, g, t => t.Hardtanh());
 
         // Φ(v) = max{min[v, 1], −1} (seed 000 §1.2.1.3)
         Assert.That(y, Is.EqualTo(Apply(x, v => Math.Max(Math.Min(v, 1), -1))).Within(Tol));

@@ -29,7 +29,7 @@ public class RegistryInPlaceTests
             Assert.Throws<ArgumentException>(() => op.InPlace!(inputs[0].Clone(), inputs));
             return;
         }
-        var weights = Tensor.Normal(expected.Shape, 5, dtype: DType.Float64);
+        var weights = Tensor.Normal(expected.Shape, new Generator(5), dtype: DType.Float64);
         var differentiable = inputs.Where(t => t.RequiresGrad).ToArray();
 
         var target = inputs[0].Clone();

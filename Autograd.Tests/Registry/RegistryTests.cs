@@ -61,7 +61,7 @@ public class RegistryTests
             var inputs = sample.Make(dtype, Seed);
             var y = op.Apply(inputs);
             if (!y.RequiresGrad) continue;
-            y.Backward(Tensor.Normal(y.Shape, Seed + 1, dtype: y.DType));
+            y.Backward(Tensor.Normal(y.Shape, new Generator(Seed + 1), dtype: y.DType));
             foreach (var x in inputs.Where(t => t.RequiresGrad))
             {
                 Assert.That(x.Grad, Is.Not.Null, $"{op.Name}: an input that requires grad got no gradient");

@@ -97,7 +97,7 @@ public class ScalarValueTests
         "numright" => (x - 0.3) * 1.7 / 2.5 + 0.1,
         "neg" => -x, "exp" => x.Clamp(-5, 5).Exp(), "tanh" => x.Tanh(), "sigmoid" => x.Sigmoid(), "relu" => x.Relu(),
         "sin" => x.Sin(), "cos" => x.Cos(), "abs" => x.Abs(), "softplus" => x.Softplus(), "sign" => x.Sign(),
-        "hardtanh" => x.HardTanh(), "clamp" => x.Clamp(-0.7, 0.9), "pow2" => x.Pow(2), "sqrtabs" => (x.Abs() + 0.5).Sqrt(),
+        "hardtanh" => x.Hardtanh(), "clamp" => x.Clamp(-0.7, 0.9), "pow2" => x.Pow(2), "sqrtabs" => (x.Abs() + 0.5).Sqrt(),
         _ => (x.Abs() + 0.5).Log(),
     };
 
@@ -108,7 +108,7 @@ public class ScalarValueTests
         "numright" => (x - 0.3) * 1.7 / 2.5 + 0.1,
         "neg" => -x, "exp" => x.Clamp(-5, 5).Exp(), "tanh" => x.Tanh(), "sigmoid" => x.Sigmoid(), "relu" => x.Relu(),
         "sin" => x.Sin(), "cos" => x.Cos(), "abs" => x.Abs(), "softplus" => x.Softplus(), "sign" => x.Sign(),
-        "hardtanh" => x.HardTanh(), "clamp" => x.Clamp(-0.7, 0.9), "pow2" => x.Pow(2), "sqrtabs" => (x.Abs() + 0.5).Sqrt(),
+        "hardtanh" => x.Hardtanh(), "clamp" => x.Clamp(-0.7, 0.9), "pow2" => x.Pow(2), "sqrtabs" => (x.Abs() + 0.5).Sqrt(),
         _ => (x.Abs() + 0.5).Log(),
     };
 

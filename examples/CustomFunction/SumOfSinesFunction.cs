@@ -15,7 +15,7 @@ namespace CustomFunctionExample;
 /// </summary>
 public sealed class SumOfSines : CustomFunction
 {
-    private SavedTensor _x = null!, _a = null!, _b = null!, _c = null!;
+    private SavedTensor _x, _a, _b, _c;
 
     /// <summary>y = Σᵢ aᵢ sin(bᵢx + cᵢ) for x [n] and a, b, c [m]; one new instance per call, as CustomFunction requires.</summary>
     public static Tensor Call(Tensor x, Tensor a, Tensor b, Tensor c) => new SumOfSines().Apply(x, a, b, c);
@@ -58,7 +58,7 @@ public sealed class SumOfSines : CustomFunction
 /// </summary>
 public sealed class SumOfSinesDetached : CustomFunction
 {
-    private SavedTensor _x = null!, _a = null!, _b = null!, _c = null!;
+    private SavedTensor _x, _a, _b, _c;
 
     /// <summary>y = Σᵢ aᵢ sin(bᵢx + cᵢ), with the broken backward.</summary>
     public static Tensor Call(Tensor x, Tensor a, Tensor b, Tensor c) => new SumOfSinesDetached().Apply(x, a, b, c);
