@@ -339,10 +339,9 @@ public sealed class Value
         else t_order = null;
         if (stack.Length <= MaxPooledLength)
         {
-            // Every pass leaves the stack cleared, so the slots this one used are its non-null prefix.
-            int used = 0;
-            while (used < stack.Length && stack[used] is not null) used++;
-            Array.Clear(stack, 0, used);
+            // Each of the count nodes pushed at most two others, after the root: the pass used at most 2·count + 1 slots
+            // (one vectorized clear, cheaper than scanning for the first empty slot).
+            Array.Clear(stack, 0, Math.Min(stack.Length, 2 * count + 1));
             t_stack = stack;
         }
         else t_stack = null;
