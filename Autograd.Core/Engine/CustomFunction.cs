@@ -6,7 +6,10 @@ namespace Autograd;
 /// needs in typed fields, tensors through <see cref="SaveForBackward"/>. A backward written with tensor ops
 /// supports <c>createGraph</c>. Create one instance per call: <c>new MyOp().Apply(x)</c>.
 /// </summary>
+// RS0022: users are meant to derive from CustomFunction, and through it see Function's protected Backward and Name.
+#pragma warning disable RS0022
 public abstract class CustomFunction : Function
+#pragma warning restore RS0022
 {
     private readonly List<SavedTensorSlot> _saved = [];
     private bool _applied;
