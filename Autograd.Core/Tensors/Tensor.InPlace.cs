@@ -245,10 +245,12 @@ public partial class Tensor
 
     // The recorded node a write's result gives this tensor as its new graph role: a fresh node of this dtype; null when
     // nothing needs a gradient (an int64 tensor). A result that needs none overwrites a tensor that did, as fill_ does:
-    // PyTorch's FillBackward sends zeros to the old values, here the node x·0.
+    // PyTorch's FillBackward sends zeros to the old values, here a where() that selects the result everywhere, so the
+    // old values get exact zeros even from an infinite or NaN gradient (x·0 would give NaN), and no product of old
+    // infinities trips anomaly mode.
     private Tensor? WriteNode(Tensor result, Tensor? operand)
     {
-        if (!result.RequiresGrad) return RequiresGrad ? this * 0.0 : null;
+        if (!result.RequiresGrad) return RequiresGrad ? Where(Ones(Dims, DType), result, this) : null;
         // copy_ of an operand of this dtype and shape returns the operand itself: the write still needs a node of its own.
         if (ReferenceEquals(result, operand) || result.GradFn is null) result = result.Clone();
         return result.DType == DType ? result : result.To(DType);

@@ -46,6 +46,13 @@ public partial class Tensor
     /// <summary>Makes <paramref name="current"/> this tensor's graph role from now on (a recorded in-place write).</summary>
     internal void Rebase(Tensor current)
     {
+        // A retained gradient follows the write to the new history, as PyTorch 1.13 moves retains_grad on an in-place op:
+        // .Grad is then the gradient of the values the tensor holds now.
+        if (Role.GradFn is { } old && ReferenceEquals(old.Retained, this) && current.GradFn is { } now)
+        {
+            old.Retained = null;
+            now.Retained = this;
+        }
         State().Current = current;
         _rebased = true;
         // Ops recorded from now on see a tensor that requires grad without resolving the role first (ShouldRecord).
@@ -234,7 +241,7 @@ public partial class Tensor
         {
             if (!IsLeaf)
                 throw new InvalidOperationException(
-                    $"RequiresGrad can only be changed on leaf tensors; this one was produced by '{GradFn!.Name}'. Use Detach() first.");
+                    $"RequiresGrad can only be changed on leaf tensors; this one was produced by '{(Role.GradFn ?? GradFn)?.Name}'. Use Detach() first.");
             if (value && !DType.IsFloatingPoint())
                 throw new InvalidOperationException($"RequiresGrad: only floating-point tensors can require gradients, not {DType.Name()}.");
             _requiresGrad = value;
