@@ -3,7 +3,7 @@ namespace Autograd;
 /// <summary>
 /// Reverse-mode sweep. Sorts the graph above the outputs topologically with an explicit stack (no recursion,
 /// so million-op chains are fine), then visits nodes outputs-first: each node's pending gradient is the sum of
-/// what every consumer sent it — Δ(h, o) = Σ_{h→h'} Φ'(a_h')·w·Δ(h', o), seed 000 eq. 1.25–1.27 — and its
+/// what every consumer sent it — Δ(h, o) = Σ_{h→h'} Φ'(a_h')·w·Δ(h', o), lecture notes eq. 1.25–1.27 — and its
 /// backward rule sends its inputs their shares.
 /// </summary>
 internal static class Engine

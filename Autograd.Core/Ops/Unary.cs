@@ -106,7 +106,7 @@ internal sealed class Cos : UnaryFunction
     protected override Tensor InputGrad(Tensor g) => -(g * X.Sin());
 }
 
-// d/dv tanh v = 1 − tanh² v (seed 000 eq. 1.21)
+// d/dv tanh v = 1 − tanh² v (lecture notes eq. 1.21)
 internal sealed class Tanh : UnaryFunction
 {
     public override string Name => "tanh";
@@ -117,7 +117,7 @@ internal sealed class Tanh : UnaryFunction
         CanFuse(g, Y) ? Elementwise.Fused(g, Y, new TanhGradKernel()) : g * (1.0 - Y * Y);
 }
 
-// d/dv σ(v) = σ(v)(1 − σ(v)) (seed 000 eq. 1.18)
+// d/dv σ(v) = σ(v)(1 − σ(v)) (lecture notes eq. 1.18)
 internal sealed class Sigmoid : UnaryFunction
 {
     public override string Name => "sigmoid";
@@ -128,7 +128,7 @@ internal sealed class Sigmoid : UnaryFunction
         CanFuse(g, Y) ? Elementwise.Fused(g, Y, new SigmoidGradKernel()) : g * (Y * (1.0 - Y));
 }
 
-// d/dv max(v, 0) = 1 for v > 0, else 0 (seed 000 §1.2.1.6; PyTorch's 0 at v = 0, where the seed takes 1)
+// d/dv max(v, 0) = 1 for v > 0, else 0 (lecture notes §1.2.1.6; PyTorch's 0 at v = 0, where the lecture notes take 1)
 internal sealed class Relu : UnaryFunction
 {
     public override string Name => "relu";
@@ -139,7 +139,7 @@ internal sealed class Relu : UnaryFunction
         CanFuse(g, X) ? Elementwise.Fused(g, X, new ReluGradKernel()) : g * X.Gt(0.0);
 }
 
-// d/dv sign v = 0 wherever it exists (seed 000 §1.2.1.6)
+// d/dv sign v = 0 wherever it exists (lecture notes §1.2.1.6)
 internal sealed class Sign : UnaryFunction
 {
     public override string Name => "sign";

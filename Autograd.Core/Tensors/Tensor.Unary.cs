@@ -44,22 +44,22 @@ public partial class Tensor
     /// <exception cref="ArgumentException">This tensor is int64.</exception>
     public Tensor Cos() => Ops.Cos.Forward(this);
 
-    /// <summary>Computes y[i] = tanh x[i] = (e^{2x} − 1)/(e^{2x} + 1) (seed 000 eq. 1.19).</summary>
+    /// <summary>Computes y[i] = tanh x[i] = (e^{2x} − 1)/(e^{2x} + 1) (lecture notes eq. 1.19).</summary>
     /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>
     /// <exception cref="ArgumentException">This tensor is int64.</exception>
     public Tensor Tanh() => Ops.Tanh.Forward(this);
 
-    /// <summary>Computes y[i] = 1 / (1 + e^−x[i]) (seed 000 eq. 1.16).</summary>
+    /// <summary>Computes y[i] = 1 / (1 + e^−x[i]) (lecture notes eq. 1.16).</summary>
     /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>
     /// <exception cref="ArgumentException">This tensor is int64.</exception>
     public Tensor Sigmoid() => Ops.Sigmoid.Forward(this);
 
-    /// <summary>Computes y[i] = max(x[i], 0) (seed 000 §1.2.1.3).</summary>
+    /// <summary>Computes y[i] = max(x[i], 0) (lecture notes §1.2.1.3).</summary>
     /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>
     /// <exception cref="ArgumentException">This tensor is int64.</exception>
     public Tensor Relu() => Ops.Relu.Forward(this);
 
-    /// <summary>Computes y[i] = sign x[i]: −1, 0 or 1 (seed 000 eq. 1.1, §1.2.1.3); its gradient is 0 (§1.2.1.6).</summary>
+    /// <summary>Computes y[i] = sign x[i]: −1, 0 or 1 (lecture notes eq. 1.1, §1.2.1.3); its gradient is 0 (§1.2.1.6).</summary>
     /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>
     /// <exception cref="ArgumentException">This tensor is int64.</exception>
     public Tensor Sign() => Ops.Sign.Forward(this);
@@ -70,7 +70,7 @@ public partial class Tensor
     public Tensor Softplus() => Ops.Softplus.Forward(this);
 
     /// <summary>
-    /// Computes y[i] = max(−1, min(1, x[i])) (seed 000 §1.2.1.3), as <c>Clamp(-1, 1)</c>, with the lecture notes'
+    /// Computes y[i] = max(−1, min(1, x[i])) (lecture notes §1.2.1.3), as <c>Clamp(-1, 1)</c>, with the lecture notes'
     /// derivative: 1 on the closed interval [−1, 1], so 1 at ±1. PyTorch's F.hardtanh, and the <c>Hardtanh</c> module
     /// of Autograd.Nn that stands for nn.Hardtanh, take 0 at ±1.
     /// </summary>

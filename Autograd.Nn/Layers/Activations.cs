@@ -1,6 +1,6 @@
 namespace Autograd.Nn;
 
-// Parameter-free modules wrapping the activation functions of seed 000 §1.2.1.3, for use in Sequential.
+// Parameter-free modules wrapping the activation functions of the lecture notes, §1.2.1.3, for use in Sequential.
 
 /// <summary>The identity (PyTorch's nn.Identity): computes y = x.</summary>
 public sealed class Identity : Module
@@ -30,7 +30,7 @@ public sealed class ReLU : Module
     }
 }
 
-/// <summary>The logistic sigmoid (PyTorch's nn.Sigmoid): computes y = 1 / (1 + e^−x) (seed 000 eq. 1.16).</summary>
+/// <summary>The logistic sigmoid (PyTorch's nn.Sigmoid): computes y = 1 / (1 + e^−x) (lecture notes eq. 1.16).</summary>
 public sealed class Sigmoid : Module
 {
     /// <summary>Computes y[i] = 1 / (1 + e^−x[i]).</summary>
@@ -44,7 +44,7 @@ public sealed class Sigmoid : Module
     }
 }
 
-/// <summary>The hyperbolic tangent (PyTorch's nn.Tanh): computes y = (e^{2x} − 1)/(e^{2x} + 1) (seed 000 eq. 1.19).</summary>
+/// <summary>The hyperbolic tangent (PyTorch's nn.Tanh): computes y = (e^{2x} − 1)/(e^{2x} + 1) (lecture notes eq. 1.19).</summary>
 public sealed class Tanh : Module
 {
     /// <summary>Computes y[i] = tanh x[i].</summary>
@@ -60,7 +60,7 @@ public sealed class Tanh : Module
 
 /// <summary>
 /// The hard tanh (PyTorch's nn.Hardtanh): computes y = max(min(x, max), min), by default max(min(x, 1), −1)
-/// (seed 000 §1.2.1.3); its derivative is 1 on the open interval (min, max) and 0 elsewhere, bounds included, as
+/// (lecture notes §1.2.1.3); its derivative is 1 on the open interval (min, max) and 0 elsewhere, bounds included, as
 /// PyTorch's hardtanh_backward. (<c>Tensor.Hardtanh()</c> keeps the lecture notes' 1 at the bounds.)
 /// </summary>
 public sealed class Hardtanh : Module
@@ -101,7 +101,7 @@ public sealed class Hardtanh : Module
 }
 
 /// <summary>
-/// The sign function (seed 000 eq. 1.1, the perceptron's output): computes y = sign x ∈ {−1, 0, +1}. Its derivative is
+/// The sign function (lecture notes eq. 1.1, the perceptron's output): computes y = sign x ∈ {−1, 0, +1}. Its derivative is
 /// 0 wherever it exists (§1.2.1.6), so no gradient flows through it: train a perceptron on the score W·X + b with
 /// <see cref="Losses.PerceptronCriterion"/> and apply Sign only to predict.
 /// </summary>

@@ -1,6 +1,6 @@
 namespace Autograd.Nn;
 
-/// <summary>Builds multilayer perceptrons (seed 000 §1.2.2: h₁ = Φ(W₁ᵀx), h_{p+1} = Φ(W_{p+1}ᵀh_p), o = W_{k+1}ᵀh_k).</summary>
+/// <summary>Builds multilayer perceptrons (lecture notes §1.2.2: h₁ = Φ(W₁ᵀx), h_{p+1} = Φ(W_{p+1}ᵀh_p), o = W_{k+1}ᵀh_k).</summary>
 public static class Mlp
 {
     /// <summary>

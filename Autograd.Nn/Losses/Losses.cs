@@ -18,7 +18,7 @@ public enum Reduction
 /// offending shapes, dtypes or values on bad input.
 /// </summary>
 /// <remarks>
-/// The last three are the margin losses of seed 000 §1.2.1, for a score ŷ = W·X + b and a label y ∈ {−1, +1}:
+/// The last three are the margin losses of the lecture notes, §1.2.1, for a score ŷ = W·X + b and a label y ∈ {−1, +1}:
 /// <see cref="PerceptronCriterion"/> (eq. 1.8), <see cref="HingeLoss"/> (eq. 1.9) and <see cref="LogisticLoss"/>
 /// (eq. 1.14). Where a loss has a kink (the ReLU-shaped ones at y·ŷ = 0 or 1, L1 at x = t), the gradient used is
 /// the one of the ReLU/abs primitive there: 0.
@@ -66,7 +66,7 @@ public static class Losses
     /// [N, C, d₁, …] (axis 0 of an unbatched [C]). The target's dtype selects the form, as in PyTorch:
     /// <list type="bullet">
     /// <item>int64 class indices of shape [N] ([N, d₁, …], or 0-d for [C]), each in [0, C): computes
-    /// ℓ[n] = −log softmax(z[n])[t[n]] = −z[n, t[n]] + log Σ_c exp z[n, c] (seed 000 eq. 1.15);</item>
+    /// ℓ[n] = −log softmax(z[n])[t[n]] = −z[n, t[n]] + log Σ_c exp z[n, c] (lecture notes eq. 1.15);</item>
     /// <item>float class probabilities of the logits' shape: computes ℓ[n] = −Σ_c t[n, c] · log softmax(z[n])[c].</item>
     /// </list>
     /// Then <paramref name="reduction"/>: the mean is over the N (·d₁·…) samples in both forms. The index form is one
@@ -156,7 +156,7 @@ public static class Losses
     }
 
     /// <summary>
-    /// The perceptron criterion of seed 000 eq. 1.8: computes ℓ[i] = max(−y[i]·ŷ[i], 0) for scores ŷ = W·X (+ b)
+    /// The perceptron criterion of the lecture notes, eq. 1.8: computes ℓ[i] = max(−y[i]·ŷ[i], 0) for scores ŷ = W·X (+ b)
     /// and labels y ∈ {−1, +1} (float or int64, the scores' shape), then <paramref name="reduction"/>. It is 0 for
     /// every correctly classified point; for a misclassified one ∂ℓ/∂W = −y·X, the perceptron update of eq. 1.4. On
     /// the boundary y·ŷ = 0 the gradient is 0 (so a perceptron started at W = 0 does not move: start it elsewhere).
@@ -176,7 +176,7 @@ public static class Losses
     }
 
     /// <summary>
-    /// The hinge loss of the SVM, seed 000 eq. 1.9: computes ℓ[i] = max(1 − y[i]·ŷ[i], 0) for scores ŷ and labels
+    /// The hinge loss of the SVM, lecture notes eq. 1.9: computes ℓ[i] = max(1 − y[i]·ŷ[i], 0) for scores ŷ and labels
     /// y ∈ {−1, +1} (float or int64, the scores' shape), then <paramref name="reduction"/>. It is 0 only from the
     /// margin y·ŷ ≥ 1 on, so points that are correct but close to the boundary still update (§1.2.1.2).
     /// </summary>
@@ -195,7 +195,7 @@ public static class Losses
     }
 
     /// <summary>
-    /// The logistic loss of seed 000 eq. 1.14: computes ℓ[i] = log(1 + exp(−y[i]·ŷ[i])) for scores ŷ and labels
+    /// The logistic loss of the lecture notes, eq. 1.14: computes ℓ[i] = log(1 + exp(−y[i]·ŷ[i])) for scores ŷ and labels
     /// y ∈ {−1, +1} (float or int64, the scores' shape), then <paramref name="reduction"/> — PyTorch's
     /// soft_margin_loss. (The seed prints it with a leading minus sign; the loss is the positive quantity, −log σ(y·ŷ).)
     /// Evaluated as softplus(−y·ŷ) = max(−y·ŷ, 0) + log(1 + e^−|y·ŷ|), so it neither overflows nor rounds to 0 early.
@@ -283,7 +283,7 @@ public static class Losses
         for (int i = 0; i < values.Length; i++)
             if (values[i] is not (1.0 or -1.0))
                 throw new ArgumentException(
-                    $"{op}: labels must be −1 or +1 (seed 000 §1.2.1: y ∈ {{−1, +1}}), got {values[i]} at position {i} (labels of shape {Fmt(labels.Shape)}); map 0/1 labels with 2y − 1.",
+                    $"{op}: labels must be −1 or +1 (lecture notes §1.2.1: y ∈ {{−1, +1}}), got {values[i]} at position {i} (labels of shape {Fmt(labels.Shape)}); map 0/1 labels with 2y − 1.",
                     nameof(labels));
     }
 
