@@ -57,7 +57,8 @@ internal sealed class Permute(int[] perm) : Function
 {
     public override string Name => "permute";
 
-    public static Tensor Forward(Tensor x, int[] perm)
+    // shared: false for a composite's own views (the reductions' row layouts), which no caller holds.
+    public static Tensor Forward(Tensor x, int[] perm, bool shared = true)
     {
         var shape = new int[perm.Length];
         var strides = new int[perm.Length];
@@ -66,7 +67,7 @@ internal sealed class Permute(int[] perm) : Function
             shape[i] = x.Dims[perm[i]];
             strides[i] = x.StrideArray[perm[i]];
         }
-        var y = Tensor.View(x, shape, strides, x.Offset);
+        var y = shared ? Tensor.View(x, shape, strides, x.Offset) : Tensor.InternalView(x, shape, strides, x.Offset);
         return ShouldRecord(x) ? Attach(new Permute(perm), y, x) : y;
     }
 

@@ -116,8 +116,10 @@ public partial class Tensor
         if (count == 0)
             throw new ArgumentException($"{op}: cannot reduce over axes of size 0 (shape {ShapeUtil.Format(Dims)}, axes {ShapeUtil.Format(reduced.ToArray())}).");
         var keptShape = kept.Select(d => Dims[d]).ToArray();
-        var source = splitTies ? Detach() : this;
-        var rows = source.Permute([.. kept, .. reduced]).Reshape([.. keptShape, (int)count]);
+        // Internal views: a reduction must not mark this tensor's storage as shared with a view, which would refuse a
+        // later recorded in-place write into it.
+        var source = splitTies ? OwnDetach() : this;
+        var rows = Ops.Reshape.Forward(Ops.Permute.Forward(source, [.. kept, .. reduced], shared: false), [.. keptShape, (int)count], shared: false);
         var index = Kernels.Reduce.ArgExtreme(rows, keptShape.Length, max, op);
         var values = Ops.Gather.Forward(rows, keptShape.Length, index);
         if (splitTies) return Ops.Extremum.Forward(this, values.Reshape(KeptDimsShape(mask)), mask, keepDims, max);
@@ -147,13 +149,16 @@ public partial class Tensor
     /// <exception cref="ArgumentException">This tensor is int64, or the reduction is over no elements (an empty tensor, or an axis of size 0).</exception>
     public Tensor ArgMin(int? axis = null, bool keepDims = false) => ArgExtreme(axis, keepDims, false, "argmin");
 
+    // Detach() for a reduction's own use: the same storage, off the graph, without marking it as shared with a view.
+    private Tensor OwnDetach() => InternalView(this, Dims, StrideArray, Offset);
+
     private Tensor ArgExtreme(int? axis, bool keepDims, bool max, string op)
     {
         RequireFloat(op);
         if (axis is null)
         {
             if (NumElements == 0) throw new ArgumentException($"{op}: cannot reduce an empty tensor of shape {ShapeUtil.Format(Dims)}.");
-            var flat = Detach().Reshape(-1);
+            var flat = Ops.Reshape.Forward(OwnDetach(), [NumElements], shared: false);
             var i = Kernels.Reduce.ArgExtreme(flat, 0, max, op);
             return keepDims ? i.ViewAs(Enumerable.Repeat(1, Rank).ToArray()) : i.ViewAs([]);
         }
@@ -223,7 +228,7 @@ public partial class Tensor
         var shape = KeptDimsShape(mask);
         bool empty = Rank > 0 && mask.Select((m, d) => m && Dims[d] == 0).Any(b => b);
         if (empty || NumElements == 0) return Zeros(shape, DType);
-        var m = Detach().Max(axes, keepDims: true).Contiguous().Clone();
+        var m = OwnDetach().Max(axes, keepDims: true).Contiguous().Clone();
         for (int i = 0; i < m.NumElements; i++)
             if (!double.IsFinite(m.ReadAt(m.Offset + i))) m.Write(i, 0);
         return m;

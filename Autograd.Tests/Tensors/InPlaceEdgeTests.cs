@@ -46,4 +46,30 @@ public class InPlaceEdgeTests
         var ex = Assert.Throws<InvalidOperationException>(() => c.RequiresGrad = false);
         Assert.That(ex!.Message, Does.Contain("RequiresGrad can only be changed on leaf tensors").And.Contain("mul"));
     }
+
+    [Test]
+    public void ReadingReductionsLeaveATensorWritableInPlace()
+    {
+        // Max, Min, ArgMax, LogSumExp and softmax used views of their input internally, which marked its storage as
+        // shared with a view and refused a later recorded write as if the caller had made one.
+        var reads = new (string Name, Action<Tensor> Read)[]
+        {
+            ("max", t => t.Max()), ("max_axes", t => t.Max([0])), ("max_axis", t => t.Max(0)), ("min", t => t.Min()),
+            ("argmax", t => t.ArgMax()), ("argmax_axis", t => t.ArgMax(1)), ("logsumexp", t => t.LogSumExp()),
+            ("log_softmax", t => t.LogSoftmax(1)),
+        };
+        foreach (var (name, read) in reads)
+        {
+            var w = Tensor.From(new double[] { 1, 5, 3, 2, 4, 6 }, [2, 3]).RequireGrad();
+            var y = w * 2.0;
+            read(y);
+            Assert.DoesNotThrow(() => y.AddInPlace(w), name);
+            y.Sum().Backward();
+            Assert.That(w.Grad!.ToArray<double>(), Is.EqualTo(new double[] { 3, 3, 3, 3, 3, 3 }), name);
+        }
+        // A view the caller made is still refused.
+        var v = Tensor.From(new double[] { 1, 2 }).RequireGrad() * 1.0;
+        _ = v.Reshape(2, 1);
+        Assert.Throws<InvalidOperationException>(() => v.AddInPlace(Tensor.From(new double[] { 1, 1 }).RequireGrad()));
+    }
 }
