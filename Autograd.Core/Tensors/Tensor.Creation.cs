@@ -310,6 +310,8 @@ public partial class Tensor
 
     private static Tensor Uniform(string op, int[] shape, Generator generator, double low, double high, DType dtype)
     {
+        if (!dtype.IsFloatingPoint())
+            throw new ArgumentException($"{op}: draws floating-point values, so dtype must be Float32 or Float64, not {dtype.Name()} (as PyTorch refuses it); for random integers draw floats and convert them with To(DType.Int64), which truncates toward zero.", nameof(dtype));
         var ci = System.Globalization.CultureInfo.InvariantCulture;
         if (!(low <= high) || !double.IsFinite(low) || !double.IsFinite(high))
             throw new ArgumentException(string.Create(ci, $"{op}: expects finite bounds with low <= high, got low = {low}, high = {high}."));
@@ -387,6 +389,8 @@ public partial class Tensor
 
     private static Tensor Normal(string op, int[] shape, Generator generator, double mean, double std, DType dtype)
     {
+        if (!dtype.IsFloatingPoint())
+            throw new ArgumentException($"{op}: draws floating-point values, so dtype must be Float32 or Float64, not {dtype.Name()} (as PyTorch refuses it); for random integers draw floats and convert them with To(DType.Int64), which truncates toward zero.", nameof(dtype));
         if (!(std >= 0))
             throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"{op}: expects std >= 0, got std = {std}."), nameof(std));

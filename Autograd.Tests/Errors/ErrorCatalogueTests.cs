@@ -127,6 +127,16 @@ public partial class ErrorCatalogueTests
     }
 
     [Test]
+    public void RandomCreationOfAnInt64Tensor()
+    {
+        var g = new Generator(1);
+        Fails<ArgumentException>(() => Tensor.Uniform([2], g, 0, 10, DType.Int64), "Uniform", "int64", "Float32 or Float64");
+        Fails<ArgumentException>(() => Tensor.Normal([2], g, dtype: DType.Int64), "Normal", "int64");
+        Fails<ArgumentException>(() => Tensor.Rand([2], DType.Int64), "Rand", "int64");
+        Fails<ArgumentException>(() => Tensor.Randn([2], g, DType.Int64), "Randn", "int64");
+    }
+
+    [Test]
     public void NextIntWithANonPositiveBoundNamesTheValue()
     {
         Fails<ArgumentOutOfRangeException>(() => new Generator(1).NextInt(0), "NextInt", "must be positive", "Actual value was 0");
