@@ -79,6 +79,12 @@ public partial class Tensor
         return WriteInPlace("mul_", self => self * value);
     }
 
+    /// <summary>Computes x[i] ·= value in place; an int64 tensor multiplies exactly (labels.mul_(2)), wrapping on overflow as PyTorch.</summary>
+    /// <param name="value">The integer factor.</param>
+    /// <returns>This tensor, written in place (its version bumped); the write is recorded for autograd when grad mode is on and this tensor requires grad.</returns>
+    /// <exception cref="InvalidOperationException">This tensor is a broadcast view, or the write is recorded and this tensor is a leaf that requires grad or shares its storage with a view.</exception>
+    public Tensor MulInPlace(long value) => DType == DType.Int64 ? WriteInPlace("mul_", self => self * value) : MulInPlace((double)value);
+
     /// <summary>Computes x[i] /= other[i] in place, broadcasting <paramref name="other"/>.</summary>
     /// <param name="other">The operand, broadcast to this shape.</param>
     /// <returns>This tensor, written in place (its version bumped); the write is recorded for autograd when grad mode is on and this tensor or the operand requires grad.</returns>
