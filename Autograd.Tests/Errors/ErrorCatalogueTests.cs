@@ -10,6 +10,7 @@ using Autograd.Nn.Data;
 using Autograd.Nn.Optim;
 using BindingFlags = System.Reflection.BindingFlags;
 using MethodInfo = System.Reflection.MethodInfo;
+using static Autograd.Tests.Nn.IdxFiles;
 
 namespace Autograd.Tests;
 
@@ -1054,25 +1055,7 @@ public partial class ErrorCatalogueTests
 
     // ================================================================ data: TensorDataset, DataLoader, IDX, Fashion-MNIST
 
-    private static byte[] IdxBytes(byte type, int[] dims, byte[] payload, int? declaredRank = null)
-    {
-        var bytes = new List<byte> { 0, 0, type, (byte)(declaredRank ?? dims.Length) };
-        foreach (int d in dims)
-        {
-            var b = new byte[4];
-            BinaryPrimitives.WriteInt32BigEndian(b, d);
-            bytes.AddRange(b);
-        }
-        bytes.AddRange(payload);
-        return bytes.ToArray();
-    }
 
-    private static byte[] Gzip(byte[] data)
-    {
-        var output = new MemoryStream();
-        using (var gz = new GZipStream(output, CompressionLevel.Optimal, leaveOpen: true)) gz.Write(data);
-        return output.ToArray();
-    }
 
     private string Write(string name, byte[] bytes)
     {

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using Autograd.Nn.Data;
+using static Autograd.Tests.Nn.IdxFiles;
 
 namespace Autograd.Tests.Nn;
 
@@ -28,26 +29,7 @@ public class DataTests
 
     // ---------------------------------------------------------------- IDX writing helpers (the format, by hand)
 
-    /// <summary>An IDX file: 0x00 0x00 type ndims, big-endian int32 sizes, then the payload as given.</summary>
-    private static byte[] IdxBytes(byte type, int[] dims, byte[] payload, int? declaredRank = null)
-    {
-        var bytes = new List<byte> { 0, 0, type, (byte)(declaredRank ?? dims.Length) };
-        foreach (int d in dims)
-        {
-            var b = new byte[4];
-            BinaryPrimitives.WriteInt32BigEndian(b, d);
-            bytes.AddRange(b);
-        }
-        bytes.AddRange(payload);
-        return bytes.ToArray();
-    }
 
-    private static byte[] Gzip(byte[] data)
-    {
-        var output = new MemoryStream();
-        using (var gz = new GZipStream(output, CompressionLevel.Optimal, leaveOpen: true)) gz.Write(data);
-        return output.ToArray();
-    }
 
     private string WriteFile(string name, byte[] bytes)
     {

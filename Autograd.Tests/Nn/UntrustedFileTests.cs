@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Text;
 using Autograd.Nn.Checkpoints;
 using Autograd.Nn.Data;
+using static Autograd.Tests.Nn.IdxFiles;
 
 namespace Autograd.Tests.Nn;
 
@@ -211,25 +212,7 @@ public class UntrustedFileTests
 
     // ---------------------------------------------------------------- Idx.Read: zero sizes
 
-    private static byte[] IdxBytes(byte type, int[] dims, byte[] payload)
-    {
-        var bytes = new List<byte> { 0, 0, type, (byte)dims.Length };
-        foreach (int d in dims)
-        {
-            var b = new byte[4];
-            BinaryPrimitives.WriteInt32BigEndian(b, d);
-            bytes.AddRange(b);
-        }
-        bytes.AddRange(payload);
-        return bytes.ToArray();
-    }
 
-    private static byte[] Gzip(byte[] data)
-    {
-        var output = new MemoryStream();
-        using (var gz = new GZipStream(output, CompressionLevel.Optimal, leaveOpen: true)) gz.Write(data);
-        return output.ToArray();
-    }
 
     [TestCase(new[] { 65536, 65536, 0 }, TestName = "IdxRead_OfAZeroSizeAfterSizesWhoseProductOverflows_GivesAnEmptyTensor")]
     [TestCase(new[] { int.MaxValue, 2, 0 }, TestName = "IdxRead_OfAZeroSizeAfterSizesWhoseProductIsTooLarge_GivesAnEmptyTensor")]
