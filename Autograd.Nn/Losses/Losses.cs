@@ -115,6 +115,53 @@ public static class Losses
     }
 
     /// <summary>
+    /// The soft margin loss (F.soft_margin_loss): computes ℓ[i] = log(1 + exp(−y[i]·x[i])), then
+    /// <paramref name="reduction"/>. Evaluated as softplus(−y·x), which neither overflows for large −y·x nor rounds
+    /// to 0 early for large y·x. Unlike <see cref="LogisticLoss"/>, the targets are not checked to be ±1, as in PyTorch.
+    /// </summary>
+    /// <param name="input">The scores x, float32 or float64.</param>
+    /// <param name="target">The targets y (usually −1 or +1), float32 or float64, of the input's shape.</param>
+    /// <param name="reduction">How the per-element losses are combined.</param>
+    /// <returns>The loss: a 0-d tensor for <see cref="Reduction.Mean"/> and <see cref="Reduction.Sum"/>, else of the input's shape.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> or <paramref name="target"/> is null.</exception>
+    /// <exception cref="ArgumentException">A tensor is int64, or the shapes differ.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="reduction"/> is not a defined <see cref="Reduction"/>.</exception>
+    public static Tensor SoftMarginLoss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean)
+    {
+        const string op = "SoftMarginLoss";
+        CheckPair(op, input, target, "input", "target");
+        return Reduce(op, (-(target * input)).Softplus(), reduction);
+    }
+
+    /// <summary>
+    /// The Kullback–Leibler divergence (F.kl_div) of log-probabilities <paramref name="input"/> from probabilities
+    /// <paramref name="target"/>: computes ℓ[i] = t[i]·(log t[i] − x[i]), with 0·log 0 = 0 (PyTorch's xlogy), or, with
+    /// <paramref name="logTarget"/>, for log-probabilities t: ℓ[i] = eᵗ·(t[i] − x[i]); then <paramref name="reduction"/>.
+    /// <see cref="Reduction.Mean"/> averages over all elements, as PyTorch's 'mean' does; PyTorch's 'batchmean', the
+    /// true KL divergence per sample, is <c>KlDivLoss(x, t, Reduction.Sum) / N</c> for a batch of N.
+    /// A negative probability gives NaN, as PyTorch. Where t = 0 the gradient with respect to t is −x (0·log 0 contributing 0; PyTorch's is NaN).
+    /// </summary>
+    /// <param name="input">The log-probabilities x, float32 or float64.</param>
+    /// <param name="target">The probabilities (log-probabilities with <paramref name="logTarget"/>), float32 or float64, of the input's shape.</param>
+    /// <param name="reduction">How the per-element losses are combined.</param>
+    /// <param name="logTarget">Whether <paramref name="target"/> holds log-probabilities (PyTorch's <c>log_target</c>).</param>
+    /// <returns>The loss: a 0-d tensor for <see cref="Reduction.Mean"/> and <see cref="Reduction.Sum"/>, else of the input's shape.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> or <paramref name="target"/> is null.</exception>
+    /// <exception cref="ArgumentException">A tensor is int64, or the shapes differ.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="reduction"/> is not a defined <see cref="Reduction"/>.</exception>
+    public static Tensor KlDivLoss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean, bool logTarget = false)
+    {
+        const string op = "KlDivLoss";
+        CheckPair(op, input, target, "input", "target");
+        CheckReduction(op, reduction);
+        if (logTarget)
+            return Reduce(op, target.Exp() * (target - input), reduction);
+        // xlogy(t, t) − t·x: log 1 = 0 stands in at t = 0, so the value and both gradients there are finite.
+        var xlogy = target * Tensor.Where(target.Eq(0.0), 1.0, target).Log();
+        return Reduce(op, xlogy - target * input, reduction);
+    }
+
+    /// <summary>
     /// The cross-entropy of unnormalized scores (F.cross_entropy), with the class axis 1 of logits [N, C] or
     /// [N, C, d₁, …] (axis 0 of an unbatched [C]). The target's dtype selects the form, as in PyTorch:
     /// <list type="bullet">

@@ -124,4 +124,91 @@ public class MoreLossTests
             Throws.ArgumentException.With.Message.StartsWith("SmoothL1Loss: target must be float32 or float64, got int64 of shape [6]."));
         Assert.That(() => Losses.HuberLoss(D(X, 6), D(Y, 6), (Reduction)7), Throws.TypeOf<ArgumentOutOfRangeException>());
     }
+
+    // ---- Soft margin ------------------------------------------------------------------------------------------
+
+    [Test]
+    public void SoftMarginLoss_IsLogOfOnePlusExpOfMinusYX([Values] Reduction reduction)
+    {
+        // Targets need not be ±1 (PyTorch does not check them).
+        double[] y = [1.0, -1.0, 1.0, -1.0, 0.5, -2.0];
+        var expected = X.Select((x, i) => Math.Log(1 + Math.Exp(-y[i] * x))).ToArray();
+        AssertReduced(Losses.SoftMarginLoss(D(X, 2, 3), D(y, 2, 3), reduction), expected, [2, 3], reduction);
+        Assert.That(GradCheck.Check(a => Losses.SoftMarginLoss(a[0], a[1], reduction), [Grad(X, 2, 3), Grad(y, 2, 3)]), Gradients.Match);
+    }
+
+    [Test]
+    public void SoftMarginLoss_IsStableAtLargeMargins()
+    {
+        // −y·x = 800: log(1 + e⁸⁰⁰) = 800 (no overflow); −y·x = −40: e⁻⁴⁰ (not rounded to 0).
+        var x = Grad([-800.0, 40.0], 2);
+        var loss = Losses.SoftMarginLoss(x, D([1.0, 1.0], 2), Reduction.None);
+        Assert.That(loss.ToArray<double>(), Is.EqualTo(new[] { 800.0, Math.Exp(-40) }).Within(1e-12).Percent);
+        loss.Sum().Backward();
+        Assert.That(x.Grad!.ToArray<double>(), Is.EqualTo(new[] { -1.0, -Math.Exp(-40) }).Within(1e-12).Percent);
+    }
+
+    // ---- KL divergence ------------------------------------------------------------------------------------------
+
+    // Log-probabilities of two rows of three, and target probabilities with a zero.
+    private static readonly double[] LogP = [Math.Log(0.2), Math.Log(0.5), Math.Log(0.3), Math.Log(0.6), Math.Log(0.1), Math.Log(0.3)];
+    private static readonly double[] Q = [0.25, 0.25, 0.5, 0.0, 0.9, 0.1];
+
+    [Test]
+    public void KlDivLoss_IsTargetTimesLogTargetMinusInput([Values] Reduction reduction)
+    {
+        // PyTorch 1.13: xlogy(t, t) − t·x, 0 where t = 0; 'mean' averages over all six elements.
+        var expected = LogP.Select((x, i) => Q[i] == 0 ? 0.0 : Q[i] * (Math.Log(Q[i]) - x)).ToArray();
+        AssertReduced(Losses.KlDivLoss(D(LogP, 2, 3), D(Q, 2, 3), reduction), expected, [2, 3], reduction);
+        Assert.That(GradCheck.Check(a => Losses.KlDivLoss(a[0], D(Q, 2, 3), reduction), [Grad(LogP, 2, 3)]), Gradients.Match);
+        double[] inside = [0.25, 0.25, 0.5, 0.05, 0.85, 0.1];
+        Assert.That(GradCheck.Check(a => Losses.KlDivLoss(a[0], a[1], reduction), [Grad(LogP, 2, 3), Grad(inside, 2, 3)]), Gradients.Match);
+    }
+
+    [Test]
+    public void KlDivLoss_WithLogTarget_IsExpTargetTimesTargetMinusInput([Values] Reduction reduction)
+    {
+        var logQ = Q.Select(q => Math.Log(q)).ToArray();
+        var expected = LogP.Select((x, i) => Math.Exp(logQ[i]) * (logQ[i] - x)).ToArray();
+        // log 0 = −∞ gives e^−∞·(−∞ − x) = 0·(−∞) = NaN in PyTorch too: check the finite rows' elements.
+        var finite = new[] { 0, 1, 2, 4, 5 };
+        var none = Losses.KlDivLoss(D(LogP, 2, 3), D(logQ, 2, 3), Reduction.None, logTarget: true).ToArray<double>();
+        Assert.That(finite.Select(i => none[i]).ToArray(), Is.EqualTo(finite.Select(i => expected[i]).ToArray()).Within(Tol));
+
+        var logInside = new[] { 0.25, 0.25, 0.5, 0.05, 0.85, 0.1 }.Select(q => Math.Log(q)).ToArray();
+        var expectedInside = LogP.Select((x, i) => Math.Exp(logInside[i]) * (logInside[i] - x)).ToArray();
+        AssertReduced(Losses.KlDivLoss(D(LogP, 2, 3), D(logInside, 2, 3), reduction, logTarget: true), expectedInside, [2, 3], reduction);
+        Assert.That(GradCheck.Check(a => Losses.KlDivLoss(a[0], a[1], reduction, true), [Grad(LogP, 2, 3), Grad(logInside, 2, 3)]), Gradients.Match);
+    }
+
+    [Test]
+    public void KlDivLoss_ByHand_BatchMeanIsSumOverN_AndAZeroTargetHasFiniteGradients()
+    {
+        // KL(q ‖ p) per row: row 0 = 0.25·ln(0.25/0.2) + 0.25·ln(0.25/0.5) + 0.5·ln(0.5/0.3); row 1 = 0.9·ln 9 + 0.1·ln(1/3).
+        double row0 = 0.25 * Math.Log(1.25) + 0.25 * Math.Log(0.5) + 0.5 * Math.Log(5.0 / 3);
+        double row1 = 0.9 * Math.Log(9) + 0.1 * Math.Log(1.0 / 3);
+        var sum = Losses.KlDivLoss(D(LogP, 2, 3), D(Q, 2, 3), Reduction.Sum);
+        Assert.That((sum / 2).Item(), Is.EqualTo((row0 + row1) / 2).Within(Tol));
+        Assert.That(Losses.KlDivLoss(D(LogP, 2, 3), D(Q, 2, 3)).Item(), Is.EqualTo((row0 + row1) / 6).Within(Tol));
+
+        var x = Grad(LogP, 2, 3);
+        var t = Grad(Q, 2, 3);
+        Losses.KlDivLoss(x, t, Reduction.Sum).Backward();
+        Assert.That(x.Grad!.ToArray<double>(), Is.EqualTo(Q.Select(q => -q).ToArray()).Within(Tol));
+        // ∂/∂t = log t + 1 − x where t > 0, and −x at t = 0 (xlogy contributing 0).
+        var expectedT = Q.Select((q, i) => q == 0 ? -LogP[i] : Math.Log(q) + 1 - LogP[i]).ToArray();
+        Assert.That(t.Grad!.ToArray<double>(), Is.EqualTo(expectedT).Within(Tol));
+    }
+
+    [Test]
+    public void SoftMarginAndKlDiv_RejectMismatchedShapesAndInt64()
+    {
+        Assert.That(() => Losses.SoftMarginLoss(D(X, 6), D(Y, 2, 3)),
+            Throws.ArgumentException.With.Message.StartsWith("SoftMarginLoss: target of shape [2, 3] does not match input of shape [6]."));
+        Assert.That(() => Losses.KlDivLoss(D(X, 6), D(Y, 3, 2), logTarget: true),
+            Throws.ArgumentException.With.Message.StartsWith("KlDivLoss: target of shape [3, 2] does not match input of shape [6]."));
+        Assert.That(() => Losses.KlDivLoss(Tensor.From(new long[] { 1, 2 }, 2), D([0.5, 0.5], 2)),
+            Throws.ArgumentException.With.Message.StartsWith("KlDivLoss: input must be float32 or float64, got int64 of shape [2]."));
+        Assert.That(() => Losses.KlDivLoss(D(X, 6), D(Y, 6), (Reduction)7), Throws.TypeOf<ArgumentOutOfRangeException>());
+    }
 }
