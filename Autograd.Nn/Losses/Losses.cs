@@ -162,6 +162,54 @@ public static class Losses
     }
 
     /// <summary>
+    /// The margin ranking loss (F.margin_ranking_loss): computes ℓ[i] = max(0, −y[i]·(x₁[i] − x₂[i]) + margin) for
+    /// y = 1 when x₁ should rank higher and y = −1 when x₂ should, then <paramref name="reduction"/>. As PyTorch's
+    /// clamp_min, the gradient at the kink (the loss exactly 0) is that of the linear part. The three tensors must
+    /// have one shape (PyTorch would also broadcast tensors of one rank).
+    /// </summary>
+    /// <param name="input1">The first scores x₁, float32 or float64.</param>
+    /// <param name="input2">The second scores x₂, float32 or float64, of the first's shape.</param>
+    /// <param name="target">The targets y (usually −1 or +1), float32 or float64, of the first's shape.</param>
+    /// <param name="reduction">How the per-element losses are combined.</param>
+    /// <param name="margin">The margin by which the right score must lead.</param>
+    /// <returns>The loss: a 0-d tensor for <see cref="Reduction.Mean"/> and <see cref="Reduction.Sum"/>, else of the inputs' shape.</returns>
+    /// <exception cref="ArgumentNullException">A tensor is null.</exception>
+    /// <exception cref="ArgumentException">A tensor is int64, or the shapes differ.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="reduction"/> is not a defined <see cref="Reduction"/>.</exception>
+    public static Tensor MarginRankingLoss(Tensor input1, Tensor input2, Tensor target, Reduction reduction = Reduction.Mean, double margin = 0.0)
+    {
+        const string op = "MarginRankingLoss";
+        CheckPair(op, input1, input2, "input1", "input2");
+        CheckPair(op, input1, target, "input1", "target");
+        CheckReduction(op, reduction);
+        var z = -target * (input1 - input2) + margin;
+        return Reduce(op, Tensor.Where(z.Ge(0.0), z, 0.0), reduction);
+    }
+
+    /// <summary>
+    /// The hinge embedding loss (F.hinge_embedding_loss) of distances x and targets y ∈ {−1, +1}: computes
+    /// ℓ[i] = x[i] where y[i] = 1 and max(0, margin − x[i]) where y[i] = −1, then <paramref name="reduction"/>. As in
+    /// PyTorch, a target that is neither adds both terms (none is checked), and the gradient at margin − x = 0 is −1.
+    /// </summary>
+    /// <param name="input">The distances x, float32 or float64.</param>
+    /// <param name="target">The targets y, −1 or +1, float32 or float64, of the input's shape.</param>
+    /// <param name="reduction">How the per-element losses are combined.</param>
+    /// <param name="margin">The margin a dissimilar pair's distance must reach.</param>
+    /// <returns>The loss: a 0-d tensor for <see cref="Reduction.Mean"/> and <see cref="Reduction.Sum"/>, else of the input's shape.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> or <paramref name="target"/> is null.</exception>
+    /// <exception cref="ArgumentException">A tensor is int64, or the shapes differ.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="reduction"/> is not a defined <see cref="Reduction"/>.</exception>
+    public static Tensor HingeEmbeddingLoss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean, double margin = 1.0)
+    {
+        const string op = "HingeEmbeddingLoss";
+        CheckPair(op, input, target, "input", "target");
+        CheckReduction(op, reduction);
+        var gap = margin - input;
+        var marginTerm = Tensor.Where(target.Ne(1.0), Tensor.Where(gap.Ge(0.0), gap, 0.0), 0.0);
+        return Reduce(op, marginTerm + Tensor.Where(target.Ne(-1.0), input, 0.0), reduction);
+    }
+
+    /// <summary>
     /// The cross-entropy of unnormalized scores (F.cross_entropy), with the class axis 1 of logits [N, C] or
     /// [N, C, d₁, …] (axis 0 of an unbatched [C]). The target's dtype selects the form, as in PyTorch:
     /// <list type="bullet">

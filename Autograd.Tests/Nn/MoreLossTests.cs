@@ -211,4 +211,61 @@ public class MoreLossTests
             Throws.ArgumentException.With.Message.StartsWith("KlDivLoss: input must be float32 or float64, got int64 of shape [2]."));
         Assert.That(() => Losses.KlDivLoss(D(X, 6), D(Y, 6), (Reduction)7), Throws.TypeOf<ArgumentOutOfRangeException>());
     }
+
+    // ---- Margin ranking and hinge embedding -------------------------------------------------------------------
+
+    private static readonly double[] Signs = [1.0, -1.0, -1.0, 1.0, 1.0, -1.0];
+
+    [Test]
+    public void MarginRankingLoss_IsMaxOfZeroAndMinusYTimesTheGapPlusMargin([Values] Reduction reduction, [Values(0.0, 0.3)] double margin)
+    {
+        // x1 − x2 = X − Y (none makes −y·d + margin exactly 0).
+        var expected = X.Select((x, i) => Math.Max(0, -Signs[i] * (x - Y[i]) + margin)).ToArray();
+        AssertReduced(Losses.MarginRankingLoss(D(X, 2, 3), D(Y, 2, 3), D(Signs, 2, 3), reduction, margin), expected, [2, 3], reduction);
+        Assert.That(GradCheck.Check(a => Losses.MarginRankingLoss(a[0], a[1], D(Signs, 2, 3), reduction, margin), [Grad(X, 2, 3), Grad(Y, 2, 3)]), Gradients.Match);
+    }
+
+    [Test]
+    public void MarginRankingLoss_ByHand_WithPyTorchsGradientAtTheKink()
+    {
+        // y = 1, x1 − x2 = 0.5, margin 1: 0.5. y = −1, x1 − x2 = 2: 3. y = 1, x1 − x2 = 1 (the kink): 0, gradient −1 (clamp_min).
+        var x1 = Grad([1.0, 2.0, 1.5], 3);
+        var loss = Losses.MarginRankingLoss(x1, D([0.5, 0.0, 0.5], 3), D([1.0, -1.0, 1.0], 3), Reduction.None, margin: 1.0);
+        Assert.That(loss.ToArray<double>(), Is.EqualTo(new[] { 0.5, 3.0, 0.0 }).Within(Tol));
+        loss.Sum().Backward();
+        Assert.That(x1.Grad!.ToArray<double>(), Is.EqualTo(new[] { -1.0, 1.0, -1.0 }));
+    }
+
+    [Test]
+    public void HingeEmbeddingLoss_IsXForSimilarAndMaxOfZeroAndMarginMinusXForDissimilar([Values] Reduction reduction, [Values(1.0, 2.0)] double margin)
+    {
+        double[] x = [0.5, 0.2, 2.5, 0.75, 1.5, 3.0];
+        var expected = x.Select((v, i) => Signs[i] == 1 ? v : Math.Max(0, margin - v)).ToArray();
+        AssertReduced(Losses.HingeEmbeddingLoss(D(x, 2, 3), D(Signs, 2, 3), reduction, margin), expected, [2, 3], reduction);
+        Assert.That(GradCheck.Check(a => Losses.HingeEmbeddingLoss(a[0], D(Signs, 2, 3), reduction, margin), [Grad(x, 2, 3)]), Gradients.Match);
+    }
+
+    [Test]
+    public void HingeEmbeddingLoss_ByHand_AtTheKinkAndForATargetThatIsNeither()
+    {
+        // margin 1: y = −1, x = 1 (the kink) gives 0 with gradient −1 as PyTorch's clamp_min; y = 0 adds both terms:
+        // 0.25 + max(0, 1 − 0.25) = 1, gradient 1 − 1 = 0.
+        var x = Grad([1.0, 0.25, 0.4], 3);
+        var loss = Losses.HingeEmbeddingLoss(x, D([-1.0, 0.0, 1.0], 3), Reduction.None);
+        Assert.That(loss.ToArray<double>(), Is.EqualTo(new[] { 0.0, 1.0, 0.4 }).Within(Tol));
+        loss.Sum().Backward();
+        Assert.That(x.Grad!.ToArray<double>(), Is.EqualTo(new[] { -1.0, 0.0, 1.0 }));
+    }
+
+    [Test]
+    public void MarginRankingAndHingeEmbedding_RejectMismatchedShapesAndInt64()
+    {
+        Assert.That(() => Losses.MarginRankingLoss(D(X, 6), D(Y, 2, 3), D(Signs, 6)),
+            Throws.ArgumentException.With.Message.StartsWith("MarginRankingLoss: input2 of shape [2, 3] does not match input1 of shape [6]."));
+        Assert.That(() => Losses.MarginRankingLoss(D(X, 6), D(Y, 6), D(Signs, 3, 2)),
+            Throws.ArgumentException.With.Message.StartsWith("MarginRankingLoss: target of shape [3, 2] does not match input1 of shape [6]."));
+        Assert.That(() => Losses.HingeEmbeddingLoss(D(X, 6), Tensor.From(new long[] { 1, -1, 1, -1, 1, -1 }, 6)),
+            Throws.ArgumentException.With.Message.StartsWith("HingeEmbeddingLoss: target must be float32 or float64, got int64 of shape [6]."));
+        Assert.That(() => Losses.HingeEmbeddingLoss(D(X, 6), D(Y, 6), (Reduction)7), Throws.TypeOf<ArgumentOutOfRangeException>());
+    }
 }
