@@ -210,6 +210,40 @@ public static class Losses
     }
 
     /// <summary>
+    /// The Poisson negative log-likelihood (F.poisson_nll_loss) of targets t (counts) given a rate: computes
+    /// ℓ[i] = e^x[i] − t[i]·x[i] when <paramref name="logInput"/> (x is the log-rate), else ℓ[i] = x[i] − t[i]·log(x[i] + eps);
+    /// with <paramref name="full"/>, adds Stirling's approximation of log t!, t·log t − t + ½·log(2π·t), where t &gt; 1
+    /// (0 where t ≤ 1, as PyTorch); then <paramref name="reduction"/>.
+    /// </summary>
+    /// <param name="input">The log-rates (with <paramref name="logInput"/>) or the rates, float32 or float64.</param>
+    /// <param name="target">The targets, float32 or float64, of the input's shape.</param>
+    /// <param name="reduction">How the per-element losses are combined.</param>
+    /// <param name="logInput">Whether <paramref name="input"/> holds log-rates (PyTorch's <c>log_input</c>).</param>
+    /// <param name="full">Whether to add the Stirling term (PyTorch's <c>full</c>).</param>
+    /// <param name="eps">Added to a rate before its log when <paramref name="logInput"/> is false.</param>
+    /// <returns>The loss: a 0-d tensor for <see cref="Reduction.Mean"/> and <see cref="Reduction.Sum"/>, else of the input's shape.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> or <paramref name="target"/> is null.</exception>
+    /// <exception cref="ArgumentException">A tensor is int64, or the shapes differ.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="reduction"/> is not a defined <see cref="Reduction"/>.</exception>
+    public static Tensor PoissonNllLoss(
+        Tensor input, Tensor target, Reduction reduction = Reduction.Mean, bool logInput = true, bool full = false, double eps = 1e-8)
+    {
+        const string op = "PoissonNllLoss";
+        CheckPair(op, input, target, "input", "target");
+        CheckReduction(op, reduction);
+        var loss = logInput ? input.Exp() - target * input : input - target * (input + eps).Log();
+        if (full)
+        {
+            // Evaluated at max(t, 1) so the masked-out branch, and its gradient, stay finite.
+            var above = target.Gt(1.0);
+            var t = Tensor.Where(above, target, 1.0);
+            var stirling = t * t.Log() - t + 0.5 * ((2 * Math.PI) * t).Log();
+            loss = loss + Tensor.Where(above, stirling, 0.0);
+        }
+        return Reduce(op, loss, reduction);
+    }
+
+    /// <summary>
     /// The cross-entropy of unnormalized scores (F.cross_entropy), with the class axis 1 of logits [N, C] or
     /// [N, C, d₁, …] (axis 0 of an unbatched [C]). The target's dtype selects the form, as in PyTorch:
     /// <list type="bullet">

@@ -268,4 +268,48 @@ public class MoreLossTests
             Throws.ArgumentException.With.Message.StartsWith("HingeEmbeddingLoss: target must be float32 or float64, got int64 of shape [6]."));
         Assert.That(() => Losses.HingeEmbeddingLoss(D(X, 6), D(Y, 6), (Reduction)7), Throws.TypeOf<ArgumentOutOfRangeException>());
     }
+
+    // ---- Poisson negative log-likelihood --------------------------------------------------------------------
+
+    private static readonly double[] Counts = [0.0, 1.0, 2.0, 5.0, 0.5, 3.0];
+
+    // PyTorch's stirling term: t·log t − t + 0.5·log(2π·t) where t > 1, else 0.
+    private static double Stirling(double t) => t > 1 ? t * Math.Log(t) - t + 0.5 * Math.Log(2 * Math.PI * t) : 0.0;
+
+    [Test]
+    public void PoissonNllLoss_MatchesPyTorchsFormula([Values] Reduction reduction, [Values] bool logInput, [Values] bool full)
+    {
+        // Log-rates of either sign, rates positive.
+        double[] x = logInput ? [0.5, -1.2, 2.0, 0.1, 1.5, 0.25] : [0.5, 1.2, 2.0, 0.1, 1.5, 0.25];
+        var expected = x.Select((v, i) =>
+            (logInput ? Math.Exp(v) - Counts[i] * v : v - Counts[i] * Math.Log(v + 1e-8)) + (full ? Stirling(Counts[i]) : 0)).ToArray();
+        AssertReduced(Losses.PoissonNllLoss(D(x, 2, 3), D(Counts, 2, 3), reduction, logInput, full), expected, [2, 3], reduction);
+        Assert.That(GradCheck.Check(a => Losses.PoissonNllLoss(a[0], D(Counts, 2, 3), reduction, logInput, full), [Grad(x, 2, 3)]), Gradients.Match);
+        // With respect to the target too, away from t = 1, where the Stirling term jumps (from 0 to ½·log 2π − 1).
+        double[] counts = [0.0, 0.5, 2.0, 5.0, 0.25, 3.0];
+        Assert.That(GradCheck.Check(a => Losses.PoissonNllLoss(a[0], a[1], reduction, logInput, full), [Grad(x, 2, 3), Grad(counts, 2, 3)]), Gradients.Match);
+    }
+
+    [Test]
+    public void PoissonNllLoss_ByHand()
+    {
+        // log-rate 0, count 2: e⁰ − 0 = 1; full adds 2·ln 2 − 2 + ½·ln(4π). Rate 2, count 3: 2 − 3·ln(2 + 1e-8).
+        var full = Losses.PoissonNllLoss(D([0.0], 1), D([2.0], 1), Reduction.Sum, full: true).Item();
+        Assert.That(full, Is.EqualTo(1 + 2 * Math.Log(2) - 2 + 0.5 * Math.Log(4 * Math.PI)).Within(Tol));
+        var rate = Losses.PoissonNllLoss(D([2.0], 1), D([3.0], 1), Reduction.Sum, logInput: false).Item();
+        Assert.That(rate, Is.EqualTo(2 - 3 * Math.Log(2 + 1e-8)).Within(Tol));
+        var x = Grad([0.5, 1.0], 2);
+        Losses.PoissonNllLoss(x, D([2.0, 0.0], 2), Reduction.Mean).Backward();
+        Assert.That(x.Grad!.ToArray<double>(), Is.EqualTo(new[] { (Math.Exp(0.5) - 2) / 2, Math.E / 2 }).Within(Tol));
+    }
+
+    [Test]
+    public void PoissonNllLoss_RejectsMismatchedShapesAndInt64()
+    {
+        Assert.That(() => Losses.PoissonNllLoss(D(X, 6), D(Y, 2, 3)),
+            Throws.ArgumentException.With.Message.StartsWith("PoissonNllLoss: target of shape [2, 3] does not match input of shape [6]."));
+        Assert.That(() => Losses.PoissonNllLoss(D(X, 6), Tensor.From(new long[] { 1, 2, 3, 4, 5, 6 }, 6)),
+            Throws.ArgumentException.With.Message.StartsWith("PoissonNllLoss: target must be float32 or float64, got int64 of shape [6]."));
+        Assert.That(() => Losses.PoissonNllLoss(D(X, 6), D(Y, 6), (Reduction)7), Throws.TypeOf<ArgumentOutOfRangeException>());
+    }
 }
