@@ -244,6 +244,52 @@ public static class Losses
     }
 
     /// <summary>
+    /// The Gaussian negative log-likelihood (F.gaussian_nll_loss) of targets t under N(x, var): computes
+    /// ℓ[i] = ½·(log max(var[i], eps) + (x[i] − t[i])² / max(var[i], eps)), plus ½·log 2π with <paramref name="full"/>,
+    /// then <paramref name="reduction"/>. As in PyTorch, the clamp to eps is invisible to the gradient (it reaches
+    /// var as if var were eps there), and <paramref name="var"/> may have the input's shape, that shape without its
+    /// last axis (one variance per sample), or with a last axis of 1.
+    /// </summary>
+    /// <param name="input">The means x, float32 or float64.</param>
+    /// <param name="target">The targets, float32 or float64, of the input's shape.</param>
+    /// <param name="var">The variances, float32 or float64, none negative.</param>
+    /// <param name="reduction">How the per-element losses are combined.</param>
+    /// <param name="full">Whether to add the constant ½·log 2π (PyTorch's <c>full</c>).</param>
+    /// <param name="eps">The least variance used, for stability.</param>
+    /// <returns>The loss: a 0-d tensor for <see cref="Reduction.Mean"/> and <see cref="Reduction.Sum"/>, else of the input's shape.</returns>
+    /// <exception cref="ArgumentNullException">A tensor is null.</exception>
+    /// <exception cref="ArgumentException">A tensor is int64, the target's shape differs, var has none of the shapes above, or a variance is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="reduction"/> is not a defined <see cref="Reduction"/>.</exception>
+    public static Tensor GaussianNllLoss(
+        Tensor input, Tensor target, Tensor var, Reduction reduction = Reduction.Mean, bool full = false, double eps = 1e-6)
+    {
+        const string op = "GaussianNllLoss";
+        CheckPair(op, input, target, "input", "target");
+        CheckFloat(op, var, nameof(var));
+        if (!Same(var.Shape, input.Shape))
+        {
+            var batch = input.Rank == 0 ? null : input.Shape[..^1];
+            if (batch is not null && Same(var.Shape, batch))
+                var = var.Unsqueeze(var.Rank);
+            else if (!(batch is not null && var.Rank == input.Rank && Same(var.Shape[..^1], batch) && var.Shape[^1] == 1))
+                throw new ArgumentException(
+                    $"{op}: var of shape {Fmt(var.Shape)} does not fit input of shape {Fmt(input.Shape)}: expected {Fmt(input.Shape)}, the shape without its last axis, or with a last axis of 1.",
+                    nameof(var));
+        }
+        CheckReduction(op, reduction);
+        var values = var.ToArray<double>();
+        for (int i = 0; i < values.Length; i++)
+            if (values[i] < 0)
+                throw new ArgumentException($"{op}: var has a negative entry, {values[i]} at position {i} (var of shape {Fmt(var.Shape)}).", nameof(var));
+        // PyTorch clamps a clone under no_grad: the value max(var, eps), the gradient passed to var unchanged.
+        var clamped = var.Clamp(min: eps).Detach() + (var - var.Detach());
+        var loss = 0.5 * (clamped.Log() + (input - target).Square() / clamped);
+        if (full)
+            loss = loss + 0.5 * Math.Log(2 * Math.PI);
+        return Reduce(op, loss, reduction);
+    }
+
+    /// <summary>
     /// The cross-entropy of unnormalized scores (F.cross_entropy), with the class axis 1 of logits [N, C] or
     /// [N, C, d₁, …] (axis 0 of an unbatched [C]). The target's dtype selects the form, as in PyTorch:
     /// <list type="bullet">

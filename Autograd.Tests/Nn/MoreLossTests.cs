@@ -312,4 +312,58 @@ public class MoreLossTests
             Throws.ArgumentException.With.Message.StartsWith("PoissonNllLoss: target must be float32 or float64, got int64 of shape [6]."));
         Assert.That(() => Losses.PoissonNllLoss(D(X, 6), D(Y, 6), (Reduction)7), Throws.TypeOf<ArgumentOutOfRangeException>());
     }
+
+    // ---- Gaussian negative log-likelihood -------------------------------------------------------------------
+
+    private static readonly double[] Var = [0.5, 2.0, 1.0, 0.1, 3.0, 0.25];
+
+    // PyTorch 1.13: 0.5·(log v + (x − t)²/v) with v = max(var, eps), plus 0.5·log 2π when full.
+    private static double Gaussian(double x, double t, double v, bool full, double eps = 1e-6)
+    {
+        v = Math.Max(v, eps);
+        return 0.5 * (Math.Log(v) + (x - t) * (x - t) / v) + (full ? 0.5 * Math.Log(2 * Math.PI) : 0);
+    }
+
+    [Test]
+    public void GaussianNllLoss_MatchesPyTorchsFormula([Values] Reduction reduction, [Values] bool full)
+    {
+        var expected = X.Select((x, i) => Gaussian(x, Y[i], Var[i], full)).ToArray();
+        AssertReduced(Losses.GaussianNllLoss(D(X, 2, 3), D(Y, 2, 3), D(Var, 2, 3), reduction, full), expected, [2, 3], reduction);
+        Assert.That(GradCheck.Check(a => Losses.GaussianNllLoss(a[0], a[1], a[2], reduction, full), [Grad(X, 2, 3), Grad(Y, 2, 3), Grad(Var, 2, 3)]), Gradients.Match);
+    }
+
+    [Test]
+    public void GaussianNllLoss_TakesOneVariancePerSample_InEitherShape([Values] Reduction reduction)
+    {
+        double[] v = [0.5, 2.0];
+        var expected = X.Select((x, i) => Gaussian(x, Y[i], v[i / 3], false)).ToArray();
+        AssertReduced(Losses.GaussianNllLoss(D(X, 2, 3), D(Y, 2, 3), D(v, 2), reduction), expected, [2, 3], reduction);
+        AssertReduced(Losses.GaussianNllLoss(D(X, 2, 3), D(Y, 2, 3), D(v, 2, 1), reduction), expected, [2, 3], reduction);
+        Assert.That(GradCheck.Check(a => Losses.GaussianNllLoss(a[0], a[1], a[2], reduction), [Grad(X, 2, 3), Grad(Y, 2, 3), Grad(v, 2)]), Gradients.Match);
+    }
+
+    [Test]
+    public void GaussianNllLoss_ClampsTheVarianceToEps_WithTheGradientPassedThrough()
+    {
+        // var 0 is used as eps = 0.01: 0.5·(ln 0.01 + 0.04/0.01); ∂/∂var is the one at 0.01: 0.5·(1/v − d²/v²) = 50 − 200.
+        var v = Grad([0.0], 1);
+        var loss = Losses.GaussianNllLoss(D([0.2], 1), D([0.0], 1), v, Reduction.Sum, eps: 0.01);
+        Assert.That(loss.Item(), Is.EqualTo(0.5 * (Math.Log(0.01) + 4.0)).Within(Tol));
+        loss.Backward();
+        Assert.That(v.Grad!.Item(), Is.EqualTo(0.5 * (1 / 0.01 - 0.04 / 1e-4)).Within(1e-9));
+    }
+
+    [Test]
+    public void GaussianNllLoss_RejectsBadVarianceShapesAndNegativeVariances()
+    {
+        Assert.That(() => Losses.GaussianNllLoss(D(X, 2, 3), D(Y, 2, 3), D([1.0, 1.0, 1.0], 3)),
+            Throws.ArgumentException.With.Message.StartsWith("GaussianNllLoss: var of shape [3] does not fit input of shape [2, 3]"));
+        Assert.That(() => Losses.GaussianNllLoss(D(X, 2, 3), D(Y, 2, 3), D([1.0, -0.5, 1.0, 1.0, 1.0, 1.0], 2, 3)),
+            Throws.ArgumentException.With.Message.StartsWith("GaussianNllLoss: var has a negative entry, -0.5 at position 1 (var of shape [2, 3])."));
+        Assert.That(() => Losses.GaussianNllLoss(D(X, 6), D(Y, 3, 2), D(Var, 6)),
+            Throws.ArgumentException.With.Message.StartsWith("GaussianNllLoss: target of shape [3, 2] does not match input of shape [6]."));
+        Assert.That(() => Losses.GaussianNllLoss(D(X, 6), D(Y, 6), Tensor.From(new long[] { 1, 1, 1, 1, 1, 1 }, 6)),
+            Throws.ArgumentException.With.Message.StartsWith("GaussianNllLoss: var must be float32 or float64, got int64 of shape [6]."));
+        Assert.That(() => Losses.GaussianNllLoss(D(X, 6), D(Y, 6), D(Var, 6), (Reduction)7), Throws.TypeOf<ArgumentOutOfRangeException>());
+    }
 }
