@@ -78,6 +78,35 @@ public partial class Tensor
     /// <exception cref="ArgumentException">This tensor is int64.</exception>
     public Tensor Hardtanh() => Clamp(-1.0, 1.0);
 
+    /// <summary>
+    /// Computes y[i] = x[i] if x[i] &gt; 0, else <paramref name="negativeSlope"/>·x[i] (PyTorch's F.leaky_relu); the
+    /// derivative is 1 for x &gt; 0 and <paramref name="negativeSlope"/> for x ≤ 0, so the slope at 0, as PyTorch's
+    /// leaky_relu_backward.
+    /// </summary>
+    /// <param name="negativeSlope">The slope for x ≤ 0.</param>
+    /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>
+    public Tensor LeakyRelu(double negativeSlope = 0.01) => Where(Gt(0.0), this, this * negativeSlope);
+
+    /// <summary>
+    /// Computes y[i] = min(max(x[i], 0), 6) (PyTorch's F.relu6, hardtanh(x, 0, 6)); the derivative is 1 on the open
+    /// interval (0, 6) and 0 elsewhere, so 0 at 0 and at 6, as PyTorch's hardtanh_backward.
+    /// </summary>
+    /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>
+    public Tensor Relu6()
+    {
+        // At or past a bound the clamped value is taken off the graph, so the bounds pass no gradient.
+        var outside = Le(0.0) + Ge(6.0);
+        return Where(outside, Detach().Clamp(0.0, 6.0), this);
+    }
+
+    /// <summary>
+    /// Computes y[i] = x[i]·σ(x[i]) = x[i] / (1 + e^−x[i]) (PyTorch's F.silu, the swish); the derivative is
+    /// σ(x)(1 + x(1 − σ(x))).
+    /// </summary>
+    /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>
+    /// <exception cref="ArgumentException">This tensor is int64.</exception>
+    public Tensor Silu() => this * Sigmoid();
+
     /// <summary>Computes y[i] = x[i]^<paramref name="exponent"/>.</summary>
     /// <param name="exponent">The exponent applied to every element.</param>
     /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>

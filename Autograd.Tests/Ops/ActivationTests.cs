@@ -1,0 +1,52 @@
+using Autograd.Nn;
+
+namespace Autograd.Tests.Ops;
+
+/// <summary>
+/// The composite activations at their kinks, where GradCheck cannot look: each gradient is PyTorch's backward formula
+/// (leaky_relu_backward: slope where x ≤ 0; relu6 = hardtanh(0, 6): 0 at both bounds), and the modules' repr.
+/// </summary>
+public class ActivationTests
+{
+    private static double[] Grad(Func<Tensor, Tensor> f, double[] xs)
+    {
+        var x = Tensor.From(xs).RequireGrad();
+        f(x).Sum().Backward();
+        return x.Grad!.ToArray<double>();
+    }
+
+    [Test]
+    public void LeakyRelu_ValuesAndGradientAtZeroAreTheSlope()
+    {
+        double[] xs = [-2, -0.0, 0, 1e-300, 3];
+        Assert.That(Tensor.From(xs).LeakyRelu().ToArray<double>(), Is.EqualTo(new[] { -0.02, 0, 0, 1e-300, 3 }));
+        Assert.That(Grad(x => x.LeakyRelu(), xs), Is.EqualTo(new[] { 0.01, 0.01, 0.01, 1, 1 }));
+        Assert.That(Grad(x => new LeakyReLU(0.2).Forward(x), xs), Is.EqualTo(new[] { 0.2, 0.2, 0.2, 1, 1 }));
+    }
+
+    [Test]
+    public void Relu6_PassesNoGradientAtZeroOrSix()
+    {
+        double[] xs = [-1, 0, 0.5, 6, 7];
+        Assert.That(Tensor.From(xs).Relu6().ToArray<double>(), Is.EqualTo(new[] { 0, 0, 0.5, 6, 6 }));
+        Assert.That(Grad(x => x.Relu6(), xs), Is.EqualTo(new double[] { 0, 0, 1, 0, 0 }));
+        Assert.That(Grad(x => new ReLU6().Forward(x), xs), Is.EqualTo(new double[] { 0, 0, 1, 0, 0 }));
+    }
+
+    [Test]
+    public void Silu_AtZeroHasHalfSlope()
+    {
+        // silu'(0) = σ(0)(1 + 0) = 0.5; silu(x) → 0 for large negative x, without NaN.
+        Assert.That(Grad(x => new SiLU().Forward(x), [0.0]), Is.EqualTo(new[] { 0.5 }));
+        Assert.That(Tensor.From([-800.0, 800.0]).Silu().ToArray<double>(), Is.EqualTo(new[] { -0.0, 800 }));
+    }
+
+    [Test]
+    public void Modules_PrintAsPyTorch()
+    {
+        Assert.That(new LeakyReLU().ToString(), Is.EqualTo("LeakyReLU(negative_slope=0.01)"));
+        Assert.That(new LeakyReLU(0.2).ExtraRepr(), Is.EqualTo("negative_slope=0.2"));
+        Assert.That(new ReLU6().ToString(), Is.EqualTo("ReLU6()"));
+        Assert.That(new SiLU().ToString(), Is.EqualTo("SiLU()"));
+    }
+}
