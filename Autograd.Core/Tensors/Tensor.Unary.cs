@@ -107,6 +107,31 @@ public partial class Tensor
     /// <exception cref="ArgumentException">This tensor is int64.</exception>
     public Tensor Silu() => this * Sigmoid();
 
+    /// <summary>Computes y[i] = x[i] / (1 + |x[i]|) (PyTorch's F.softsign); the derivative is 1 / (1 + |x|)².</summary>
+    /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>
+    public Tensor Softsign() => this / (Abs() + 1.0);
+
+    /// <summary>Computes y[i] = x[i] − tanh x[i] (PyTorch's F.tanhshrink); the derivative is tanh² x.</summary>
+    /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>
+    /// <exception cref="ArgumentException">This tensor is int64.</exception>
+    public Tensor Tanhshrink() => this - Tanh();
+
+    /// <summary>
+    /// Computes y[i] = min(max(x[i] + 3, 0), 6) / 6 (PyTorch's F.hardsigmoid): 0 for x ≤ −3, 1 for x ≥ 3, x/6 + 1/2
+    /// between; the derivative is 1/6 on the open interval (−3, 3) and 0 elsewhere, so 0 at ±3, as PyTorch's
+    /// hardsigmoid_backward.
+    /// </summary>
+    /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>
+    public Tensor Hardsigmoid() => (this + 3.0).Relu6() / 6.0;
+
+    /// <summary>
+    /// Computes y[i] = x[i]·min(max(x[i] + 3, 0), 6) / 6 (PyTorch's F.hardswish); the derivative is 0 for x &lt; −3,
+    /// x/3 + 1/2 on the closed interval [−3, 3] (so −1/2 at −3 and 3/2 at 3) and 1 for x &gt; 3, as PyTorch's
+    /// hardswish_backward.
+    /// </summary>
+    /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>
+    public Tensor Hardswish() => this * ((this + 3.0).Clamp(0.0, 6.0) / 6.0); // Clamp passes gradient 1 at its bounds, giving PyTorch's values at ±3.
+
     /// <summary>Computes y[i] = x[i]^<paramref name="exponent"/>.</summary>
     /// <param name="exponent">The exponent applied to every element.</param>
     /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>

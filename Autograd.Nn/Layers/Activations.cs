@@ -160,6 +160,63 @@ public sealed class SiLU : Module
     }
 }
 
+/// <summary>The softsign (PyTorch's nn.Softsign): computes y = x / (1 + |x|).</summary>
+public sealed class Softsign : Module
+{
+    /// <summary>Computes y[i] = x[i] / (1 + |x[i]|).</summary>
+    /// <param name="input">The input.</param>
+    /// <returns>The activations, of the input's shape.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Softsign();
+    }
+}
+
+/// <summary>The tanh shrinkage (PyTorch's nn.Tanhshrink): computes y = x − tanh x.</summary>
+public sealed class Tanhshrink : Module
+{
+    /// <summary>Computes y[i] = x[i] − tanh x[i].</summary>
+    /// <param name="input">The input.</param>
+    /// <returns>The activations, of the input's shape.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
+    /// <exception cref="ArgumentException">The input is int64.</exception>
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Tanhshrink();
+    }
+}
+
+/// <summary>The hard sigmoid (PyTorch's nn.Hardsigmoid): computes y = min(max(x + 3, 0), 6) / 6; its derivative is 0 at ±3, as PyTorch's.</summary>
+public sealed class Hardsigmoid : Module
+{
+    /// <summary>Computes y[i] = min(max(x[i] + 3, 0), 6) / 6.</summary>
+    /// <param name="input">The input.</param>
+    /// <returns>The activations, of the input's shape.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Hardsigmoid();
+    }
+}
+
+/// <summary>The hard swish (PyTorch's nn.Hardswish): computes y = x·min(max(x + 3, 0), 6) / 6; its derivative is −1/2 at −3 and 3/2 at 3, as PyTorch's.</summary>
+public sealed class Hardswish : Module
+{
+    /// <summary>Computes y[i] = x[i]·min(max(x[i] + 3, 0), 6) / 6.</summary>
+    /// <param name="input">The input.</param>
+    /// <returns>The activations, of the input's shape.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Hardswish();
+    }
+}
+
 /// <summary>
 /// The sign function (lecture notes eq. 1.1, the perceptron's output): computes y = sign x ∈ {−1, 0, +1}. Its derivative is
 /// 0 wherever it exists (§1.2.1.6), so no gradient flows through it: train a perceptron on the score W·X + b with

@@ -42,11 +42,40 @@ public class ActivationTests
     }
 
     [Test]
+    public void Softsign_HasSlopeOneAtZero()
+    {
+        Assert.That(Tensor.From([-3.0, 0, 1]).Softsign().ToArray<double>(), Is.EqualTo(new[] { -0.75, 0, 0.5 }));
+        Assert.That(Grad(x => new Softsign().Forward(x), [0.0, 1.0]), Is.EqualTo(new[] { 1, 0.25 }));
+        Assert.That(Grad(x => new Tanhshrink().Forward(x), [0.0]), Is.EqualTo(new[] { 0.0 }));
+    }
+
+    [Test]
+    public void Hardsigmoid_PassesOneSixthOnlyInsideTheOpenInterval()
+    {
+        double[] xs = [-4, -3, 0, 3, 4];
+        Assert.That(Tensor.From(xs).Hardsigmoid().ToArray<double>(), Is.EqualTo(new[] { 0, 0, 0.5, 1, 1 }));
+        Assert.That(Grad(x => new Hardsigmoid().Forward(x), xs), Is.EqualTo(new[] { 0, 0, 1 / 6.0, 0, 0 }));
+    }
+
+    [Test]
+    public void Hardswish_AtItsKinksIsPyTorchsBackward()
+    {
+        // hardswish_backward: 0 for x < −3, x/3 + 1/2 for −3 ≤ x ≤ 3, 1 above.
+        double[] xs = [-4, -3, 0, 3, 4];
+        Assert.That(Tensor.From(xs).Hardswish().ToArray<double>(), Is.EqualTo(new[] { 0, 0, 0, 3, 4 }));
+        Assert.That(Grad(x => new Hardswish().Forward(x), xs), Is.EqualTo(new[] { 0, -0.5, 0.5, 1.5, 1 }));
+    }
+
+    [Test]
     public void Modules_PrintAsPyTorch()
     {
         Assert.That(new LeakyReLU().ToString(), Is.EqualTo("LeakyReLU(negative_slope=0.01)"));
         Assert.That(new LeakyReLU(0.2).ExtraRepr(), Is.EqualTo("negative_slope=0.2"));
         Assert.That(new ReLU6().ToString(), Is.EqualTo("ReLU6()"));
         Assert.That(new SiLU().ToString(), Is.EqualTo("SiLU()"));
+        Assert.That(new Softsign().ToString(), Is.EqualTo("Softsign()"));
+        Assert.That(new Tanhshrink().ToString(), Is.EqualTo("Tanhshrink()"));
+        Assert.That(new Hardsigmoid().ToString(), Is.EqualTo("Hardsigmoid()"));
+        Assert.That(new Hardswish().ToString(), Is.EqualTo("Hardswish()"));
     }
 }
