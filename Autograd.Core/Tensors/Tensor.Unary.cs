@@ -132,6 +132,14 @@ public partial class Tensor
     /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>
     public Tensor Hardswish() => this * ((this + 3.0).Clamp(0.0, 6.0) / 6.0); // Clamp passes gradient 1 at its bounds, giving PyTorch's values at ±3.
 
+    /// <summary>
+    /// Computes y[i] = ln σ(x[i]) = −ln(1 + e^−x[i]) (PyTorch's F.logsigmoid), as −softplus(−x), so it is finite for
+    /// large |x| (≈ x for x ≪ 0, ≈ −e^−x for x ≫ 0); the derivative is 1 − σ(x).
+    /// </summary>
+    /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>
+    /// <exception cref="ArgumentException">This tensor is int64.</exception>
+    public Tensor LogSigmoid() => -(-this).Softplus();
+
     /// <summary>Computes y[i] = x[i]^<paramref name="exponent"/>.</summary>
     /// <param name="exponent">The exponent applied to every element.</param>
     /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>

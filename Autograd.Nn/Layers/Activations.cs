@@ -217,6 +217,21 @@ public sealed class Hardswish : Module
     }
 }
 
+/// <summary>The log-sigmoid (PyTorch's nn.LogSigmoid): computes y = ln σ(x) = −softplus(−x), finite for large |x|.</summary>
+public sealed class LogSigmoid : Module
+{
+    /// <summary>Computes y[i] = −ln(1 + e^−x[i]).</summary>
+    /// <param name="input">The input.</param>
+    /// <returns>The activations, of the input's shape.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
+    /// <exception cref="ArgumentException">The input is int64.</exception>
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.LogSigmoid();
+    }
+}
+
 /// <summary>
 /// The sign function (lecture notes eq. 1.1, the perceptron's output): computes y = sign x ∈ {−1, 0, +1}. Its derivative is
 /// 0 wherever it exists (§1.2.1.6), so no gradient flows through it: train a perceptron on the score W·X + b with

@@ -67,6 +67,15 @@ public class ActivationTests
     }
 
     [Test]
+    public void LogSigmoid_IsFiniteForLargeMagnitudes()
+    {
+        // ln σ(−800) = −800 − ln(1 + e^−800) = −800; ln σ(800) = −ln(1 + e^−800), which rounds to −0.
+        var y = Tensor.From([-800.0, 0, 800]).LogSigmoid().ToArray<double>();
+        Assert.That(y, Is.EqualTo(new[] { -800, -Math.Log(2), 0 }).Within(1e-15));
+        Assert.That(Grad(x => new LogSigmoid().Forward(x), [-800.0, 0, 800]), Is.EqualTo(new[] { 1, 0.5, 0 }).Within(1e-15));
+    }
+
+    [Test]
     public void Modules_PrintAsPyTorch()
     {
         Assert.That(new LeakyReLU().ToString(), Is.EqualTo("LeakyReLU(negative_slope=0.01)"));
@@ -77,5 +86,6 @@ public class ActivationTests
         Assert.That(new Tanhshrink().ToString(), Is.EqualTo("Tanhshrink()"));
         Assert.That(new Hardsigmoid().ToString(), Is.EqualTo("Hardsigmoid()"));
         Assert.That(new Hardswish().ToString(), Is.EqualTo("Hardswish()"));
+        Assert.That(new LogSigmoid().ToString(), Is.EqualTo("LogSigmoid()"));
     }
 }
