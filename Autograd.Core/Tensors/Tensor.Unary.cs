@@ -140,6 +140,17 @@ public partial class Tensor
     /// <exception cref="ArgumentException">This tensor is int64.</exception>
     public Tensor LogSigmoid() => -(-this).Softplus();
 
+    /// <summary>
+    /// Computes y[i] = x[i] if x[i] &gt; 0, else <paramref name="alpha"/>·(e^x[i] − 1) (PyTorch's F.elu); the derivative is
+    /// 1 for x &gt; 0 and α·eˣ for x ≤ 0, so α at 0, as PyTorch's elu_backward.
+    /// </summary>
+    /// <param name="alpha">The scale of the negative branch.</param>
+    /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>
+    /// <exception cref="ArgumentException">This tensor is int64.</exception>
+    public Tensor Elu(double alpha = 1.0) =>
+        // exp of min(x, 0): the unselected branch must stay finite, or its zero gradient times e^x = ∞ would give NaN.
+        Where(Gt(0.0), this, (Clamp(max: 0.0).Exp() - 1.0) * alpha);
+
     /// <summary>Computes y[i] = x[i]^<paramref name="exponent"/>.</summary>
     /// <param name="exponent">The exponent applied to every element.</param>
     /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>

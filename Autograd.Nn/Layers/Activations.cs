@@ -233,6 +233,35 @@ public sealed class LogSigmoid : Module
 }
 
 /// <summary>
+/// The exponential linear unit (PyTorch's nn.ELU): computes y = x for x &gt; 0, else alpha·(eˣ − 1); its derivative at 0
+/// is alpha, as PyTorch's.
+/// </summary>
+public sealed class ELU : Module
+{
+    /// <summary>Creates the module with scale <paramref name="alpha"/> on the negative branch.</summary>
+    /// <param name="alpha">The scale of the negative branch (PyTorch's alpha).</param>
+    public ELU(double alpha = 1.0) => Alpha = alpha;
+
+    /// <summary>The scale of the negative branch.</summary>
+    public double Alpha { get; }
+
+    /// <summary>Computes y[i] = x[i] if x[i] &gt; 0, else <see cref="Alpha"/>·(e^x[i] − 1).</summary>
+    /// <param name="input">The input.</param>
+    /// <returns>The activations, of the input's shape.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
+    /// <exception cref="ArgumentException">The input is int64.</exception>
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Elu(Alpha);
+    }
+
+    /// <summary>PyTorch's description, e.g. <c>alpha=1.0</c>.</summary>
+    /// <returns>The configuration as PyTorch's <c>nn.ELU.extra_repr</c> prints it.</returns>
+    public override string ExtraRepr() => $"alpha={Repr.Float(Alpha)}";
+}
+
+/// <summary>
 /// The sign function (lecture notes eq. 1.1, the perceptron's output): computes y = sign x ∈ {−1, 0, +1}. Its derivative is
 /// 0 wherever it exists (§1.2.1.6), so no gradient flows through it: train a perceptron on the score W·X + b with
 /// <see cref="Losses.PerceptronCriterion"/> and apply Sign only to predict.

@@ -76,6 +76,14 @@ public class ActivationTests
     }
 
     [Test]
+    public void Elu_GradientIsAlphaAtZeroAndFiniteForLargeInputs()
+    {
+        double[] xs = [-1, 0, 2, 800];
+        Assert.That(Tensor.From(xs).Elu(0.5).ToArray<double>(), Is.EqualTo(new[] { 0.5 * (Math.Exp(-1) - 1), 0, 2, 800 }).Within(1e-15));
+        Assert.That(Grad(x => new ELU(0.5).Forward(x), xs), Is.EqualTo(new[] { 0.5 * Math.Exp(-1), 0.5, 1, 1 }).Within(1e-15));
+    }
+
+    [Test]
     public void Modules_PrintAsPyTorch()
     {
         Assert.That(new LeakyReLU().ToString(), Is.EqualTo("LeakyReLU(negative_slope=0.01)"));
@@ -87,5 +95,6 @@ public class ActivationTests
         Assert.That(new Hardsigmoid().ToString(), Is.EqualTo("Hardsigmoid()"));
         Assert.That(new Hardswish().ToString(), Is.EqualTo("Hardswish()"));
         Assert.That(new LogSigmoid().ToString(), Is.EqualTo("LogSigmoid()"));
+        Assert.That(new ELU().ToString(), Is.EqualTo("ELU(alpha=1.0)"));
     }
 }

@@ -274,6 +274,8 @@ public static class OpRegistry
         Unary("hardsigmoid", x => (x * 2.0).Hardsigmoid(), v => Math.Clamp(2 * v + 3, 0, 6) / 6, Domains.AwayFrom(-1.5, 1.5), typeof(P.Where), typeof(P.Clamp), typeof(P.DivScalar)),
         Unary("hardswish", x => (x * 2.0).Hardswish(), v => 2 * v * Math.Clamp(2 * v + 3, 0, 6) / 6, Domains.AwayFrom(-1.5, 1.5), typeof(P.Mul), typeof(P.Clamp), typeof(P.DivScalar)),
         Unary("logsigmoid", x => x.LogSigmoid(), v => -Math.Log(1 + Math.Exp(-v)), Domains.Real, typeof(P.Neg), typeof(P.Softplus)),
+        Unary("elu", x => x.Elu(), v => v > 0 ? v : Math.Exp(v) - 1, Domains.AwayFrom(0), typeof(P.Where), typeof(P.Clamp), typeof(P.Exp), typeof(P.SubScalar), typeof(P.MulScalar)),
+        Unary("nn_elu", x => new Autograd.Nn.ELU(0.7).Forward(x), v => v > 0 ? v : 0.7 * (Math.Exp(v) - 1), Domains.AwayFrom(0), typeof(P.Where), typeof(P.Exp)),
         Unary("clamp", x => x.Clamp(-0.5, 0.8), v => Math.Clamp(v, -0.5, 0.8), Domains.AwayFrom(-0.5, 0.8), typeof(P.Clamp)) with { InPlace = (t, _) => t.ClampInPlace(-0.5, 0.8) },
         Unary("clamp_min", x => x.Clamp(min: 0.2), v => Math.Max(v, 0.2), Domains.AwayFrom(0.2), typeof(P.Clamp)) with { InPlace = (t, _) => t.ClampInPlace(min: 0.2) },
         Unary("clamp_max", x => x.Clamp(max: -0.3), v => Math.Min(v, -0.3), Domains.AwayFrom(-0.3), typeof(P.Clamp)) with { InPlace = (t, _) => t.ClampInPlace(max: -0.3) },
