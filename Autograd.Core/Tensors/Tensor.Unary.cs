@@ -78,6 +78,79 @@ public partial class Tensor
     /// <exception cref="ArgumentException">This tensor is int64.</exception>
     public Tensor Hardtanh() => Clamp(-1.0, 1.0);
 
+    /// <summary>
+    /// Computes y[i] = x[i] if x[i] &gt; 0, else <paramref name="negativeSlope"/>·x[i] (PyTorch's F.leaky_relu); the
+    /// derivative is 1 for x &gt; 0 and <paramref name="negativeSlope"/> for x ≤ 0, so the slope at 0, as PyTorch's
+    /// leaky_relu_backward.
+    /// </summary>
+    /// <param name="negativeSlope">The slope for x ≤ 0.</param>
+    /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>
+    public Tensor LeakyRelu(double negativeSlope = 0.01) => Where(Gt(0.0), this, this * negativeSlope);
+
+    /// <summary>
+    /// Computes y[i] = min(max(x[i], 0), 6) (PyTorch's F.relu6, hardtanh(x, 0, 6)); the derivative is 1 on the open
+    /// interval (0, 6) and 0 elsewhere, so 0 at 0 and at 6, as PyTorch's hardtanh_backward.
+    /// </summary>
+    /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>
+    public Tensor Relu6()
+    {
+        // At or past a bound the clamped value is taken off the graph, so the bounds pass no gradient.
+        var outside = Le(0.0) + Ge(6.0);
+        return Where(outside, Detach().Clamp(0.0, 6.0), this);
+    }
+
+    /// <summary>
+    /// Computes y[i] = x[i]·σ(x[i]) = x[i] / (1 + e^−x[i]) (PyTorch's F.silu, the swish); the derivative is
+    /// σ(x)(1 + x(1 − σ(x))).
+    /// </summary>
+    /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>
+    /// <exception cref="ArgumentException">This tensor is int64.</exception>
+    public Tensor Silu() => this * Sigmoid();
+
+    /// <summary>Computes y[i] = x[i] / (1 + |x[i]|) (PyTorch's F.softsign); the derivative is 1 / (1 + |x|)².</summary>
+    /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>
+    public Tensor Softsign() => this / (Abs() + 1.0);
+
+    /// <summary>Computes y[i] = x[i] − tanh x[i] (PyTorch's F.tanhshrink); the derivative is tanh² x.</summary>
+    /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>
+    /// <exception cref="ArgumentException">This tensor is int64.</exception>
+    public Tensor Tanhshrink() => this - Tanh();
+
+    /// <summary>
+    /// Computes y[i] = min(max(x[i] + 3, 0), 6) / 6 (PyTorch's F.hardsigmoid): 0 for x ≤ −3, 1 for x ≥ 3, x/6 + 1/2
+    /// between; the derivative is 1/6 on the open interval (−3, 3) and 0 elsewhere, so 0 at ±3, as PyTorch's
+    /// hardsigmoid_backward.
+    /// </summary>
+    /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>
+    public Tensor Hardsigmoid() => (this + 3.0).Relu6() / 6.0;
+
+    /// <summary>
+    /// Computes y[i] = x[i]·min(max(x[i] + 3, 0), 6) / 6 (PyTorch's F.hardswish); the derivative is 0 for x &lt; −3,
+    /// x/3 + 1/2 on the closed interval [−3, 3] (so −1/2 at −3 and 3/2 at 3) and 1 for x &gt; 3, as PyTorch's
+    /// hardswish_backward.
+    /// </summary>
+    /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>
+    public Tensor Hardswish() => this * ((this + 3.0).Clamp(0.0, 6.0) / 6.0); // Clamp passes gradient 1 at its bounds, giving PyTorch's values at ±3.
+
+    /// <summary>
+    /// Computes y[i] = ln σ(x[i]) = −ln(1 + e^−x[i]) (PyTorch's F.logsigmoid), as −softplus(−x), so it is finite for
+    /// large |x| (≈ x for x ≪ 0, ≈ −e^−x for x ≫ 0); the derivative is 1 − σ(x).
+    /// </summary>
+    /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>
+    /// <exception cref="ArgumentException">This tensor is int64.</exception>
+    public Tensor LogSigmoid() => -(-this).Softplus();
+
+    /// <summary>
+    /// Computes y[i] = x[i] if x[i] &gt; 0, else <paramref name="alpha"/>·(e^x[i] − 1) (PyTorch's F.elu); the derivative is
+    /// 1 for x &gt; 0 and α·eˣ for x ≤ 0, so α at 0, as PyTorch's elu_backward.
+    /// </summary>
+    /// <param name="alpha">The scale of the negative branch.</param>
+    /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>
+    /// <exception cref="ArgumentException">This tensor is int64.</exception>
+    public Tensor Elu(double alpha = 1.0) =>
+        // exp of min(x, 0): the unselected branch must stay finite, or its zero gradient times e^x = ∞ would give NaN.
+        Where(Gt(0.0), this, (Clamp(max: 0.0).Exp() - 1.0) * alpha);
+
     /// <summary>Computes y[i] = x[i]^<paramref name="exponent"/>.</summary>
     /// <param name="exponent">The exponent applied to every element.</param>
     /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>

@@ -101,6 +101,167 @@ public sealed class Hardtanh : Module
 }
 
 /// <summary>
+/// The leaky rectified linear unit (PyTorch's nn.LeakyReLU): computes y = x for x &gt; 0, else negative_slope·x; its
+/// derivative at 0 is the slope, as PyTorch's.
+/// </summary>
+public sealed class LeakyReLU : Module
+{
+    /// <summary>Creates the module with slope <paramref name="negativeSlope"/> for x ≤ 0.</summary>
+    /// <param name="negativeSlope">The slope for x ≤ 0 (PyTorch's negative_slope).</param>
+    public LeakyReLU(double negativeSlope = 0.01) => NegativeSlope = negativeSlope;
+
+    /// <summary>The slope for x ≤ 0.</summary>
+    public double NegativeSlope { get; }
+
+    /// <summary>Computes y[i] = x[i] if x[i] &gt; 0, else <see cref="NegativeSlope"/>·x[i].</summary>
+    /// <param name="input">The input.</param>
+    /// <returns>The activations, of the input's shape.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.LeakyRelu(NegativeSlope);
+    }
+
+    /// <summary>PyTorch's description, e.g. <c>negative_slope=0.01</c>.</summary>
+    /// <returns>The configuration as PyTorch's <c>nn.LeakyReLU.extra_repr</c> prints it.</returns>
+    public override string ExtraRepr() => $"negative_slope={Repr.Float(NegativeSlope)}";
+}
+
+/// <summary>
+/// The rectified linear unit capped at 6 (PyTorch's nn.ReLU6): computes y = min(max(x, 0), 6); its derivative is 0
+/// at 0 and at 6, as PyTorch's.
+/// </summary>
+public sealed class ReLU6 : Module
+{
+    /// <summary>Computes y[i] = min(max(x[i], 0), 6).</summary>
+    /// <param name="input">The input.</param>
+    /// <returns>The activations, of the input's shape.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Relu6();
+    }
+}
+
+/// <summary>The sigmoid-weighted linear unit (PyTorch's nn.SiLU, the swish): computes y = x·σ(x).</summary>
+public sealed class SiLU : Module
+{
+    /// <summary>Computes y[i] = x[i]·σ(x[i]).</summary>
+    /// <param name="input">The input.</param>
+    /// <returns>The activations, of the input's shape.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
+    /// <exception cref="ArgumentException">The input is int64.</exception>
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Silu();
+    }
+}
+
+/// <summary>The softsign (PyTorch's nn.Softsign): computes y = x / (1 + |x|).</summary>
+public sealed class Softsign : Module
+{
+    /// <summary>Computes y[i] = x[i] / (1 + |x[i]|).</summary>
+    /// <param name="input">The input.</param>
+    /// <returns>The activations, of the input's shape.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Softsign();
+    }
+}
+
+/// <summary>The tanh shrinkage (PyTorch's nn.Tanhshrink): computes y = x − tanh x.</summary>
+public sealed class Tanhshrink : Module
+{
+    /// <summary>Computes y[i] = x[i] − tanh x[i].</summary>
+    /// <param name="input">The input.</param>
+    /// <returns>The activations, of the input's shape.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
+    /// <exception cref="ArgumentException">The input is int64.</exception>
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Tanhshrink();
+    }
+}
+
+/// <summary>The hard sigmoid (PyTorch's nn.Hardsigmoid): computes y = min(max(x + 3, 0), 6) / 6; its derivative is 0 at ±3, as PyTorch's.</summary>
+public sealed class Hardsigmoid : Module
+{
+    /// <summary>Computes y[i] = min(max(x[i] + 3, 0), 6) / 6.</summary>
+    /// <param name="input">The input.</param>
+    /// <returns>The activations, of the input's shape.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Hardsigmoid();
+    }
+}
+
+/// <summary>The hard swish (PyTorch's nn.Hardswish): computes y = x·min(max(x + 3, 0), 6) / 6; its derivative is −1/2 at −3 and 3/2 at 3, as PyTorch's.</summary>
+public sealed class Hardswish : Module
+{
+    /// <summary>Computes y[i] = x[i]·min(max(x[i] + 3, 0), 6) / 6.</summary>
+    /// <param name="input">The input.</param>
+    /// <returns>The activations, of the input's shape.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Hardswish();
+    }
+}
+
+/// <summary>The log-sigmoid (PyTorch's nn.LogSigmoid): computes y = ln σ(x) = −softplus(−x), finite for large |x|.</summary>
+public sealed class LogSigmoid : Module
+{
+    /// <summary>Computes y[i] = −ln(1 + e^−x[i]).</summary>
+    /// <param name="input">The input.</param>
+    /// <returns>The activations, of the input's shape.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
+    /// <exception cref="ArgumentException">The input is int64.</exception>
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.LogSigmoid();
+    }
+}
+
+/// <summary>
+/// The exponential linear unit (PyTorch's nn.ELU): computes y = x for x &gt; 0, else alpha·(eˣ − 1); its derivative at 0
+/// is alpha, as PyTorch's.
+/// </summary>
+public sealed class ELU : Module
+{
+    /// <summary>Creates the module with scale <paramref name="alpha"/> on the negative branch.</summary>
+    /// <param name="alpha">The scale of the negative branch (PyTorch's alpha).</param>
+    public ELU(double alpha = 1.0) => Alpha = alpha;
+
+    /// <summary>The scale of the negative branch.</summary>
+    public double Alpha { get; }
+
+    /// <summary>Computes y[i] = x[i] if x[i] &gt; 0, else <see cref="Alpha"/>·(e^x[i] − 1).</summary>
+    /// <param name="input">The input.</param>
+    /// <returns>The activations, of the input's shape.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
+    /// <exception cref="ArgumentException">The input is int64.</exception>
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Elu(Alpha);
+    }
+
+    /// <summary>PyTorch's description, e.g. <c>alpha=1.0</c>.</summary>
+    /// <returns>The configuration as PyTorch's <c>nn.ELU.extra_repr</c> prints it.</returns>
+    public override string ExtraRepr() => $"alpha={Repr.Float(Alpha)}";
+}
+
+/// <summary>
 /// The sign function (lecture notes eq. 1.1, the perceptron's output): computes y = sign x ∈ {−1, 0, +1}. Its derivative is
 /// 0 wherever it exists (§1.2.1.6), so no gradient flows through it: train a perceptron on the score W·X + b with
 /// <see cref="Losses.PerceptronCriterion"/> and apply Sign only to predict.
