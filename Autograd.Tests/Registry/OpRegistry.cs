@@ -78,7 +78,7 @@ public static class Domains
     };
 }
 
-public static class OpRegistry
+public static partial class OpRegistry
 {
     // Lengths around the SIMD widths (4, 8, 16 floats; 2, 4, 8 doubles), 0-d, empty and multi-axis shapes.
     public static readonly int[][] ElementwiseShapes =
@@ -248,7 +248,18 @@ public static class OpRegistry
     private static readonly int[][] Rank3 = [[2, 3, 5], [4, 1, 6], [2, 0, 3], [3, 17, 2]];
     private static readonly int[][] NonEmpty = [[], [1], [15], [16], [17], [33], [1000], [3, 4], [2, 3, 5]];
 
+    /// <summary>Every entry: the core ops below and each area's entries from its own file (OpRegistry.Area.cs).</summary>
     public static readonly OpInfo[] All =
+    [
+        .. Core(),
+        .. MathEntries(),
+        .. ReductionEntries(),
+        .. IndexingEntries(),
+        .. ProductEntries(),
+        .. NnEntries(),
+    ];
+
+    private static OpInfo[] Core() =>
     [
         // Elementwise, one input. Domains keep samples off each function's kinks and poles.
         Unary("neg", x => -x, v => -v, Domains.Real, typeof(P.Neg)),

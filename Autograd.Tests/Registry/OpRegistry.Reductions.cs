@@ -1,0 +1,10 @@
+using P = Autograd.Ops;
+
+namespace Autograd.Tests.Registry;
+
+public static partial class OpRegistry
+{
+    private static OpInfo[] ReductionEntries() =>
+    [
+    ];
+}
