@@ -42,10 +42,16 @@ public abstract class Module
     /// <summary>Whether the module is in training mode (dropout active); true on construction.</summary>
     public bool Training { get; private set; } = true;
 
-    /// <summary>Computes the module's output.</summary>
+    /// <summary>Computes the module's output from one tensor. Every one-tensor module overrides it.</summary>
     /// <param name="input">The input.</param>
     /// <returns>The output.</returns>
-    public abstract Tensor Forward(Tensor input);
+    /// <exception cref="InvalidOperationException">
+    /// The module does not take one tensor (it derives from <see cref="Module{T1, T2, TResult}"/>, for example, or
+    /// defines no forward computation), as PyTorch raises for a module without <c>forward</c>.
+    /// </exception>
+    public virtual Tensor Forward(Tensor input) =>
+        throw new InvalidOperationException(
+            $"{GetType().Name}.Forward: this module does not take a single tensor; call the Forward overload it defines.");
 
     /// <summary>Same as <see cref="Forward"/>, so that a module reads like a function: <c>model.Call(x)</c>.</summary>
     /// <param name="input">The input.</param>
@@ -548,3 +554,25 @@ public abstract class Module
 /// </summary>
 [AttributeUsage(AttributeTargets.Field | AttributeTargets.Property)]
 public sealed class NotRegisteredAttribute : Attribute;
+
+/// <summary>
+/// A module whose forward computation takes two inputs, such as a loss (input and target) or a block taking a tensor
+/// and a mask. It sits in module trees like any other module (parameters, state dict, modes, repr).
+/// </summary>
+/// <typeparam name="T1">The first input's type.</typeparam>
+/// <typeparam name="T2">The second input's type.</typeparam>
+/// <typeparam name="TResult">The output's type.</typeparam>
+public abstract class Module<T1, T2, TResult> : Module
+{
+    /// <summary>Computes the module's output.</summary>
+    /// <param name="input1">The first input.</param>
+    /// <param name="input2">The second input.</param>
+    /// <returns>The output.</returns>
+    public abstract TResult Forward(T1 input1, T2 input2);
+
+    /// <summary>Same as <see cref="Forward(T1, T2)"/>, so that a module reads like a function: <c>loss.Call(y, t)</c>.</summary>
+    /// <param name="input1">The first input.</param>
+    /// <param name="input2">The second input.</param>
+    /// <returns>The output of <see cref="Forward(T1, T2)"/>.</returns>
+    public TResult Call(T1 input1, T2 input2) => Forward(input1, input2);
+}
