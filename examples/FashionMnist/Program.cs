@@ -3,6 +3,7 @@ using System.Globalization;
 using Autograd;
 using Autograd.Nn;
 using Autograd.Nn.Data;
+using Autograd.Nn.Metrics;
 using Autograd.Nn.Optim;
 using FashionMnistData = Autograd.Nn.Data.FashionMnist;
 
@@ -111,8 +112,8 @@ public static class Program
         {
             var clock = Stopwatch.StartNew();
             model.Train();
-            double lossSum = 0;
-            long correct = 0, seen = 0;
+            var trainLoss = new RunningMean();
+            var trainAccuracy = new Accuracy();
             foreach (var (inputs, targets) in loader)
             {
                 var logits = model.Forward(inputs);
@@ -120,16 +121,15 @@ public static class Program
                 optimizer.ZeroGrad(setToNone: false);   // gradients stay allocated, zeroed in place
                 loss.Backward();
                 optimizer.Step();
-                lossSum += loss.Item() * inputs.Size(0);
-                seen += inputs.Size(0);
-                correct += Correct(logits, targets);
+                trainLoss.Update(loss.Item(), inputs.Size(0));
+                trainAccuracy.Update(logits, targets);
             }
             schedule.Step();
             double trainSeconds = clock.Elapsed.TotalSeconds;
-            testAccuracy = Accuracy(model, test);
+            testAccuracy = TestAccuracy(model, test);
             epochSeconds += trainSeconds;
             Console.WriteLine($"epoch {epoch.ToString(CultureInfo.InvariantCulture).PadLeft(width)}/{o.Epochs}  " +
-                              $"loss {F(lossSum / seen, "F4")}  train acc {Pct((double)correct / seen)}  test acc {Pct(testAccuracy)}  " +
+                              $"loss {F(trainLoss.Compute(), "F4")}  train acc {Pct(trainAccuracy.Compute())}  test acc {Pct(testAccuracy)}  " +
                               $"time {F(trainSeconds, "F1")} s");
         }
         Console.WriteLine($"mean time per epoch {F(epochSeconds / o.Epochs, "F1")} s (training only); " +
@@ -178,28 +178,18 @@ public static class Program
         return (mean, std);
     }
 
-    private static double Accuracy(Module model, TensorDataset data)
+    private static double TestAccuracy(Module model, TensorDataset data)
     {
         model.Eval();
         using var noGrad = Autodiff.NoGrad();
-        long correct = 0;
+        var accuracy = new Accuracy();
         for (int start = 0; start < data.Count; start += 1000)
         {
             int end = Math.Min(start + 1000, data.Count);
-            correct += Correct(model.Forward(data.Inputs.Slice(0, start, end)), data.Targets.Slice(0, start, end));
+            accuracy.Update(model.Forward(data.Inputs.Slice(0, start, end)), data.Targets.Slice(0, start, end));
         }
         model.Train();
-        return (double)correct / data.Count;
-    }
-
-    private static long Correct(Tensor logits, Tensor targets)
-    {
-        var predicted = logits.ArgMax(1).ToArray<long>();
-        var actual = targets.ToArray<long>();
-        long correct = 0;
-        for (int i = 0; i < predicted.Length; i++)
-            if (predicted[i] == actual[i]) correct++;
-        return correct;
+        return accuracy.Compute();
     }
 
     private static string F(double x, string format) => x.ToString(format, CultureInfo.InvariantCulture);

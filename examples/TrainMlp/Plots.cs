@@ -37,9 +37,9 @@ public static class Plots
     }
 
     /// <summary>The confusion matrix: rows are the true classes, columns the predicted ones, with the count in each cell.</summary>
-    public static void ConfusionMatrix(string path, Problem problem, int[,] counts, double accuracy)
+    public static void ConfusionMatrix(string path, Problem problem, Autograd.Nn.Metrics.ConfusionMatrix counts, double accuracy)
     {
-        int k = counts.GetLength(0);
+        int k = counts.NumClasses;
         var plot = new Plot();
         // Colour by the share of each true class (row-normalized), so rare classes read as well as common ones.
         var shares = new double[k, k];

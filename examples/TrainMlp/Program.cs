@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Autograd;
 using Autograd.Nn;
+using Autograd.Nn.Metrics;
 using Spectre.Console;
 
 namespace TrainMlp;
@@ -77,16 +78,13 @@ public static class Program
         files.Add(lossPath);
         if (classify)
         {
-            var confusion = Confusion(problem, result.PredictedClasses);
+            var confusion = ConfusionMatrix.From(Tensor.From(result.PredictedClasses), problem.Test.Targets, problem.OutFeatures);
             string cmPath = Path.Combine(outputDir, "confusion-matrix.png");
             Plots.ConfusionMatrix(cmPath, problem, confusion, last.TestAccuracy!.Value);
             files.Add(cmPath);
-            var perClass = Enumerable.Range(0, problem.OutFeatures).Select(c =>
-            {
-                int total = 0;
-                for (int p = 0; p < problem.OutFeatures; p++) total += confusion[c, p];
-                return $"{problem.ClassNames[c]} {Pct(total == 0 ? 0 : (double)confusion[c, c] / total)}";
-            }).ToArray();
+            // A class's accuracy is its recall: of its test samples, the fraction predicted as it.
+            var recall = confusion.RecallPerClass();
+            var perClass = Enumerable.Range(0, problem.OutFeatures).Select(c => $"{problem.ClassNames[c]} {Pct(recall[c])}").ToArray();
             console.Line("per-class test accuracy:");
             foreach (var row in perClass.Chunk(5)) console.Line("  " + string.Join("  ", row));
             console.Result($"test accuracy {Pct(last.TestAccuracy!.Value)}");
@@ -173,15 +171,6 @@ public static class Program
         string text = parts[0];
         for (int i = 1; i < parts.Length && text.Length + 2 + parts[i].Length <= budget; i++) text += "  " + parts[i];
         return text;
-    }
-
-    private static int[,] Confusion(Problem problem, long[] predicted)
-    {
-        int k = problem.OutFeatures;
-        var actual = problem.Test.Targets.ToArray<long>();
-        var counts = new int[k, k];
-        for (int i = 0; i < actual.Length; i++) counts[actual[i], predicted[i]]++;
-        return counts;
     }
 
     private static string F(double x, string format) => x.ToString(format, CultureInfo.InvariantCulture);

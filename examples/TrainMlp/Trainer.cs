@@ -1,6 +1,7 @@
 using Autograd;
 using Autograd.Nn;
 using Autograd.Nn.Data;
+using Autograd.Nn.Metrics;
 using Autograd.Nn.Optim;
 
 namespace TrainMlp;
@@ -40,8 +41,8 @@ public sealed class Trainer(Problem problem, Sequential model, int epochs, int b
         for (int epoch = 1; epoch <= epochs; epoch++)
         {
             model.Train();
-            double lossSum = 0;
-            long correct = 0, seen = 0;
+            var trainLoss = new RunningMean();
+            var trainAccuracy = new Accuracy();
             int batch = 0;
             foreach (var (inputs, targets) in loader)
             {
@@ -51,16 +52,14 @@ public sealed class Trainer(Problem problem, Sequential model, int epochs, int b
                 loss.Backward();
                 optimizer.Step();
 
-                int n = inputs.Size(0);
-                lossSum += loss.Item() * n;
-                seen += n;
-                if (classify) correct += CountCorrect(output, targets);
-                OnBatch?.Invoke(epoch, batch, loader.Count, lossSum / seen, classify ? (double)correct / seen : null);
+                trainLoss.Update(loss.Item(), inputs.Size(0));
+                if (classify) trainAccuracy.Update(output, targets);
+                OnBatch?.Invoke(epoch, batch, loader.Count, trainLoss.Compute(), classify ? trainAccuracy.Compute() : null);
                 batch++;
             }
             schedule.Step();
             var (testLoss, testAccuracy, _) = Evaluate(problem.Test);
-            var result = new EpochResult(epoch, lossSum / seen, classify ? (double)correct / seen : null, testLoss, testAccuracy);
+            var result = new EpochResult(epoch, trainLoss.Compute(), classify ? trainAccuracy.Compute() : null, testLoss, testAccuracy);
             history.Add(result);
             OnEpoch?.Invoke(result);
         }
@@ -76,7 +75,7 @@ public sealed class Trainer(Problem problem, Sequential model, int epochs, int b
         bool classify = problem.Kind == TaskKind.Classification;
         using var noGrad = Autodiff.NoGrad();
         double lossSum = 0;
-        long correct = 0;
+        var accuracy = new Accuracy();
         var outputs = new List<Tensor>();
         for (int start = 0; start < data.Count; start += EvalBatch)
         {
@@ -86,22 +85,12 @@ public sealed class Trainer(Problem problem, Sequential model, int epochs, int b
             var output = model.Forward(x);
             var loss = classify ? Losses.CrossEntropy(output, y, Reduction.Sum) : Losses.MseLoss(output, y, Reduction.Sum);
             lossSum += loss.Item();
-            if (classify) correct += CountCorrect(output, y);
+            if (classify) accuracy.Update(output, y);
             outputs.Add(output);
         }
         model.Train();
         int count = data.Count;
         // Regression: the mean squared error per sample (one output each), as MseLoss with the default mean reduction.
-        return (lossSum / count, classify ? (double)correct / count : null, Tensor.Concat(outputs.ToArray()));
-    }
-
-    private static long CountCorrect(Tensor logits, Tensor targets)
-    {
-        var predicted = logits.ArgMax(1).ToArray<long>();
-        var actual = targets.ToArray<long>();
-        long correct = 0;
-        for (int i = 0; i < predicted.Length; i++)
-            if (predicted[i] == actual[i]) correct++;
-        return correct;
+        return (lossSum / count, classify ? accuracy.Compute() : null, Tensor.Concat(outputs.ToArray()));
     }
 }
