@@ -4,7 +4,7 @@ namespace Autograd.Nn.Data;
 /// A dataset held in two tensors whose first dimension is the sample count (PyTorch's TensorDataset):
 /// sample <c>i</c> is <c>(Inputs[i], Targets[i])</c>.
 /// </summary>
-public sealed class TensorDataset
+public sealed class TensorDataset : Dataset<(Tensor Input, Tensor Target)>
 {
     /// <summary>
     /// Creates a dataset from <paramref name="inputs"/> and <paramref name="targets"/>, which must both have at least
@@ -35,12 +35,12 @@ public sealed class TensorDataset
     public Tensor Targets { get; }
 
     /// <summary>The number of samples.</summary>
-    public int Count => Inputs.Size(0);
+    public override int Count => Inputs.Size(0);
 
     /// <summary>Sample <paramref name="index"/>: the input and target without the sample dimension (copies).</summary>
     /// <param name="index">The sample index, in [0, <see cref="Count"/>).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not in [0, <see cref="Count"/>).</exception>
-    public (Tensor Input, Tensor Target) this[int index]
+    public override (Tensor Input, Tensor Target) this[int index]
     {
         get
         {

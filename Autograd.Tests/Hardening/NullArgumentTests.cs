@@ -85,12 +85,50 @@ public class NullArgumentTests
         if (type == typeof(float)) return 0.5f;
         if (type == typeof(bool)) return false;
         if (Nullable.GetUnderlyingType(type) is not null) return null;
+        if (type == typeof((Tensor, Tensor))) return (SampleTensor(), SampleTensor());
+        if (type == typeof(Sampler)) return new SequentialSampler(4);
+        if (type == typeof(BatchSampler)) return new BatchSampler(new SequentialSampler(4), 2, false);
+        if (type == typeof(Transform)) return new Normalize([0], [1]);
+        if (type == typeof(IEnumerable<int>)) return new[] { 0, 1 };
+        if (type.IsAssignableFrom(typeof(TensorDataset))) return Sample(typeof(TensorDataset));
+        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Dataset<>))
+            return Activator.CreateInstance(typeof(SampleDataset<>).MakeGenericType(type.GetGenericArguments()));
+        if (type.IsArray && type.GetElementType()!.IsAssignableFrom(typeof(TensorDataset)))
+        {
+            var array = Array.CreateInstance(type.GetElementType()!, 1);
+            array.SetValue(Sample(typeof(TensorDataset)), 0);
+            return array;
+        }
+        if (type.IsArray && Sample(type.GetElementType()!) is { } element)
+        {
+            var array = Array.CreateInstance(type.GetElementType()!, 1);
+            array.SetValue(element, 0);
+            return array;
+        }
+        if (typeof(Delegate).IsAssignableFrom(type))
+        {
+            // Any other delegate: one that returns a sample of its return type, or nothing.
+            var invoke = type.GetMethod("Invoke")!;
+            var parameters = invoke.GetParameters().Select(p => System.Linq.Expressions.Expression.Parameter(p.ParameterType)).ToArray();
+            System.Linq.Expressions.Expression body = invoke.ReturnType == typeof(void)
+                ? System.Linq.Expressions.Expression.Empty()
+                : System.Linq.Expressions.Expression.Constant(Sample(invoke.ReturnType), invoke.ReturnType);
+            return System.Linq.Expressions.Expression.Lambda(type, body, parameters).Compile();
+        }
         throw new InvalidOperationException($"no sample value of type {type}: add one to NullArgumentTests.Sample");
+    }
+
+    private sealed class SampleDataset<T> : Dataset<T>
+    {
+        public override int Count => 2;
+
+        public override T this[int index] => default!;
     }
 
     /// <summary>An instance of <paramref name="type"/> to call an instance member on.</summary>
     private object Instance(Type type)
     {
+        if (type.IsAbstract && type.IsAssignableFrom(typeof(TensorDataset))) return Sample(typeof(TensorDataset))!;
         if (type == typeof(Tensor)) return SampleTensor().RequireGrad();
         if (type == typeof(Parameter)) return SampleParameter();
         if (type == typeof(Module) || type == typeof(Linear)) return new Linear(2, 2, dtype: DType.Float64);
@@ -154,9 +192,13 @@ public class NullArgumentTests
         var context = new NullabilityInfoContext();
         var problems = new List<string>();
         int checkedCount = 0;
-        foreach (var type in Assemblies.SelectMany(a => a.GetExportedTypes()))
+        foreach (var exported in Assemblies.SelectMany(a => a.GetExportedTypes()))
         {
-            if (typeof(Delegate).IsAssignableFrom(type)) continue;
+            if (typeof(Delegate).IsAssignableFrom(exported)) continue;
+            // Generic types (datasets, loaders, two-input modules) are walked over (input, target) tensor pairs.
+            var type = exported.IsGenericTypeDefinition
+                ? exported.MakeGenericType(exported.GetGenericArguments().Select(_ => typeof((Tensor, Tensor))).ToArray())
+                : exported;
             foreach (var member in Members(type))
             {
                 var ps = member.GetParameters();
