@@ -179,6 +179,29 @@ public class TorchWeightsTests
         CheckCase("sequential", m, m.Forward);
     }
 
+    [TestCase("layer_norm")]
+    [TestCase("batch_norm")]
+    [TestCase("group_norm")]
+    [TestCase("bilinear")]
+    public void Float32LayersLoadedFromTheFloat64WeightsAgreeWithPyTorchLoosely(string name)
+    {
+        Module m = name switch
+        {
+            "layer_norm" => new LayerNorm([2, 3]),
+            "batch_norm" => new BatchNorm1d(3),
+            "group_norm" => new GroupNorm(2, 4),
+            _ => new Bilinear(3, 2, 4),
+        };
+        string prefix = name + ".";
+        m.LoadStateDict(State.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal))
+            .ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value.DType == DType.Float64 ? kv.Value.To(DType.Float32) : kv.Value));
+        var c = Case(name);
+        var x = F64(c.GetProperty("input")).To(DType.Float32);
+        var y = m is Bilinear b ? b.Forward(x, F64(c.GetProperty("input2")).To(DType.Float32)) : m.Forward(x);
+        Assert.That(y.DType, Is.EqualTo(DType.Float32));
+        Assert.That(y.ToArray<double>(), Is.EqualTo(F64(c.GetProperty("output")).ToArray<double>()).Within(2e-5));
+    }
+
     [Test]
     public void StateDictKeysAndDTypesAreTorchs()
     {
