@@ -203,6 +203,42 @@ public class TorchWeightsTests
     }
 
     [Test]
+    public void EveryNewLayerRoundTripsThroughACheckpointFile()
+    {
+        Module Build(ulong seed) => new Sequential(
+            new Embedding(6, 4, paddingIdx: 0, generator: new Generator(seed), dtype: DType.Float64),
+            new LayerNorm(4, dtype: DType.Float64),
+            new BatchNorm1d(3, dtype: DType.Float64),
+            new GroupNorm(1, 3, dtype: DType.Float64),
+            new RMSNorm(4, dtype: DType.Float64),
+            new EmbeddingBag(5, 2, "sum", generator: new Generator(seed + 1), dtype: DType.Float64),
+            new Bilinear(2, 3, 2, generator: new Generator(seed + 2), dtype: DType.Float64));
+        var trained = Build(1);
+        var bn = (BatchNorm1d)((Sequential)trained)[2];
+        bn.Forward(Tensor.Normal([5, 3], new Generator(3), dtype: DType.Float64));
+        string path = Path.Combine(Path.GetTempPath(), "autograd-layers-" + Guid.NewGuid().ToString("N") + ".safetensors");
+        try
+        {
+            Checkpoint.Save(trained, path);
+            var fresh = Build(2);
+            Checkpoint.Load(fresh, path);
+            var expected = trained.StateDict();
+            var actual = fresh.StateDict();
+            Assert.That(actual.Keys, Is.EquivalentTo(expected.Keys));
+            Assert.That(actual.Keys, Does.Contain("2.num_batches_tracked"));
+            foreach (var (k, v) in expected)
+            {
+                Assert.That(actual[k].DType, Is.EqualTo(v.DType), k);
+                Assert.That(actual[k].ToArray<double>(), Is.EqualTo(v.ToArray<double>()), k);
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Test]
     public void StateDictKeysAndDTypesAreTorchs()
     {
         var bn = new BatchNorm1d(3, dtype: DType.Float64);
