@@ -35,6 +35,7 @@ public sealed class ModuleList : Module, IList<Module>, IReadOnlyList<Module>
         get => _modules[Position(index, "ModuleList")];
         set
         {
+            ArgumentNullException.ThrowIfNull(value);
             int i = Position(index, "ModuleList");
             CheckChild(value, "ModuleList");
             _modules[i] = value;
@@ -102,8 +103,10 @@ public sealed class ModuleList : Module, IList<Module>, IReadOnlyList<Module>
     /// <summary>Removes the first occurrence of <paramref name="module"/> (by reference).</summary>
     /// <param name="module">The module.</param>
     /// <returns>Whether it was in the list.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="module"/> is null.</exception>
     public bool Remove(Module module)
     {
+        ArgumentNullException.ThrowIfNull(module);
         int i = IndexOf(module);
         if (i < 0) return false;
         RemoveAt(i);
@@ -120,11 +123,17 @@ public sealed class ModuleList : Module, IList<Module>, IReadOnlyList<Module>
     /// <summary>The position of the first occurrence of <paramref name="module"/> (by reference), or −1.</summary>
     /// <param name="module">The module.</param>
     /// <returns>Its position, or −1.</returns>
-    public int IndexOf(Module module) => _modules.FindIndex(m => ReferenceEquals(m, module));
+    /// <exception cref="ArgumentNullException"><paramref name="module"/> is null.</exception>
+    public int IndexOf(Module module)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        return _modules.FindIndex(m => ReferenceEquals(m, module));
+    }
 
     /// <summary>Whether <paramref name="module"/> (by reference) is in the list.</summary>
     /// <param name="module">The module.</param>
     /// <returns>Whether it is.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="module"/> is null.</exception>
     public bool Contains(Module module) => IndexOf(module) >= 0;
 
     /// <summary>Copies the modules into <paramref name="array"/> from <paramref name="arrayIndex"/> on.</summary>
@@ -133,7 +142,11 @@ public sealed class ModuleList : Module, IList<Module>, IReadOnlyList<Module>
     /// <exception cref="ArgumentNullException"><paramref name="array"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="arrayIndex"/> is negative.</exception>
     /// <exception cref="ArgumentException">The modules do not fit in <paramref name="array"/> from <paramref name="arrayIndex"/>.</exception>
-    public void CopyTo(Module[] array, int arrayIndex) => _modules.CopyTo(array, arrayIndex);
+    public void CopyTo(Module[] array, int arrayIndex)
+    {
+        ArgumentNullException.ThrowIfNull(array);
+        _modules.CopyTo(array, arrayIndex);
+    }
 
     void ICollection<Module>.Add(Module item) => Append(item);
 
@@ -198,6 +211,7 @@ public sealed class ModuleDict : Module, IReadOnlyDictionary<string, Module>
         set
         {
             CheckKey(key, "ModuleDict");
+            ArgumentNullException.ThrowIfNull(value);
             CheckChild(value, "ModuleDict");
             int i = Find(key);
             if (i >= 0) _entries[i] = (key, value);
@@ -395,8 +409,10 @@ public sealed class ParameterList : Module, IList<Parameter>, IReadOnlyList<Para
     /// <summary>Removes the first occurrence of <paramref name="parameter"/> (by reference).</summary>
     /// <param name="parameter">The parameter.</param>
     /// <returns>Whether it was in the list.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="parameter"/> is null.</exception>
     public bool Remove(Parameter parameter)
     {
+        ArgumentNullException.ThrowIfNull(parameter);
         int i = IndexOf(parameter);
         if (i < 0) return false;
         RemoveAt(i);
@@ -413,11 +429,17 @@ public sealed class ParameterList : Module, IList<Parameter>, IReadOnlyList<Para
     /// <summary>The position of the first occurrence of <paramref name="parameter"/> (by reference), or −1.</summary>
     /// <param name="parameter">The parameter.</param>
     /// <returns>Its position, or −1.</returns>
-    public int IndexOf(Parameter parameter) => _items.FindIndex(p => ReferenceEquals(p, parameter));
+    /// <exception cref="ArgumentNullException"><paramref name="parameter"/> is null.</exception>
+    public int IndexOf(Parameter parameter)
+    {
+        ArgumentNullException.ThrowIfNull(parameter);
+        return _items.FindIndex(p => ReferenceEquals(p, parameter));
+    }
 
     /// <summary>Whether <paramref name="parameter"/> (by reference) is in the list.</summary>
     /// <param name="parameter">The parameter.</param>
     /// <returns>Whether it is.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="parameter"/> is null.</exception>
     public bool Contains(Parameter parameter) => IndexOf(parameter) >= 0;
 
     /// <summary>Copies the parameters into <paramref name="array"/> from <paramref name="arrayIndex"/> on.</summary>
@@ -426,7 +448,11 @@ public sealed class ParameterList : Module, IList<Parameter>, IReadOnlyList<Para
     /// <exception cref="ArgumentNullException"><paramref name="array"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="arrayIndex"/> is negative.</exception>
     /// <exception cref="ArgumentException">The parameters do not fit in <paramref name="array"/> from <paramref name="arrayIndex"/>.</exception>
-    public void CopyTo(Parameter[] array, int arrayIndex) => _items.CopyTo(array, arrayIndex);
+    public void CopyTo(Parameter[] array, int arrayIndex)
+    {
+        ArgumentNullException.ThrowIfNull(array);
+        _items.CopyTo(array, arrayIndex);
+    }
 
     void ICollection<Parameter>.Add(Parameter item) => Append(item);
 

@@ -74,4 +74,15 @@ public class GenericModuleTests
         Assert.That(s.Count, Is.EqualTo(1));
         Assert.DoesNotThrow(() => s.Append(new Sequential()));
     }
+
+    [Test]
+    public void HookRegistrationRefusesNull()
+    {
+        var split = new Split();
+        var block = new MaskedResidual();
+        Assert.That(Assert.Throws<ArgumentNullException>(() => split.RegisterForwardPreHook(null!))!.ParamName, Is.EqualTo("hook"));
+        Assert.That(Assert.Throws<ArgumentNullException>(() => split.RegisterForwardHook(null!))!.ParamName, Is.EqualTo("hook"));
+        Assert.That(Assert.Throws<ArgumentNullException>(() => block.RegisterForwardPreHook(null!))!.ParamName, Is.EqualTo("hook"));
+        Assert.That(Assert.Throws<ArgumentNullException>(() => block.RegisterForwardHook(null!))!.ParamName, Is.EqualTo("hook"));
+    }
 }

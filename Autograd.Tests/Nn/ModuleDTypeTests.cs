@@ -108,4 +108,27 @@ public class ModuleDTypeTests
         model.Double();
         Assert.That(lin.Weight.ToArray<double>(), Is.EqualTo(before.Select(v => (double)v)));
     }
+
+    private sealed class WithComputedBuffer : Module
+    {
+        public WithComputedBuffer()
+        {
+            Lin = new Linear(2, 2, generator: new Generator(4));
+            RegisterBuffer("scaled", Tensor.Ones([2]).RequireGrad() * 2.0);
+        }
+
+        public Linear Lin { get; }
+
+        public override Tensor Forward(Tensor input) => Lin.Call(input);
+    }
+
+    [Test]
+    public void ToRefusesABufferProducedByARecordedOpAndChangesNothing()
+    {
+        var m = new WithComputedBuffer();
+        var e = Assert.Throws<InvalidOperationException>(() => m.To(DType.Float64));
+        Assert.That(e!.Message, Does.StartWith("WithComputedBuffer.To: 'scaled' was produced by"));
+        Assert.That(e.Message, Does.EndWith("The module was not changed."));
+        Assert.That(m.Lin.Weight.DType, Is.EqualTo(DType.Float32));
+    }
 }
