@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Autograd.Nn;
+using Autograd.Tests.Fixtures;
 
 namespace Autograd.Tests.Nn;
 
@@ -153,5 +155,53 @@ public class HookTests
         var e = Assert.Throws<InvalidOperationException>(() => list.RegisterForwardHook((_, _, y) => y));
         Assert.That(e!.Message, Does.StartWith("ModuleList.RegisterForwardHook: this module does not take a single tensor"));
         Assert.Throws<ArgumentNullException>(() => new ReLU().RegisterForwardPreHook(null!));
+    }
+
+    private static double[] Flat(JsonElement nested) => nested.EnumerateArray().SelectMany(Fixture.Doubles).ToArray();
+
+    private static Linear FixtureLinear(JsonElement f)
+    {
+        var lin = new Linear(3, 2, dtype: DType.Float64);
+        using (Autodiff.NoGrad())
+        {
+            lin.Weight.CopyFrom(Tensor.From(Flat(f.GetProperty("weight")), 2, 3));
+            lin.Bias!.CopyFrom(Tensor.From(Fixture.Doubles(f.GetProperty("bias"))));
+        }
+        return lin;
+    }
+
+    [Test]
+    public void FullBackwardHooksInASequentialMatchPyTorch()
+    {
+        // Fixtures/Modules/make_modules.py: Sequential(Linear(3, 2), Tanh()) with full backward hooks on both.
+        var f = Fixture.Json("Modules", "full_backward_hooks.json");
+        var lin = FixtureLinear(f);
+        var tanh = new Tanh();
+        var model = new Sequential(lin, tanh);
+        var seen = new Dictionary<string, double[]?>();
+        Func<Module, Tensor?, Tensor, Tensor?> Record(string name) => (_, gi, go) =>
+        {
+            seen[name + "_grad_input"] = gi?.ToArray<double>();
+            seen[name + "_grad_output"] = go.ToArray<double>();
+            return null;
+        };
+        using var h1 = lin.RegisterFullBackwardHook(Record("linear"));
+        using var h2 = tanh.RegisterFullBackwardHook(Record("tanh"));
+        var x = Tensor.From(Flat(f.GetProperty("x")), 2, 3).RequireGrad();
+        var loss = (model.Call(x) * Tensor.From([1.5, -2.0])).Sum() + (x * 3.0).Sum();
+        loss.Backward();
+        foreach (var key in new[] { "linear_grad_input", "linear_grad_output", "tanh_grad_input", "tanh_grad_output" })
+            Assert.That(seen[key], Is.EqualTo(Fixture.Doubles(f.GetProperty(key))).Within(1e-12), key);
+        Assert.That(x.Grad!.ToArray<double>(), Is.EqualTo(Fixture.Doubles(f.GetProperty("x_grad"))).Within(1e-12));
+        Assert.That(lin.Weight.Grad!.ToArray<double>(), Is.EqualTo(Fixture.Doubles(f.GetProperty("weight_grad"))).Within(1e-12));
+
+        // A first layer whose input does not require grad: PyTorch passes grad_input = (None,).
+        var first = FixtureLinear(f);
+        using var h3 = first.RegisterFullBackwardHook(Record("first"));
+        var y = first.Call(Tensor.From(Flat(f.GetProperty("x")), 2, 3));
+        (y * y).Sum().Backward();
+        Assert.That(f.GetProperty("first_grad_input").ValueKind, Is.EqualTo(JsonValueKind.Null));
+        Assert.That(seen["first_grad_input"], Is.Null);
+        Assert.That(seen["first_grad_output"], Is.EqualTo(Fixture.Doubles(f.GetProperty("first_grad_output"))).Within(1e-12));
     }
 }
