@@ -34,6 +34,10 @@ public abstract class Module
     private readonly List<(string Name, Parameter? Value)> _parameters = [];
     private readonly List<(string Name, Tensor Value)> _buffers = [];
     private readonly List<(string Name, Module Value)> _children = [];
+    // Names of the buffers registered with persistent: false (left out of StateDict), or null when there are none.
+    private HashSet<string>? _nonPersistent;
+    // Forward and backward hooks; null while none is registered, so that Call costs one null check.
+    private ModuleHooks? _hooks;
     // Automatic registration of fields: per field of FindAutoFields(GetType()), the value last adopted and the name it
     // was registered under (null when it was registered explicitly, or is null).
     private object?[]? _fieldValues;
@@ -53,15 +57,122 @@ public abstract class Module
         throw new InvalidOperationException(
             $"{GetType().Name}.Forward: this module does not take a single tensor; call the Forward overload it defines.");
 
-    /// <summary>Same as <see cref="Forward"/>, so that a module reads like a function: <c>model.Call(x)</c>.</summary>
+    /// <summary>
+    /// Runs the module as PyTorch's <c>__call__</c>: the forward pre-hooks, <see cref="Forward"/>, the forward hooks,
+    /// and sets up the full backward hooks (<see cref="RegisterForwardPreHook"/>, <see cref="RegisterForwardHook"/>,
+    /// <see cref="RegisterFullBackwardHook"/>). Calling <see cref="Forward"/> directly skips the hooks, as in PyTorch;
+    /// <see cref="Sequential"/> and the containers call their children through <see cref="Call"/>.
+    /// </summary>
     /// <param name="input">The input.</param>
-    /// <returns>The output of <see cref="Forward"/>.</returns>
+    /// <returns>The output of <see cref="Forward"/> (or what a forward hook replaced it with).</returns>
     /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
     public Tensor Call(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return Forward(input);
+        return _hooks is null ? Forward(input) : CallWithHooks(input);
     }
+
+    private Tensor CallWithHooks(Tensor input)
+    {
+        var hooks = _hooks;
+        if (hooks is null) return Forward(input);
+        foreach (var h in hooks.Pre)
+            if (((Func<Module, Tensor, Tensor?>)h.Hook)(this, input) is { } replaced) input = replaced;
+        BackwardHookCall? backward = null;
+        if (hooks.Backward.Length > 0 && Autodiff.IsGradEnabled)
+        {
+            backward = new BackwardHookCall(this, hooks.Backward);
+            if (input.RequiresGrad) input = backward.WrapInput(input);
+        }
+        var output = Forward(input);
+        foreach (var h in hooks.Forward)
+            if (((Func<Module, Tensor, Tensor, Tensor?>)h.Hook)(this, input, output) is { } replaced) output = replaced;
+        if (backward is not null && output.RequiresGrad) output = backward.WrapOutput(output);
+        return output;
+    }
+
+    // ---- Hooks ------------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Registers <paramref name="hook"/> to run before <see cref="Forward"/> each time the module is invoked through
+    /// <see cref="Call(Tensor)"/> (PyTorch's <c>register_forward_pre_hook</c>), with the module and its input;
+    /// returning null keeps the input, returning a tensor replaces it. Hooks run in registration order.
+    /// </summary>
+    /// <param name="hook">Called with (module, input); returns null or the input to use instead.</param>
+    /// <returns>A handle whose <see cref="RemovableHandle.Remove"/> (or Dispose) removes the hook.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="hook"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The module does not take a single tensor (a <see cref="Module{TInput, TResult}"/> or
+    /// <see cref="Module{T1, T2, TResult}"/>, whose own <c>RegisterForwardPreHook</c> overload takes its types).
+    /// </exception>
+    public RemovableHandle RegisterForwardPreHook(Func<Module, Tensor, Tensor?> hook) =>
+        AddHook(HookKind.Pre, hook, nameof(RegisterForwardPreHook), oneTensor: true);
+
+    /// <summary>
+    /// Registers <paramref name="hook"/> to run after <see cref="Forward"/> each time the module is invoked through
+    /// <see cref="Call(Tensor)"/> (PyTorch's <c>register_forward_hook</c>), with the module, its input and its output;
+    /// returning null keeps the output, returning a tensor replaces it. Hooks run in registration order.
+    /// </summary>
+    /// <param name="hook">Called with (module, input, output); returns null or the output to use instead.</param>
+    /// <returns>A handle whose <see cref="RemovableHandle.Remove"/> (or Dispose) removes the hook.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="hook"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">The module does not take a single tensor (see <see cref="RegisterForwardPreHook"/>).</exception>
+    public RemovableHandle RegisterForwardHook(Func<Module, Tensor, Tensor, Tensor?> hook) =>
+        AddHook(HookKind.Forward, hook, nameof(RegisterForwardHook), oneTensor: true);
+
+    /// <summary>
+    /// Registers <paramref name="hook"/> to run when the gradient with respect to the module's input is computed, in
+    /// each backward pass through a call made with <see cref="Call(Tensor)"/> while grad mode was on (PyTorch's
+    /// <c>register_full_backward_hook</c>). It gets the module, the gradient with respect to the input of that call
+    /// (null when the input does not require grad; the hook then runs when the output's gradient is known) and the
+    /// gradient with respect to its output; returning null keeps the input's gradient, returning a tensor of its
+    /// shape and dtype replaces it. These are the gradients of this call alone, not totals over other uses of the
+    /// same tensors.
+    /// </summary>
+    /// <param name="hook">Called with (module, gradInput, gradOutput); returns null or the input's gradient to use instead.</param>
+    /// <returns>A handle whose <see cref="RemovableHandle.Remove"/> (or Dispose) removes the hook.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="hook"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">The module does not take a single tensor (see <see cref="RegisterForwardPreHook"/>).</exception>
+    public RemovableHandle RegisterFullBackwardHook(Func<Module, Tensor?, Tensor, Tensor?> hook) =>
+        AddHook(HookKind.Backward, hook, nameof(RegisterFullBackwardHook), oneTensor: true);
+
+    internal ModuleHooks? Hooks => _hooks;
+
+    internal RemovableHandle AddHook(HookKind kind, Delegate hook, string op, bool oneTensor)
+    {
+        ArgumentNullException.ThrowIfNull(hook);
+        if (oneTensor && !TakesOneTensor(GetType()))
+            throw new InvalidOperationException(
+                $"{ReprName}.{op}: this module does not take a single tensor, so a hook on Call(Tensor) would never run; " +
+                "register the hook through the module's own type (Module<TInput, TResult> or Module<T1, T2, TResult>).");
+        var entry = new HookEntry(hook);
+        lock (_children)
+        {
+            var hooks = _hooks is null ? new ModuleHooks() : _hooks.Clone();
+            hooks.Set(kind, [.. hooks.Get(kind), entry]);
+            _hooks = hooks;
+        }
+        return new RemovableHandle(() => RemoveHook(kind, entry));
+    }
+
+    private void RemoveHook(HookKind kind, HookEntry entry)
+    {
+        lock (_children)
+        {
+            if (_hooks is null || Array.IndexOf(_hooks.Get(kind), entry) < 0) return;
+            var hooks = _hooks.Clone();
+            hooks.Set(kind, hooks.Get(kind).Where(e => !ReferenceEquals(e, entry)).ToArray());
+            _hooks = hooks.IsEmpty ? null : hooks;
+        }
+    }
+
+    private static readonly MethodInfo s_forward = typeof(Module).GetMethod(nameof(Forward), [typeof(Tensor)])!;
+    private static readonly ConcurrentDictionary<Type, bool> s_takesOneTensor = new();
+
+    /// <summary>Whether modules of <paramref name="type"/> override <see cref="Forward"/>(Tensor), i.e. take one tensor.</summary>
+    internal static bool TakesOneTensor(Type type) => s_takesOneTensor.GetOrAdd(type, static t =>
+        t.GetMethods(BindingFlags.Public | BindingFlags.Instance)
+            .Any(m => m.Name == nameof(Forward) && m.DeclaringType != typeof(Module) && m.GetBaseDefinition() == s_forward));
 
     /// <summary>Registers a parameter under <paramref name="name"/> and returns it, e.g. <c>Weight = RegisterParameter("weight", w)</c>.</summary>
     /// <param name="name">The name, non-empty and without '.'.</param>
@@ -79,18 +190,25 @@ public abstract class Module
         return p;
     }
 
-    /// <summary>Registers a tensor saved in the state dictionary but not trained (e.g. running statistics).</summary>
+    /// <summary>
+    /// Registers a tensor that is part of the module's state but not trained (e.g. running statistics): listed by
+    /// <see cref="NamedBuffers"/>, converted by <see cref="To(DType)"/> when floating-point, and, when
+    /// <paramref name="persistent"/>, saved by <see cref="StateDict"/> and loaded by <see cref="LoadStateDict"/>
+    /// (PyTorch's <c>register_buffer(name, tensor, persistent)</c>).
+    /// </summary>
     /// <param name="name">The name, non-empty and without '.'.</param>
     /// <param name="value">The tensor.</param>
+    /// <param name="persistent">Whether the buffer is part of the state dictionary; false for derived values (a cached mask) that a checkpoint should not carry.</param>
     /// <returns><paramref name="value"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="name"/> or <paramref name="value"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="name"/> is empty, contains '.', or is already registered.</exception>
-    protected Tensor RegisterBuffer(string name, Tensor value)
+    protected Tensor RegisterBuffer(string name, Tensor value, bool persistent = true)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(value);
         CheckName(name);
         _buffers.Add((name, value));
+        if (!persistent) (_nonPersistent ??= []).Add(name);
         return value;
     }
 
@@ -117,6 +235,43 @@ public abstract class Module
         return module;
     }
 
+    // ---- Containers (ModuleList, ModuleDict, ParameterList, ParameterDict) -------------------------------------
+
+    /// <summary>Throws as <see cref="RegisterModule"/> does if <paramref name="module"/> is this module or contains it.</summary>
+    internal void CheckChild(Module module, string op)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        if (ReferenceEquals(module, this) || Contains(module, this))
+            throw new ArgumentException(
+                $"{op}: the {module.ReprName} {(ReferenceEquals(module, this) ? "is this container itself" : "contains this container")}, " +
+                "and a module cannot contain itself.", nameof(module));
+    }
+
+    /// <summary>Throws as PyTorch's <c>add_module</c> does for a key that cannot be a name.</summary>
+    internal static void CheckKey(string key, string op)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (key.Length == 0) throw new ArgumentException($"{op}: a key cannot be the empty string.", nameof(key));
+        if (key.Contains('.')) throw new ArgumentException($"{op}: a key cannot contain '.', got '{key}'.", nameof(key));
+    }
+
+    /// <summary>Replaces every child registration (checked by the caller with <see cref="CheckChild"/>).</summary>
+    internal void SetChildren(IEnumerable<(string Name, Module Module)> children)
+    {
+        lock (_children)
+        {
+            _children.Clear();
+            _children.AddRange(children);
+        }
+    }
+
+    /// <summary>Replaces every parameter registration.</summary>
+    internal void SetParameters(IEnumerable<(string Name, Parameter Parameter)> parameters)
+    {
+        _parameters.Clear();
+        foreach (var (name, p) in parameters) _parameters.Add((name, p));
+    }
+
     private void CheckName(string name)
     {
         if (string.IsNullOrEmpty(name) || name.Contains('.'))
@@ -134,6 +289,99 @@ public abstract class Module
         var memo = new HashSet<Module>(ReferenceEqualityComparer.Instance);
         return _children.Where(c => memo.Add(c.Value)).Select(c => (c.Name, c.Value)).ToList();
     }
+
+    /// <summary>The direct children, each once, in registration order (PyTorch's <c>children()</c>).</summary>
+    /// <returns>A snapshot of the children.</returns>
+    /// <exception cref="InvalidOperationException">A field of a custom module cannot be registered automatically (see the remarks on the class).</exception>
+    public IEnumerable<Module> Children() => NamedChildren().Select(c => c.Module).ToList();
+
+    /// <summary>This module and all descendants, depth first, each once (PyTorch's <c>modules()</c>); the modules of <see cref="NamedModules"/>.</summary>
+    /// <returns>A snapshot of the tree, this module first.</returns>
+    /// <exception cref="InvalidOperationException">A field of a custom module cannot be registered automatically (see the remarks on the class).</exception>
+    public IEnumerable<Module> Modules() => NamedModules().Select(m => m.Module).ToList();
+
+    /// <summary>
+    /// Calls <paramref name="fn"/> on every child's tree (recursively, children first) and then on this module, as
+    /// PyTorch's <c>apply(fn)</c>, e.g. to initialise every <see cref="Linear"/> of a model. A child that a module
+    /// holds under several names is visited once there; one shared by two parents is visited under each.
+    /// </summary>
+    /// <param name="fn">The action to run on each module.</param>
+    /// <returns>This module.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="fn"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">A field of a custom module cannot be registered automatically (see the remarks on the class).</exception>
+    public Module Apply(Action<Module> fn)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        foreach (var child in Children()) child.Apply(fn);
+        fn(this);
+        return this;
+    }
+
+    /// <summary>
+    /// Sets <see cref="Tensor.RequiresGrad"/> on every parameter of this module and its descendants (PyTorch's
+    /// <c>requires_grad_</c>): false freezes them (a pretrained backbone), so backward computes no gradient for them
+    /// and optimizers skip them.
+    /// </summary>
+    /// <param name="requiresGrad">Whether the parameters require grad.</param>
+    /// <returns>This module.</returns>
+    /// <exception cref="InvalidOperationException">A field of a custom module cannot be registered automatically (see the remarks on the class).</exception>
+    public Module RequireGrad(bool requiresGrad = true)
+    {
+        foreach (var p in Parameters()) p.RequiresGrad = requiresGrad;
+        return this;
+    }
+
+    /// <summary>
+    /// Converts every floating-point parameter and buffer of this module and its descendants to
+    /// <paramref name="dtype"/> in place, as PyTorch's <c>module.to(dtype)</c>: the <see cref="Parameter"/> and buffer
+    /// objects stay the same (so a layer's properties, and an optimizer built before, see the converted tensors) and
+    /// get new storage; gradients are converted with them; int64 buffers are left alone. Optimizer state already
+    /// made by a step (Adam's moments) keeps its old dtype, so convert before the first step. Views of a parameter
+    /// taken before keep the old values.
+    /// </summary>
+    /// <param name="dtype">The floating-point dtype.</param>
+    /// <returns>This module.</returns>
+    /// <exception cref="ArgumentException"><paramref name="dtype"/> is not floating-point.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// A parameter or buffer to convert cannot be: released with the <see cref="BufferScope"/> that computed it, or
+    /// produced by a recorded op (not a leaf); the module is then unchanged.
+    /// </exception>
+    public Module To(DType dtype)
+    {
+        if (!dtype.IsFloatingPoint())
+            throw new ArgumentException($"{ReprName}.To: modules convert to floating-point dtypes (float32, float64) only, not {dtype.Name()}.", nameof(dtype));
+        var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        var targets = new List<Tensor>();
+        var problems = new List<string>();
+        foreach (var (prefix, module) in NamedModules())
+        {
+            foreach (var (name, p) in module._parameters)
+                if (p is not null && seen.Add(p)) Check(Join(prefix, name), p);
+            foreach (var (name, b) in module._buffers)
+                if (b.DType.IsFloatingPoint() && seen.Add(b)) Check(Join(prefix, name), b);
+        }
+        if (problems.Count > 0)
+            throw new InvalidOperationException($"{ReprName}.To: " + string.Join("; ", problems) + ". The module was not changed.");
+        foreach (var t in targets) t.ConvertInPlace(dtype);
+        return this;
+
+        void Check(string name, Tensor t)
+        {
+            if (TensorChecks.Unreadable(t) is { } why) problems.Add($"'{name}' cannot be read: {why}");
+            else if (!t.IsLeaf) problems.Add($"'{name}' was produced by '{t.GradFnName}', and only leaves can be converted in place");
+            else targets.Add(t);
+        }
+    }
+
+    /// <summary>Converts the floating-point parameters and buffers to float32 in place (PyTorch's <c>float()</c>); same as <c>To(DType.Float32)</c>.</summary>
+    /// <returns>This module.</returns>
+    /// <exception cref="InvalidOperationException">As for <see cref="To(DType)"/>.</exception>
+    public Module Float() => To(DType.Float32);
+
+    /// <summary>Converts the floating-point parameters and buffers to float64 in place (PyTorch's <c>double()</c>); same as <c>To(DType.Float64)</c>.</summary>
+    /// <returns>This module.</returns>
+    /// <exception cref="InvalidOperationException">As for <see cref="To(DType)"/>.</exception>
+    public Module Double() => To(DType.Float64);
 
     /// <summary>
     /// This module and all descendants, depth first, with dotted names (<paramref name="prefix"/> for this one); a
@@ -245,7 +493,8 @@ public abstract class Module
         SyncFields();
         foreach (var (name, p) in _parameters)
             if (p is not null) state[Join(prefix, name)] = p;
-        foreach (var (name, b) in _buffers) state[Join(prefix, name)] = b;
+        foreach (var (name, b) in _buffers)
+            if (_nonPersistent is null || !_nonPersistent.Contains(name)) state[Join(prefix, name)] = b;
         foreach (var (name, child) in _children) child.SaveTo(state, Join(prefix, name));
     }
 
@@ -556,6 +805,63 @@ public abstract class Module
 public sealed class NotRegisteredAttribute : Attribute;
 
 /// <summary>
+/// A module whose forward computation takes one input or gives one output that is not a single tensor: a layer
+/// returning two tensors (<c>Module&lt;Tensor, (Tensor, Tensor)&gt;</c>), or taking a tuple or a list. It sits in module
+/// trees like any other module (parameters, state dict, modes, repr). A module mapping a tensor to a tensor derives
+/// from <see cref="Module"/> and overrides <see cref="Module.Forward(Tensor)"/> instead, so that
+/// <see cref="Sequential"/> can chain it.
+/// </summary>
+/// <typeparam name="TInput">The input's type.</typeparam>
+/// <typeparam name="TResult">The output's type.</typeparam>
+public abstract class Module<TInput, TResult> : Module
+{
+    /// <summary>Computes the module's output.</summary>
+    /// <param name="input">The input.</param>
+    /// <returns>The output.</returns>
+    public abstract TResult Forward(TInput input);
+
+    /// <summary>
+    /// Runs the forward pre-hooks, <see cref="Forward(TInput)"/> and the forward hooks, as PyTorch's <c>__call__</c>:
+    /// <c>var (a, b) = split.Call(x)</c>. Calling <see cref="Forward(TInput)"/> directly skips the hooks.
+    /// </summary>
+    /// <param name="input">The input.</param>
+    /// <returns>The output of <see cref="Forward(TInput)"/> (or what a forward hook replaced it with).</returns>
+    public TResult Call(TInput input)
+    {
+        var hooks = Hooks;
+        if (hooks is null) return Forward(input);
+        foreach (var h in hooks.Pre)
+            if (((Func<Module, TInput, TInput?>)h.Hook)(this, input) is { } replaced) input = replaced;
+        var output = Forward(input);
+        foreach (var h in hooks.Forward)
+            if (((Func<Module, TInput, TResult, TResult?>)h.Hook)(this, input, output) is { } replaced) output = replaced;
+        return output;
+    }
+
+    /// <summary>
+    /// Registers <paramref name="hook"/> to run before <see cref="Forward(TInput)"/> each time the module is invoked
+    /// through <see cref="Call(TInput)"/> (PyTorch's <c>register_forward_pre_hook</c>). It returns the input to use:
+    /// the one it was given to keep it (or null, where the input type is a reference type).
+    /// </summary>
+    /// <param name="hook">Called with (module, input); returns the input to use, or null to keep it.</param>
+    /// <returns>A handle whose <see cref="RemovableHandle.Remove"/> (or Dispose) removes the hook.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="hook"/> is null.</exception>
+    public RemovableHandle RegisterForwardPreHook(Func<Module, TInput, TInput?> hook) =>
+        AddHook(HookKind.Pre, hook, nameof(RegisterForwardPreHook), oneTensor: false);
+
+    /// <summary>
+    /// Registers <paramref name="hook"/> to run after <see cref="Forward(TInput)"/> each time the module is invoked
+    /// through <see cref="Call(TInput)"/> (PyTorch's <c>register_forward_hook</c>). It returns the output to use: the
+    /// one it was given to keep it (or null, where the output type is a reference type).
+    /// </summary>
+    /// <param name="hook">Called with (module, input, output); returns the output to use, or null to keep it.</param>
+    /// <returns>A handle whose <see cref="RemovableHandle.Remove"/> (or Dispose) removes the hook.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="hook"/> is null.</exception>
+    public RemovableHandle RegisterForwardHook(Func<Module, TInput, TResult, TResult?> hook) =>
+        AddHook(HookKind.Forward, hook, nameof(RegisterForwardHook), oneTensor: false);
+}
+
+/// <summary>
 /// A module whose forward computation takes two inputs, such as a loss (input and target) or a block taking a tensor
 /// and a mask. It sits in module trees like any other module (parameters, state dict, modes, repr).
 /// </summary>
@@ -570,9 +876,45 @@ public abstract class Module<T1, T2, TResult> : Module
     /// <returns>The output.</returns>
     public abstract TResult Forward(T1 input1, T2 input2);
 
-    /// <summary>Same as <see cref="Forward(T1, T2)"/>, so that a module reads like a function: <c>loss.Call(y, t)</c>.</summary>
+    /// <summary>
+    /// Runs the forward pre-hooks, <see cref="Forward(T1, T2)"/> and the forward hooks, as PyTorch's <c>__call__</c>,
+    /// so that a module reads like a function: <c>loss.Call(y, t)</c>. Calling <see cref="Forward(T1, T2)"/> directly
+    /// skips the hooks.
+    /// </summary>
     /// <param name="input1">The first input.</param>
     /// <param name="input2">The second input.</param>
-    /// <returns>The output of <see cref="Forward(T1, T2)"/>.</returns>
-    public TResult Call(T1 input1, T2 input2) => Forward(input1, input2);
+    /// <returns>The output of <see cref="Forward(T1, T2)"/> (or what a forward hook replaced it with).</returns>
+    public TResult Call(T1 input1, T2 input2)
+    {
+        var hooks = Hooks;
+        if (hooks is null) return Forward(input1, input2);
+        foreach (var h in hooks.Pre)
+            (input1, input2) = ((Func<Module, T1, T2, (T1, T2)>)h.Hook)(this, input1, input2);
+        var output = Forward(input1, input2);
+        foreach (var h in hooks.Forward)
+            if (((Func<Module, T1, T2, TResult, TResult?>)h.Hook)(this, input1, input2, output) is { } replaced) output = replaced;
+        return output;
+    }
+
+    /// <summary>
+    /// Registers <paramref name="hook"/> to run before <see cref="Forward(T1, T2)"/> each time the module is invoked
+    /// through <see cref="Call(T1, T2)"/> (PyTorch's <c>register_forward_pre_hook</c>); it returns the two inputs to
+    /// use (the ones it was given to keep them).
+    /// </summary>
+    /// <param name="hook">Called with (module, input1, input2); returns the inputs to use.</param>
+    /// <returns>A handle whose <see cref="RemovableHandle.Remove"/> (or Dispose) removes the hook.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="hook"/> is null.</exception>
+    public RemovableHandle RegisterForwardPreHook(Func<Module, T1, T2, (T1, T2)> hook) =>
+        AddHook(HookKind.Pre, hook, nameof(RegisterForwardPreHook), oneTensor: false);
+
+    /// <summary>
+    /// Registers <paramref name="hook"/> to run after <see cref="Forward(T1, T2)"/> each time the module is invoked
+    /// through <see cref="Call(T1, T2)"/> (PyTorch's <c>register_forward_hook</c>); it returns the output to use (the
+    /// one it was given, or null where the output type is a reference type, to keep it).
+    /// </summary>
+    /// <param name="hook">Called with (module, input1, input2, output); returns the output to use, or null to keep it.</param>
+    /// <returns>A handle whose <see cref="RemovableHandle.Remove"/> (or Dispose) removes the hook.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="hook"/> is null.</exception>
+    public RemovableHandle RegisterForwardHook(Func<Module, T1, T2, TResult, TResult?> hook) =>
+        AddHook(HookKind.Forward, hook, nameof(RegisterForwardHook), oneTensor: false);
 }

@@ -9,10 +9,11 @@ namespace Autograd;
 /// </summary>
 public partial class Tensor
 {
-    private readonly Array _data;
+    // Not readonly for ConvertInPlace alone (Module.To(DType) keeping its Parameter objects); nothing else assigns them.
+    private Array _data;
     internal readonly int[] Dims;
-    internal readonly int[] StrideArray;
-    internal readonly int Offset;
+    internal int[] StrideArray;
+    internal int Offset;
     private bool _requiresGrad;
 
     // Set by the first recorded in-place write: the tensor's graph role since then is GradState.Current (see Role).
@@ -184,7 +185,7 @@ public partial class Tensor
     }
 
     /// <summary>The element type.</summary>
-    public DType DType { get; }
+    public DType DType { get; private set; }
 
     /// <summary>The number of dimensions; 0 for a scalar.</summary>
     public int Rank => Dims.Length;

@@ -4,7 +4,9 @@ namespace Autograd.Nn;
 
 /// <summary>
 /// A chain of modules (PyTorch's nn.Sequential): computes y = fₙ(… f₁(f₀(x))), with the children registered as
-/// <c>"0"</c>, <c>"1"</c>, … so that parameter names read <c>"0.weight"</c>, <c>"2.bias"</c>, as in PyTorch.
+/// <c>"0"</c>, <c>"1"</c>, … so that parameter names read <c>"0.weight"</c>, <c>"2.bias"</c>, as in PyTorch. Each
+/// module is run through <see cref="Module.Call(Tensor)"/>, so its hooks fire. Only modules that take one tensor
+/// (that override <see cref="Module.Forward(Tensor)"/>) can be chained.
 /// </summary>
 public sealed class Sequential : Module, IReadOnlyList<Module>
 {
@@ -13,22 +15,35 @@ public sealed class Sequential : Module, IReadOnlyList<Module>
     /// <summary>Creates the chain; <paramref name="layers"/>[i] is registered under the name <c>i</c>.</summary>
     /// <param name="layers">The modules, applied in order.</param>
     /// <exception cref="ArgumentNullException"><paramref name="layers"/> or one of its elements is null.</exception>
+    /// <exception cref="ArgumentException">A layer does not take one tensor (a container, or a <see cref="Module{TInput, TResult}"/>), or is this chain.</exception>
     public Sequential(params Module[] layers)
     {
         ArgumentNullException.ThrowIfNull(layers);
         for (int i = 0; i < layers.Length; i++)
+        {
             if (layers[i] is null) throw new ArgumentNullException(nameof(layers), $"Sequential: layer {i} of {layers.Length} is null.");
+            CheckChainable(layers[i], i, "Sequential", nameof(layers));
+        }
         foreach (var layer in layers) Append(layer);
+    }
+
+    private static void CheckChainable(Module layer, int position, string op, string paramName)
+    {
+        if (!TakesOneTensor(layer.GetType()))
+            throw new ArgumentException(
+                $"{op}: the module at position {position}, a {layer.GetType().Name}, does not take a single tensor (it does not override " +
+                "Forward(Tensor)), so it cannot be chained; call it from a custom module's Forward instead.", paramName);
     }
 
     /// <summary>Adds <paramref name="layer"/> at the end, under the next index as its name, and returns this chain.</summary>
     /// <param name="layer">The module to add.</param>
     /// <returns>This chain.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="layer"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="layer"/> is this chain or contains it.</exception>
+    /// <exception cref="ArgumentException"><paramref name="layer"/> does not take one tensor (a container, or a <see cref="Module{TInput, TResult}"/>), or is this chain or contains it.</exception>
     public Sequential Append(Module layer)
     {
         ArgumentNullException.ThrowIfNull(layer);
+        CheckChainable(layer, _layers.Count, "Sequential.Append", nameof(layer));
         RegisterModule(_layers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), layer);
         _layers.Add(layer);
         return this;
@@ -59,7 +74,7 @@ public sealed class Sequential : Module, IReadOnlyList<Module>
     {
         ArgumentNullException.ThrowIfNull(input);
         var x = input;
-        foreach (var layer in _layers) x = layer.Forward(x);
+        foreach (var layer in _layers) x = layer.Call(x);
         return x;
     }
 

@@ -148,6 +148,8 @@ public class NullArgumentTests
         if (type == typeof(GradCheckResult)) return GradCheck.Check(xs => xs[0].Sum(), [SampleTensor().RequireGrad()]);
         if (type == typeof(ParameterState)) return Sample(type)!;
         if (type == typeof(SavedTensor)) throw new IgnoreException("SavedTensor has no instance members with parameters");
+        // Members of an open generic type cannot be invoked; GenericModuleTests.HookRegistrationRefusesNull covers Module<TInput, TResult> and Module<T1, T2, TResult>.
+        if (type.IsGenericTypeDefinition) throw new IgnoreException($"{type.Name} is an open generic type");
         // Parameter-free modules and the like: the public constructor with the fewest parameters, given defaults.
         var ctor = type.GetConstructors().OrderBy(c => c.GetParameters().Length).FirstOrDefault()
             ?? throw new InvalidOperationException($"no instance of {type}: add one to NullArgumentTests.Instance");
