@@ -133,12 +133,19 @@ public class Adam : Optimizer
         var o = group.OptionsMutable;
         double lr = o[LearningRateKey], beta1 = o[Beta1Key], beta2 = o[Beta2Key], eps = o[EpsKey], weightDecay = o[WeightDecayKey];
         bool amsgrad = o[AmsGradKey] != 0;
-        if (o[MaximizeKey] != 0) grad = -grad;
         var expAvg = state.ZerosBuffer(ExpAvgName, parameter);
         var expAvgSq = state.ZerosBuffer(ExpAvgSqName, parameter);
         var maxExpAvgSq = amsgrad ? state.ZerosBuffer(MaxExpAvgSqName, parameter) : null;
         long step = ++state.Step;
 
+        if (UseFusedUpdate && FusedUpdates.CanFuse(parameter, grad) && expAvg.IsContiguous && expAvgSq.IsContiguous && maxExpAvgSq is not { IsContiguous: false })
+        {
+            double bc2 = 1 - Math.Pow(beta2, step);
+            FusedUpdates.Adam(parameter, grad, expAvg, expAvgSq, maxExpAvgSq, new FusedUpdates.AdamStep(
+                o[MaximizeKey] != 0, weightDecay, _decoupledWeightDecay, lr, beta1, beta2, eps, lr / (1 - Math.Pow(beta1, step)), Math.Sqrt(bc2)));
+            return;
+        }
+        if (o[MaximizeKey] != 0) grad = -grad;
         if (weightDecay != 0)
         {
             if (_decoupledWeightDecay) parameter.MulInPlace(1 - lr * weightDecay);

@@ -125,6 +125,14 @@ public abstract class Optimizer
     }
 
     /// <summary>
+    /// Whether <see cref="Step(bool)"/> uses the single-pass update where the optimizer has one (Adam, AdamW, SGD with
+    /// momentum): each gradient read once, the parameter and its state written in the same loop, with the same bits
+    /// as the tensor-op update. True by default; a parameter, gradient or buffer that is not contiguous takes the
+    /// tensor-op update.
+    /// </summary>
+    public bool UseFusedUpdate { get; set; } = true;
+
+    /// <summary>
     /// Adds a group of parameters (PyTorch's <c>add_param_group</c>): options it does not set take
     /// <see cref="Defaults"/>. Nothing changes if the group is refused.
     /// </summary>

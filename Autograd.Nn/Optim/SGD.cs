@@ -128,6 +128,12 @@ public sealed class SGD : Optimizer
             parameter.AddInPlace(grad, maximize ? lr : -lr);
             return;
         }
+        if (momentum != 0 && UseFusedUpdate && state.Buffers.TryGetValue(MomentumBufferName, out var existing) && existing.IsContiguous
+            && FusedUpdates.CanFuse(parameter, grad))
+        {
+            FusedUpdates.SgdMomentum(parameter, grad, existing, maximize, weightDecay, momentum, o[DampeningKey], o[NesterovKey] != 0, lr);
+            return;
+        }
         var d = maximize ? -grad : grad;
         if (weightDecay != 0) d = d + parameter * weightDecay;
         if (momentum != 0)
