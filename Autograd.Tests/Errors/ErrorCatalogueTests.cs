@@ -1019,7 +1019,7 @@ public partial class ErrorCatalogueTests
     public void OptimizerWithABadParameterList()
     {
         var p = new Parameter(Tensor.From(new double[] { 1, 2 }));
-        Fails<ArgumentException>(() => new SGD([], 0.1), "SGD", "empty parameter list");
+        Fails<ArgumentException>(() => new SGD(Array.Empty<Tensor>(), 0.1), "SGD", "empty parameter list");
         Fails<ArgumentNullException>(() => new SGD([p, null!], 0.1), "SGD", "parameter 1 is null");
         Fails<ArgumentException>(() => new Adam([p, p]), "Adam", "parameter 1 is the same tensor as parameter 0");
         Fails<ArgumentException>(() => new RMSprop([p * 2.0]), "RMSprop", "parameter 0 is not a leaf", "'mul'");

@@ -73,6 +73,16 @@ public class NullArgumentTests
         if (type == typeof(Module)) return new Linear(2, 2, dtype: DType.Float64);
         if (type == typeof(Module[])) return new Module[] { new ReLU() };
         if (type == typeof(Optimizer)) return SampleOptimizer();
+        if (type == typeof(ParamGroup)) return new ParamGroup([SampleParameter()]);
+        if (type == typeof(IEnumerable<ParamGroup>)) return new[] { new ParamGroup([SampleParameter()]) };
+        if (type == typeof(IReadOnlyDictionary<string, double>)) return new Dictionary<string, double>();
+        if (type == typeof(Func<double, double>)) return (Func<double, double>)(_ => 1.0);
+        if (type == typeof(Func<int, double>)) return (Func<int, double>)(_ => 1.0);
+        if (type == typeof(Func<Tensor>)) return (Func<Tensor>)(() => Tensor.Scalar(0.0, DType.Float64));
+        if (type == typeof(IReadOnlyList<Func<int, double>>)) return new Func<int, double>[] { _ => 1.0 };
+        if (type == typeof(IEnumerable<int>) || type == typeof(IReadOnlyList<int>)) return Array.Empty<int>();
+        if (type == typeof(IReadOnlyList<double>)) return new[] { 0.1 };
+        if (type == typeof(IReadOnlyList<LRScheduler>)) return new LRScheduler[] { new StepLR(SampleOptimizer(), 1) };
         if (type == typeof(TensorDataset)) return new TensorDataset(Tensor.Ones([4, 2]), Tensor.Zeros([4], DType.Int64));
         if (type == typeof(ParameterState)) return (ParameterState)Activator.CreateInstance(typeof(ParameterState), nonPublic: true)!;
         if (type == typeof(System.Numerics.Tensors.Tensor<float>))
@@ -141,6 +151,11 @@ public class NullArgumentTests
         if (type == typeof(LRScheduler) || type == typeof(StepLR)) return new StepLR(SampleOptimizer(), 1);
         if (type == typeof(ExponentialLR)) return new ExponentialLR(SampleOptimizer(), 0.5);
         if (type == typeof(CosineAnnealingLR)) return new CosineAnnealingLR(SampleOptimizer(), 2);
+        if (type == typeof(SequentialLR))
+        {
+            var optimizer = SampleOptimizer();
+            return new SequentialLR(optimizer, [new StepLR(optimizer, 1)], []);
+        }
         if (type == typeof(CustomFunction) || type == typeof(Function)) return new Doubler();
         if (type == typeof(DataLoader)) return new DataLoader((TensorDataset)Sample(typeof(TensorDataset))!, 2);
         if (type == typeof(Value)) return new Value(1);
@@ -227,7 +242,9 @@ public class NullArgumentTests
         {
             if (!member.IsStatic && member is MethodInfo) target = Instance(member.DeclaringType!);
             for (int k = 0; k < ps.Length; k++)
-                args[k] = k == nullAt ? null : ps[k].HasDefaultValue && !IsReference(ps[k].ParameterType) ? ps[k].DefaultValue : Sample(ps[k].ParameterType);
+                args[k] = k == nullAt ? null
+                    : ps[k].HasDefaultValue && (!IsReference(ps[k].ParameterType) || ps[k].DefaultValue is null) ? ps[k].DefaultValue
+                    : Sample(ps[k].ParameterType);
         }
         catch (IgnoreException)
         {

@@ -209,7 +209,7 @@ public class AtomicLoadTests
             "(stride 0 along dimension 0), whose elements share memory. No parameter was changed."));
         Assert.That(Bits(parameters.Select((p, i) => (i.ToString(System.Globalization.CultureInfo.InvariantCulture), p))), Is.EqualTo(before));
         Assert.That(Bits(optimizer.StateDict()), Is.EqualTo(state));
-        Assert.That(optimizer.StateDict().Keys, Is.EquivalentTo(new[] { Optimizer.LearningRateKey, Optimizer.ParameterCountKey }), "no state was created");
+        Assert.That(optimizer.StateDict().Keys, Has.None.StartsWith("state."), "no state was created");
     }
 
     [TestCaseSource(nameof(Optimizers))]
@@ -225,7 +225,7 @@ public class AtomicLoadTests
         Assert.That(e.Message, Does.Contain("parameter 1 of shape [2] cannot be updated in place: its storage went back to the pool"));
         Assert.That(e.Message, Does.Contain("the gradient of parameter 2 (shape [4]) cannot be read"));
         Assert.That(Bits(parameters.Select((p, i) => (i.ToString(System.Globalization.CultureInfo.InvariantCulture), p))), Is.EqualTo(before));
-        Assert.That(optimizer.StateDict().Keys, Has.Count.EqualTo(2), "no state was created");
+        Assert.That(optimizer.StateDict().Keys, Has.None.StartsWith("state."), "no state was created");
     }
 
     [Test]
@@ -259,7 +259,7 @@ public class AtomicLoadTests
         var state = optimizer.StateDict();
         foreach (var key in state.Keys.ToList()) if (key.Contains("exp_avg")) state[key] = state[key] * 2;
         state["state.1.exp_avg_sq"] = Released([2]);
-        state[Optimizer.LearningRateKey] = Tensor.Scalar(0.5, DType.Float64);
+        state["param_groups.0.lr"] = Tensor.Scalar(0.5, DType.Float64);
         var e = Assert.Throws<ArgumentException>(() => optimizer.LoadStateDict(state))!;
         Assert.That(e.Message, Does.StartWith("Adam.LoadStateDict: 'state.1.exp_avg_sq' cannot be read: its storage went back to the pool"));
         Assert.That(Bits(optimizer.StateDict()), Is.EqualTo(before));
@@ -277,10 +277,10 @@ public class AtomicLoadTests
         using (pool.Scope())
         {
             state["state.0.step"] = (Tensor.Scalar(1.0, DType.Float64) * 5).Detach();
-            state[Optimizer.LearningRateKey] = (Tensor.Scalar(1.0, DType.Float64) * 0.5).Detach();
+            state["param_groups.0.lr"] = (Tensor.Scalar(1.0, DType.Float64) * 0.5).Detach();
         }
         var e = Assert.Throws<ArgumentException>(() => optimizer.LoadStateDict(state))!;
-        Assert.That(e.Message, Does.Contain("'lr' cannot be read"));
+        Assert.That(e.Message, Does.Contain("'param_groups.0.lr' cannot be read"));
         Assert.That(e.Message, Does.Contain("'state.0.step' cannot be read"));
         Assert.That(Bits(optimizer.StateDict()), Is.EqualTo(before));
     }
@@ -323,6 +323,8 @@ public class AtomicLoadTests
         Assert.That(s2.BaseLearningRate, Is.EqualTo(0.1));
         Assert.That(s2.LastLearningRate, Is.EqualTo(s1.LastLearningRate));
         Assert.That(o2.LearningRate, Is.EqualTo(7), "the optimizer's rate belongs to the optimizer's state");
+        // The chainable step scales the optimizer's current rate, so resuming takes the optimizer's state too (as PyTorch).
+        o2.LoadStateDict(o1.StateDict());
         s1.Step();
         s2.Step();
         Assert.That(BitConverter.DoubleToInt64Bits(o2.LearningRate), Is.EqualTo(BitConverter.DoubleToInt64Bits(o1.LearningRate)));
