@@ -92,6 +92,18 @@ public partial class Tensor
         return t;
     }
 
+    /// <summary>Integers drawn uniformly from [0, <paramref name="high"/>) (torch.randint(high, size)); see <see cref="RandInt(long, long, int[], Generator?, DType)"/>.</summary>
+    /// <param name="high">The bound, excluded; above 0.</param>
+    /// <param name="shape">The shape of the result; an empty array makes a 0-d tensor.</param>
+    /// <param name="generator">The generator to draw from, <see cref="Generator.Default"/> when <see langword="null"/>; it advances by one consecutive run.</param>
+    /// <param name="dtype">The element type of the result, int64 by default.</param>
+    /// <returns>A new contiguous leaf tensor that does not require grad.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="shape"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="high"/> is not above 0, or <paramref name="shape"/> has a negative dimension or more than <see cref="Array.MaxLength"/> elements.
+    /// </exception>
+    public static Tensor RandInt(long high, int[] shape, Generator? generator = null, DType dtype = DType.Int64) => RandInt(0, high, shape, generator, dtype);
+
     /// <summary>A random permutation of 0 … n − 1 (torch.randperm), by Fisher–Yates shuffling.</summary>
     /// <param name="n">The number of elements, at least 0.</param>
     /// <param name="generator">The generator to draw from, <see cref="Generator.Default"/> when <see langword="null"/>; it advances by one consecutive run.</param>

@@ -93,6 +93,7 @@ public class RandomCreationTests
         var wide = Tensor.RandInt(long.MinValue, long.MaxValue, [n], new Generator(2)).ToArray<long>();
         AssertBinomial(wide.Count(v => v < 0), n, 0.5, "negative values over the whole range");
         Assert.That(Tensor.RandInt(4, 5, [10], new Generator(3)).ToArray<long>(), Is.All.EqualTo(4L));
+        Assert.That(Tensor.RandInt(6, [20], new Generator(3)).ToArray<long>(), Is.EqualTo(Tensor.RandInt(0, 6, [20], new Generator(3)).ToArray<long>()), "RandInt(high) is RandInt(0, high)");
     }
 
     [Test]
@@ -164,6 +165,7 @@ public class RandomCreationTests
     {
         Fails(() => Tensor.RandInt(3, 3, [2]), "RandInt: expects low < high, got low = 3, high = 3.");
         Fails(() => Tensor.RandInt(5, -1, [2]), "RandInt:", "low = 5, high = -1");
+        Fails(() => Tensor.RandInt(0, [2]), "RandInt: expects low < high, got low = 0, high = 0.");
     }
 
     [Test]
