@@ -114,7 +114,7 @@ internal static class Strided
     /// <summary>Copies a tensor of any layout into new contiguous storage (lent by the active BufferScope unless <paramref name="persistent"/>).</summary>
     public static Tensor ToContiguous(Tensor t, bool persistent = false)
     {
-        var result = persistent ? Tensor.Empty(t.Shape, t.DType) : Tensor.Result(t.Shape, t.DType, zero: false);
+        var result = persistent ? Tensor.Empty(t.Shape, t.DType, "clone") : Tensor.Result(t.Shape, t.DType, zero: false);
         CopyInto(t, result, t.Dims);
         return result;
     }
