@@ -80,7 +80,11 @@ public partial class Tensor
     /// <returns>A new tensor of the broadcast shape, in the promoted dtype; recorded for autograd.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="other"/> is null.</exception>
     /// <exception cref="ArgumentException">The shapes do not broadcast, or both operands are int64.</exception>
-    public Tensor Atan2(Tensor other) => Atan2(this, other);
+    public Tensor Atan2(Tensor other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return Atan2(this, other);
+    }
 
     /// <summary>Computes z[i] = √(a[i]² + b[i]²) without overflow or underflow of the squares, broadcasting (torch.hypot).</summary>
     /// <param name="a">The left operand.</param>
@@ -101,7 +105,11 @@ public partial class Tensor
     /// <returns>A new tensor of the broadcast shape, in the promoted dtype; recorded for autograd.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="other"/> is null.</exception>
     /// <exception cref="ArgumentException">The shapes do not broadcast, or both operands are int64.</exception>
-    public Tensor Hypot(Tensor other) => Hypot(this, other);
+    public Tensor Hypot(Tensor other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return Hypot(this, other);
+    }
 
     /// <summary>Computes y[i] = ⌊x[i]⌋ (torch.floor); an int64 tensor's values are returned unchanged.</summary>
     /// <returns>A new tensor of this shape and dtype, recorded for autograd with gradient 0 everywhere, as PyTorch.</returns>
@@ -180,7 +188,11 @@ public partial class Tensor
     /// <returns>A new tensor of the broadcast shape, in the promoted dtype; recorded for autograd.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="divisor"/> is null.</exception>
     /// <exception cref="ArgumentException">The shapes do not broadcast, or an int64 divisor has a zero.</exception>
-    public Tensor Remainder(Tensor divisor) => Remainder(this, divisor);
+    public Tensor Remainder(Tensor divisor)
+    {
+        ArgumentNullException.ThrowIfNull(divisor);
+        return Remainder(this, divisor);
+    }
 
     /// <summary>Computes the remainder of this[i] / divisor with the divisor's sign (torch.remainder); an int64 tensor gives float32.</summary>
     /// <param name="divisor">The divisor.</param>
@@ -217,7 +229,11 @@ public partial class Tensor
     /// <returns>A new tensor of the broadcast shape, in the promoted dtype; recorded for autograd.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="divisor"/> is null.</exception>
     /// <exception cref="ArgumentException">The shapes do not broadcast, or an int64 divisor has a zero.</exception>
-    public Tensor Fmod(Tensor divisor) => Fmod(this, divisor);
+    public Tensor Fmod(Tensor divisor)
+    {
+        ArgumentNullException.ThrowIfNull(divisor);
+        return Fmod(this, divisor);
+    }
 
     /// <summary>Computes the remainder of this[i] / divisor with the dividend's sign (torch.fmod); an int64 tensor gives float32.</summary>
     /// <param name="divisor">The divisor.</param>
