@@ -117,6 +117,7 @@ public sealed class LeakyReLU : Module
     /// <param name="input">The input.</param>
     /// <returns>The activations, of the input's shape.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
+    /// <exception cref="ArgumentException">The input is int64.</exception>
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -167,6 +168,7 @@ public sealed class Softsign : Module
     /// <param name="input">The input.</param>
     /// <returns>The activations, of the input's shape.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
+    /// <exception cref="ArgumentException">The input is int64.</exception>
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -196,6 +198,7 @@ public sealed class Hardsigmoid : Module
     /// <param name="input">The input.</param>
     /// <returns>The activations, of the input's shape.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
+    /// <exception cref="ArgumentException">The input is int64.</exception>
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -210,6 +213,7 @@ public sealed class Hardswish : Module
     /// <param name="input">The input.</param>
     /// <returns>The activations, of the input's shape.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
+    /// <exception cref="ArgumentException">The input is int64.</exception>
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
