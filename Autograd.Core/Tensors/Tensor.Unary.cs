@@ -64,11 +64,6 @@ public partial class Tensor
     /// <exception cref="ArgumentException">This tensor is int64.</exception>
     public Tensor Sign() => Ops.Sign.Forward(this);
 
-    /// <summary>Computes y[i] = ln(1 + e^x[i]), without overflow.</summary>
-    /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>
-    /// <exception cref="ArgumentException">This tensor is int64.</exception>
-    public Tensor Softplus() => Ops.Softplus.Forward(this);
-
     /// <summary>
     /// Computes y[i] = max(−1, min(1, x[i])) (lecture notes §1.2.1.3), as <c>Clamp(-1, 1)</c>, with the lecture notes'
     /// derivative: 1 on the closed interval [−1, 1], so 1 at ±1. PyTorch's F.hardtanh, and the <c>Hardtanh</c> module
@@ -85,7 +80,12 @@ public partial class Tensor
     /// </summary>
     /// <param name="negativeSlope">The slope for x ≤ 0.</param>
     /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>
-    public Tensor LeakyRelu(double negativeSlope = 0.01) => Where(Gt(0.0), this, this * negativeSlope);
+    /// <exception cref="ArgumentException">This tensor is int64.</exception>
+    public Tensor LeakyRelu(double negativeSlope = 0.01)
+    {
+        RequireFloat("leaky_relu");
+        return Where(Gt(0.0), this, this * negativeSlope);
+    }
 
     /// <summary>
     /// Computes y[i] = min(max(x[i], 0), 6) (PyTorch's F.relu6, hardtanh(x, 0, 6)); the derivative is 1 on the open
@@ -105,16 +105,29 @@ public partial class Tensor
     /// </summary>
     /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>
     /// <exception cref="ArgumentException">This tensor is int64.</exception>
-    public Tensor Silu() => this * Sigmoid();
+    public Tensor Silu()
+    {
+        RequireFloat("silu");
+        return this * Sigmoid();
+    }
 
     /// <summary>Computes y[i] = x[i] / (1 + |x[i]|) (PyTorch's F.softsign); the derivative is 1 / (1 + |x|)².</summary>
     /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>
-    public Tensor Softsign() => this / (Abs() + 1.0);
+    /// <exception cref="ArgumentException">This tensor is int64.</exception>
+    public Tensor Softsign()
+    {
+        RequireFloat("softsign");
+        return this / (Abs() + 1.0);
+    }
 
     /// <summary>Computes y[i] = x[i] − tanh x[i] (PyTorch's F.tanhshrink); the derivative is tanh² x.</summary>
     /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>
     /// <exception cref="ArgumentException">This tensor is int64.</exception>
-    public Tensor Tanhshrink() => this - Tanh();
+    public Tensor Tanhshrink()
+    {
+        RequireFloat("tanhshrink");
+        return this - Tanh();
+    }
 
     /// <summary>
     /// Computes y[i] = min(max(x[i] + 3, 0), 6) / 6 (PyTorch's F.hardsigmoid): 0 for x ≤ −3, 1 for x ≥ 3, x/6 + 1/2
@@ -122,7 +135,12 @@ public partial class Tensor
     /// hardsigmoid_backward.
     /// </summary>
     /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>
-    public Tensor Hardsigmoid() => (this + 3.0).Relu6() / 6.0;
+    /// <exception cref="ArgumentException">This tensor is int64.</exception>
+    public Tensor Hardsigmoid()
+    {
+        RequireFloat("hardsigmoid");
+        return (this + 3.0).Relu6() / 6.0;
+    }
 
     /// <summary>
     /// Computes y[i] = x[i]·min(max(x[i] + 3, 0), 6) / 6 (PyTorch's F.hardswish); the derivative is 0 for x &lt; −3,
@@ -130,7 +148,12 @@ public partial class Tensor
     /// hardswish_backward.
     /// </summary>
     /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>
-    public Tensor Hardswish() => this * ((this + 3.0).Clamp(0.0, 6.0) / 6.0); // Clamp passes gradient 1 at its bounds, giving PyTorch's values at ±3.
+    /// <exception cref="ArgumentException">This tensor is int64.</exception>
+    public Tensor Hardswish()
+    {
+        RequireFloat("hardswish");
+        return this * ((this + 3.0).Clamp(0.0, 6.0) / 6.0); // Clamp passes gradient 1 at its bounds, giving PyTorch's values at ±3.
+    }
 
     /// <summary>
     /// Computes y[i] = ln σ(x[i]) = −ln(1 + e^−x[i]) (PyTorch's F.logsigmoid), as −softplus(−x), so it is finite for
@@ -138,7 +161,11 @@ public partial class Tensor
     /// </summary>
     /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>
     /// <exception cref="ArgumentException">This tensor is int64.</exception>
-    public Tensor LogSigmoid() => -(-this).Softplus();
+    public Tensor LogSigmoid()
+    {
+        RequireFloat("log_sigmoid");
+        return -Ops.Softplus.Forward(-this); // the unthresholded softplus, as PyTorch's log_sigmoid
+    }
 
     /// <summary>
     /// Computes y[i] = x[i] if x[i] &gt; 0, else <paramref name="alpha"/>·(e^x[i] − 1) (PyTorch's F.elu); the derivative is
@@ -147,9 +174,12 @@ public partial class Tensor
     /// <param name="alpha">The scale of the negative branch.</param>
     /// <returns>A new tensor of this shape and dtype, recorded for autograd.</returns>
     /// <exception cref="ArgumentException">This tensor is int64.</exception>
-    public Tensor Elu(double alpha = 1.0) =>
+    public Tensor Elu(double alpha = 1.0)
+    {
+        RequireFloat("elu");
         // exp of min(x, 0): the unselected branch must stay finite, or its zero gradient times e^x = ∞ would give NaN.
-        Where(Gt(0.0), this, (Clamp(max: 0.0).Exp() - 1.0) * alpha);
+        return Where(Gt(0.0), this, (Clamp(max: 0.0).Exp() - 1.0) * alpha);
+    }
 
     /// <summary>Computes y[i] = x[i]^<paramref name="exponent"/>.</summary>
     /// <param name="exponent">The exponent applied to every element.</param>

@@ -117,6 +117,7 @@ public sealed class LeakyReLU : Module
     /// <param name="input">The input.</param>
     /// <returns>The activations, of the input's shape.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
+    /// <exception cref="ArgumentException">The input is int64.</exception>
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -167,6 +168,7 @@ public sealed class Softsign : Module
     /// <param name="input">The input.</param>
     /// <returns>The activations, of the input's shape.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
+    /// <exception cref="ArgumentException">The input is int64.</exception>
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -196,6 +198,7 @@ public sealed class Hardsigmoid : Module
     /// <param name="input">The input.</param>
     /// <returns>The activations, of the input's shape.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
+    /// <exception cref="ArgumentException">The input is int64.</exception>
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -210,6 +213,7 @@ public sealed class Hardswish : Module
     /// <param name="input">The input.</param>
     /// <returns>The activations, of the input's shape.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
+    /// <exception cref="ArgumentException">The input is int64.</exception>
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -419,4 +423,177 @@ public sealed class Dropout : Module
     /// <summary>PyTorch's description, e.g. <c>p=0.5, inplace=False</c>.</summary>
     /// <returns>The configuration as PyTorch's <c>nn.Dropout.extra_repr</c> prints it.</returns>
     public override string ExtraRepr() => $"p={Repr.Float(P)}, inplace=False";
+}
+
+/// <summary>
+/// The scaled exponential linear unit (PyTorch's nn.SELU): computes y = scale·(max(0, x) + min(0, α(eˣ − 1))) with
+/// α ≈ 1.6733 and scale ≈ 1.0507; its derivative at 0 is scale·α, as PyTorch's.
+/// </summary>
+public sealed class SELU : Module
+{
+    /// <summary>Computes y[i] = scale·elu(x[i], α).</summary>
+    /// <param name="input">The input.</param>
+    /// <returns>The activations, of the input's shape.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
+    /// <exception cref="ArgumentException">The input is int64.</exception>
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Selu();
+    }
+}
+
+/// <summary>
+/// The continuously differentiable exponential linear unit (PyTorch's nn.CELU): computes
+/// y = max(0, x) + min(0, α(e^{x/α} − 1)); its derivative at 0 is 1, as PyTorch's.
+/// </summary>
+public sealed class CELU : Module
+{
+    /// <summary>Creates the module with the given α.</summary>
+    /// <param name="alpha">The α of the formula (PyTorch's alpha); not 0.</param>
+    /// <exception cref="ArgumentException"><paramref name="alpha"/> is 0.</exception>
+    public CELU(double alpha = 1.0)
+    {
+        if (alpha == 0) throw new ArgumentException("CELU: alpha cannot be 0.", nameof(alpha));
+        Alpha = alpha;
+    }
+
+    /// <summary>The α of the formula.</summary>
+    public double Alpha { get; }
+
+    /// <summary>Computes y[i] = max(0, x[i]) + min(0, α(e^{x[i]/α} − 1)).</summary>
+    /// <param name="input">The input.</param>
+    /// <returns>The activations, of the input's shape.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
+    /// <exception cref="ArgumentException">The input is int64.</exception>
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Celu(Alpha);
+    }
+
+    /// <summary>PyTorch's description, e.g. <c>alpha=1.0</c>.</summary>
+    /// <returns>The configuration as PyTorch's <c>nn.CELU.extra_repr</c> prints it.</returns>
+    public override string ExtraRepr() => $"alpha={Repr.Float(Alpha)}";
+}
+
+/// <summary>
+/// The Gaussian error linear unit (PyTorch's nn.GELU): computes y = x·Φ(x) = ½x(1 + erf(x/√2)), or with
+/// approximate "tanh" ½x(1 + tanh(√(2/π)(x + 0.044715x³))).
+/// </summary>
+public sealed class GELU : Module
+{
+    /// <summary>Creates the module.</summary>
+    /// <param name="approximate">"none" for the exact form, "tanh" for the tanh approximation.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="approximate"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="approximate"/> is neither "none" nor "tanh".</exception>
+    public GELU(string approximate = "none")
+    {
+        ArgumentNullException.ThrowIfNull(approximate);
+        if (approximate is not ("none" or "tanh"))
+            throw new ArgumentException($"GELU: approximate must be either 'none' or 'tanh', got '{approximate}'.", nameof(approximate));
+        Approximate = approximate;
+    }
+
+    /// <summary>"none" or "tanh".</summary>
+    public string Approximate { get; }
+
+    /// <summary>Computes the GELU of each element.</summary>
+    /// <param name="input">The input.</param>
+    /// <returns>The activations, of the input's shape.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
+    /// <exception cref="ArgumentException">The input is int64.</exception>
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Gelu(Approximate);
+    }
+
+    /// <summary>PyTorch's description, e.g. <c>approximate='none'</c>.</summary>
+    /// <returns>The configuration as PyTorch's <c>nn.GELU.extra_repr</c> prints it.</returns>
+    public override string ExtraRepr() => $"approximate='{Approximate}'";
+}
+
+/// <summary>The Mish activation (PyTorch's nn.Mish): computes y = x·tanh(softplus(x)).</summary>
+public sealed class Mish : Module
+{
+    /// <summary>Computes y[i] = x[i]·tanh(ln(1 + e^x[i])).</summary>
+    /// <param name="input">The input.</param>
+    /// <returns>The activations, of the input's shape.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
+    /// <exception cref="ArgumentException">The input is int64.</exception>
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Mish();
+    }
+}
+
+/// <summary>The gated linear unit (PyTorch's nn.GLU): halves <see cref="Axis"/> into a and b and computes a·σ(b).</summary>
+public sealed class GLU : Module
+{
+    /// <summary>Creates the module halving <paramref name="axis"/> (PyTorch's dim; negative counts from the end).</summary>
+    /// <param name="axis">The axis to halve.</param>
+    public GLU(int axis = -1) => Axis = axis;
+
+    /// <summary>The axis halved.</summary>
+    public int Axis { get; }
+
+    /// <summary>Computes a·σ(b) for the halves a, b of <see cref="Axis"/>.</summary>
+    /// <param name="input">The input; the size of <see cref="Axis"/> must be even.</param>
+    /// <returns>The activations, of the input's shape with <see cref="Axis"/> halved.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="Axis"/> is out of range for the input's rank.</exception>
+    /// <exception cref="ArgumentException">The input is int64 or 0-d, or the size of <see cref="Axis"/> is odd.</exception>
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Glu(Axis);
+    }
+
+    /// <summary>PyTorch's description, e.g. <c>dim=-1</c>.</summary>
+    /// <returns>The configuration as PyTorch's <c>nn.GLU.extra_repr</c> prints it.</returns>
+    public override string ExtraRepr() => $"dim={Repr.Int(Axis)}";
+}
+
+/// <summary>
+/// The softplus (PyTorch's nn.Softplus): computes y = ln(1 + e^{βx})/β, and x where βx &gt; threshold; stable for large |x|.
+/// </summary>
+public sealed class Softplus : Module
+{
+    /// <summary>Creates the module.</summary>
+    /// <param name="beta">The sharpness β.</param>
+    /// <param name="threshold">Above this value of β·x the result is x.</param>
+    public Softplus(double beta = 1.0, double threshold = 20.0)
+    {
+        Beta = beta;
+        Threshold = threshold;
+    }
+
+    /// <summary>The sharpness β.</summary>
+    public double Beta { get; }
+
+    /// <summary>The value of β·x above which the result is x.</summary>
+    public double Threshold { get; }
+
+    /// <summary>Computes y[i] = ln(1 + e^{β·x[i]})/β, or x[i] above the threshold.</summary>
+    /// <param name="input">The input.</param>
+    /// <returns>The activations, of the input's shape.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
+    /// <exception cref="ArgumentException">The input is int64.</exception>
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Softplus(Beta, Threshold);
+    }
+
+    /// <summary>
+    /// PyTorch's description of the default module, <c>beta=1, threshold=20</c>: whole values print without a decimal
+    /// point, as PyTorch prints its integer defaults.
+    /// </summary>
+    /// <returns>The configuration as PyTorch's <c>nn.Softplus.extra_repr</c> prints it.</returns>
+    public override string ExtraRepr() => $"beta={Number(Beta)}, threshold={Number(Threshold)}";
+
+    private static string Number(double v) =>
+        v == Math.Floor(v) && Math.Abs(v) < 1e15 ? Repr.Int((long)v) : Repr.Float(v);
 }

@@ -130,7 +130,7 @@ public static class Losses
     {
         const string op = "SoftMarginLoss";
         CheckPair(op, input, target, "input", "target");
-        return Reduce(op, (-(target * input)).Softplus(), reduction);
+        return Reduce(op, (-(target * input)).Softplus(threshold: double.PositiveInfinity), reduction);
     }
 
     /// <summary>
@@ -378,8 +378,8 @@ public static class Losses
         const string op = "BinaryCrossEntropyWithLogits";
         CheckPair(op, logits, targets, "logits", "targets");
         var xt = logits * targets;
-        var nonNegative = (logits - xt) + (-logits).Softplus();
-        var negative = logits.Softplus() - xt;
+        var nonNegative = (logits - xt) + (-logits).Softplus(threshold: double.PositiveInfinity);
+        var negative = logits.Softplus(threshold: double.PositiveInfinity) - xt;
         return Reduce(op, Tensor.Where(logits.Ge(0.0), nonNegative, negative), reduction);
     }
 
@@ -439,7 +439,7 @@ public static class Losses
     {
         const string op = "LogisticLoss";
         CheckSignedLabels(op, scores, labels);
-        return Reduce(op, (-(labels * scores)).Softplus(), reduction);
+        return Reduce(op, (-(labels * scores)).Softplus(threshold: double.PositiveInfinity), reduction);
     }
 
     private static Tensor Reduce(string op, Tensor loss, Reduction reduction) => reduction switch
