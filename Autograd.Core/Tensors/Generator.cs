@@ -152,4 +152,49 @@ public sealed class Generator
         _spareNormal = v * f;
         return u * f;
     }
+
+    /// <summary>
+    /// The generator's full state as an int64 tensor of 7 elements (PyTorch's <c>get_state()</c>): the initial seed, the
+    /// four xoshiro256** words and the spare normal deviate. <see cref="SetState"/> of it continues the stream exactly,
+    /// in this process or another, which is what a training checkpoint needs to resume bit for bit.
+    /// </summary>
+    /// <returns>A new int64 tensor of shape [7].</returns>
+    public Tensor GetState()
+    {
+        if (_lock is null) return GetStateUnlocked();
+        lock (_lock) return GetStateUnlocked();
+    }
+
+    private Tensor GetStateUnlocked() => Tensor.From(new long[]
+    {
+        (long)InitialSeed, (long)_s0, (long)_s1, (long)_s2, (long)_s3,
+        _spareNormal.HasValue ? 1 : 0, _spareNormal.HasValue ? BitConverter.DoubleToInt64Bits(_spareNormal.Value) : 0,
+    });
+
+    /// <summary>Restores a state from <see cref="GetState"/> (PyTorch's <c>set_state</c>).</summary>
+    /// <param name="state">An int64 tensor of shape [7] from <see cref="GetState"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="state"/> is null.</exception>
+    /// <exception cref="ArgumentException">
+    /// The tensor is not int64 of shape [7], or it holds no valid state (all four words zero, or a spare flag other than
+    /// 0 or 1); the generator is unchanged then.
+    /// </exception>
+    public void SetState(Tensor state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.DType != DType.Int64 || state.Rank != 1 || state.Size(0) != 7)
+            throw new ArgumentException(
+                $"Generator.SetState: expected an int64 tensor of shape [7] from GetState; got {state.DType} of shape {ShapeUtil.Format(state.Shape)}.", nameof(state));
+        var v = state.ToArray<long>();
+        if ((v[1] | v[2] | v[3] | v[4]) == 0 || v[5] is not (0 or 1))
+            throw new ArgumentException("Generator.SetState: the tensor holds no valid generator state (it was not made by GetState).", nameof(state));
+        if (_lock is null) Set(v);
+        else lock (_lock) Set(v);
+    }
+
+    private void Set(long[] v)
+    {
+        InitialSeed = (ulong)v[0];
+        (_s0, _s1, _s2, _s3) = ((ulong)v[1], (ulong)v[2], (ulong)v[3], (ulong)v[4]);
+        _spareNormal = v[5] == 1 ? BitConverter.Int64BitsToDouble(v[6]) : null;
+    }
 }
