@@ -242,6 +242,10 @@ internal static class Indexing
     private static bool HasDuplicates(long[] indices, int size)
     {
         if (indices.Length < 2) return false;
+        // Slices (the common caller) index in increasing order: no allocation for them.
+        bool increasing = true;
+        for (int j = 1; increasing && j < indices.Length; j++) increasing = indices[j] > indices[j - 1] && indices[j - 1] >= 0;
+        if (increasing) return false;
         var seen = new bool[size];
         foreach (var v in indices)
         {

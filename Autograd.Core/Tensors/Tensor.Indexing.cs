@@ -515,6 +515,8 @@ public partial class Tensor
     /// <exception cref="ArgumentException">The dtypes, ranks or sizes do not fit.</exception>
     public Tensor Scatter(int axis, Tensor index, Tensor src)
     {
+        ArgumentNullException.ThrowIfNull(index);
+        ArgumentNullException.ThrowIfNull(src);
         int a = CheckScatter("scatter", axis, index, src);
         return Ops.Scatter.Forward(this, a, index, FitTo(src, index));
     }
@@ -543,6 +545,8 @@ public partial class Tensor
     /// <exception cref="ArgumentException">This tensor is not floating point, or the dtypes, ranks or sizes do not fit.</exception>
     public Tensor ScatterAdd(int axis, Tensor index, Tensor src)
     {
+        ArgumentNullException.ThrowIfNull(index);
+        ArgumentNullException.ThrowIfNull(src);
         RequireFloat("scatter_add");
         int a = CheckScatter("scatter_add", axis, index, src);
         return this + Ops.ScatterAdd.Forward(Shape, a, index, FitTo(src, index));
@@ -586,6 +590,8 @@ public partial class Tensor
     /// <exception cref="ArgumentException">This tensor is not floating point, or the dtypes or shapes do not fit.</exception>
     public Tensor IndexAdd(int axis, Tensor index, Tensor source, double alpha = 1)
     {
+        ArgumentNullException.ThrowIfNull(index);
+        ArgumentNullException.ThrowIfNull(source);
         RequireFloat("index_add");
         var (x, a, idx, src) = CheckIndexInto("index_add", axis, index, source);
         var added = Ops.IndexAdd.Forward(x.Shape, a, idx, alpha == 1 ? src : src * alpha);
