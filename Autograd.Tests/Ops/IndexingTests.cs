@@ -47,6 +47,8 @@ public class IndexingTests
         ["sort_stable_ties"] = x => Pair(x[0].Sort(0, stable: true)),
         ["sort_stable_ties_desc"] = x => Pair(x[0].Sort(-1, descending: true, stable: true)),
         ["sort_nan"] = x => Pair(x[0].Sort()),
+        ["sort_nan_desc"] = x => Pair(x[0].Sort(descending: true)),
+        ["topk_nan"] = x => Pair(x[0].TopK(2)),
         ["sort_0d"] = x => Pair(x[0].Sort()),
         ["argsort_dim0"] = x => [x[0].ArgSort(0)],
         ["topk_3_dim1"] = x => Pair(x[0].TopK(3, 1)),
