@@ -115,14 +115,26 @@ internal static class Indexing
     /// <summary>y = zeros(shape); y[..., index[..., i, ...], ...] += src[..., i, ...] along <paramref name="axis"/>.</summary>
     public static Tensor ScatterAdd(int[] shape, int axis, Tensor index, Tensor src, string op)
     {
+        var s = src.Detach().Contiguous();
+        if (src.DType == DType.Float32)
+        {
+            // Duplicates accumulate in float64, rounded once, in index order: the same bits for any thread count.
+            var acc = new double[ShapeUtil.NumElements(shape, op)];
+            float[] from = s.Array<float>();
+            int o = s.Offset;
+            Walk(shape, axis, index, op, (yo, so) => acc[yo] += from[o + so]);
+            var y32 = Tensor.Result(shape, DType.Float32, zero: false);
+            var to = y32.Array<float>();
+            for (int i = 0; i < acc.Length; i++) to[i] = (float)acc[i];
+            return y32;
+        }
         var y = Tensor.Result(shape, src.DType);
-        var s = src.Contiguous();
         Walk(shape, axis, index, op, (yo, so) => Accumulate(s, s.Offset + so, y, yo));
         return y;
     }
 
     // Calls visit(offset in a contiguous tensor of `shape` picked by index, flat position in index) for every element of index.
-    private static void Walk(int[] shape, int axis, Tensor index, string op, Action<int, int> visit)
+    internal static void Walk(int[] shape, int axis, Tensor index, string op, Action<int, int> visit)
     {
         if (index.Rank != shape.Length)
             throw new ArgumentException($"{op}: index of shape {ShapeUtil.Format(index.Dims)} must have the same rank as the input of shape {ShapeUtil.Format(shape)}.");
@@ -210,6 +222,11 @@ internal static class Indexing
     public static Tensor IndexAdd(int[] shape, int axis, long[] indices, Tensor src, string op)
     {
         CheckIndices(op, indices, shape[axis], axis);
+        if (src.DType == DType.Float32 && HasDuplicates(indices, shape[axis]))
+        {
+            // Repeated indices accumulate in float64 and are rounded once (slices never repeat, and skip the round trip).
+            return Elementwise.Cast(IndexAdd(shape, axis, indices, Elementwise.Cast(src, DType.Float64), op), DType.Float32);
+        }
         var y = Tensor.Result(shape, src.DType);
         for (int j = 0; j < indices.Length; j++)
         {
@@ -220,6 +237,23 @@ internal static class Indexing
             else AddInto<double>(from, to);
         }
         return y;
+    }
+
+    private static bool HasDuplicates(long[] indices, int size)
+    {
+        if (indices.Length < 2) return false;
+        // Slices (the common caller) index in increasing order: no allocation for them.
+        bool increasing = true;
+        for (int j = 1; increasing && j < indices.Length; j++) increasing = indices[j] > indices[j - 1] && indices[j - 1] >= 0;
+        if (increasing) return false;
+        var seen = new bool[size];
+        foreach (var v in indices)
+        {
+            int i = (int)(v < 0 ? v + size : v);
+            if (seen[i]) return true;
+            seen[i] = true;
+        }
+        return false;
     }
 
     private static void AddInto<T>(Tensor src, Tensor dst) where T : unmanaged, IFloatingPointIeee754<T>
