@@ -39,7 +39,7 @@ public static class Cli
         });
 
     /// <summary>A finite number in [min, max) (a weight decay, a probability).</summary>
-    public static Option<double?> HalfOpen(string name, string helpName, string description, double fallback, double min, double max) =>
+    public static Option<double?> HalfOpen(string name, string helpName, string description, double? fallback, double min, double max) =>
         Make<double?>(name, helpName, description, fallback, text =>
         {
             if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
