@@ -68,7 +68,9 @@ public static partial class Losses
         return scores.Rank == 1 ? 0 : 1;
     }
 
-    private static void CheckClassIndices(string op, Tensor scores, Tensor target, int classAxis, string scoresName)
+    // Checks int64 class indices of the scores' shape without the class axis, each in [0, C) or equal to ignoreIndex;
+    // returns how many equal ignoreIndex.
+    private static int CheckClassIndices(string op, Tensor scores, Tensor target, int classAxis, string scoresName, long? ignoreIndex = null)
     {
         var expected = Without(scores.Shape, classAxis);
         if (!Same(target.Shape, expected))
@@ -77,11 +79,54 @@ public static partial class Losses
                 nameof(target));
         int classes = scores.Size(classAxis);
         var values = target.ToArray<long>();
+        int ignored = 0;
         for (int i = 0; i < values.Length; i++)
-            if (values[i] < 0 || values[i] >= classes)
+        {
+            if (values[i] == ignoreIndex)
+                ignored++;
+            else if (values[i] < 0 || values[i] >= classes)
                 throw new ArgumentException(
-                    $"{op}: class index {values[i]} at position {i} of the target is out of range for {classes} classes ({scoresName} of shape {Fmt(scores.Shape)}); indices must lie in [0, {classes}).",
+                    $"{op}: class index {values[i]} at position {i} of the target is out of range for {classes} classes ({scoresName} of shape {Fmt(scores.Shape)}); indices must lie in [0, {classes})" +
+                    (ignoreIndex is { } ig ? $" or equal ignoreIndex ({ig})." : "."),
                     nameof(target));
+        }
+        return ignored;
+    }
+
+    // PyTorch's elementwise losses broadcast input and target (torch.broadcast_tensors); shapes that do not broadcast are refused.
+    private static void CheckBroadcastPair(string op, Tensor input, Tensor target, string inputName, string targetName)
+    {
+        CheckFloat(op, input, inputName);
+        CheckFloat(op, target, targetName);
+        if (BroadcastShape(input.Shape, target.Shape) is null)
+            throw new ArgumentException(
+                $"{op}: {targetName} of shape {Fmt(target.Shape)} does not match {inputName} of shape {Fmt(input.Shape)}. The shapes do not broadcast.", targetName);
+    }
+
+    // A weight that must broadcast to the input's shape (the loss keeps the input's shape).
+    private static void CheckBroadcastsTo(string op, Tensor? weight, Tensor input, string weightName, string inputName)
+    {
+        if (weight is null) return;
+        CheckFloat(op, weight, weightName);
+        var b = BroadcastShape(weight.Shape, input.Shape);
+        if (b is null || !Same(b, input.Shape))
+            throw new ArgumentException(
+                $"{op}: {weightName} of shape {Fmt(weight.Shape)} does not match {inputName} of shape {Fmt(input.Shape)}. It must broadcast to that shape.", weightName);
+    }
+
+    // NumPy's broadcast of two shapes, or null when they do not broadcast.
+    private static int[]? BroadcastShape(int[] a, int[] b)
+    {
+        int rank = Math.Max(a.Length, b.Length);
+        var result = new int[rank];
+        for (int i = 0; i < rank; i++)
+        {
+            int da = i < rank - a.Length ? 1 : a[i - (rank - a.Length)];
+            int db = i < rank - b.Length ? 1 : b[i - (rank - b.Length)];
+            if (da != db && da != 1 && db != 1) return null;
+            result[i] = da == 1 ? db : da;
+        }
+        return result;
     }
 
     private static void CheckSignedLabels(string op, Tensor scores, Tensor labels)

@@ -12,17 +12,17 @@ public static partial class Losses
     /// A negative probability gives NaN, as PyTorch. Where t = 0 the gradient with respect to t is −x (0·log 0 contributing 0; PyTorch's is NaN).
     /// </summary>
     /// <param name="input">The log-probabilities x, float32 or float64.</param>
-    /// <param name="target">The probabilities (log-probabilities with <paramref name="logTarget"/>), float32 or float64, of the input's shape.</param>
+    /// <param name="target">The probabilities (log-probabilities with <paramref name="logTarget"/>), float32 or float64, broadcastable with the input.</param>
     /// <param name="reduction">How the per-element losses are combined.</param>
     /// <param name="logTarget">Whether <paramref name="target"/> holds log-probabilities (PyTorch's <c>log_target</c>).</param>
-    /// <returns>The loss: a 0-d tensor for <see cref="Reduction.Mean"/> and <see cref="Reduction.Sum"/>, else of the input's shape.</returns>
+    /// <returns>The loss: a 0-d tensor for <see cref="Reduction.Mean"/> and <see cref="Reduction.Sum"/>, else of the broadcast shape of input and target.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="input"/> or <paramref name="target"/> is null.</exception>
-    /// <exception cref="ArgumentException">A tensor is int64, or the shapes differ.</exception>
+    /// <exception cref="ArgumentException">A tensor is int64, or the shapes do not broadcast.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="reduction"/> is not a defined <see cref="Reduction"/>.</exception>
     public static Tensor KlDivLoss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean, bool logTarget = false)
     {
         const string op = "KlDivLoss";
-        CheckPair(op, input, target, "input", "target");
+        CheckBroadcastPair(op, input, target, "input", "target");
         CheckReduction(op, reduction);
         if (logTarget)
             return Reduce(op, target.Exp() * (target - input), reduction);
@@ -38,20 +38,20 @@ public static partial class Losses
     /// (0 where t ≤ 1, as PyTorch); then <paramref name="reduction"/>.
     /// </summary>
     /// <param name="input">The log-rates (with <paramref name="logInput"/>) or the rates, float32 or float64.</param>
-    /// <param name="target">The targets, float32 or float64, of the input's shape.</param>
+    /// <param name="target">The targets, float32 or float64, broadcastable with the input (PyTorch broadcasts them, with a warning when the sizes differ).</param>
     /// <param name="reduction">How the per-element losses are combined.</param>
     /// <param name="logInput">Whether <paramref name="input"/> holds log-rates (PyTorch's <c>log_input</c>).</param>
     /// <param name="full">Whether to add the Stirling term (PyTorch's <c>full</c>).</param>
     /// <param name="eps">Added to a rate before its log when <paramref name="logInput"/> is false.</param>
-    /// <returns>The loss: a 0-d tensor for <see cref="Reduction.Mean"/> and <see cref="Reduction.Sum"/>, else of the input's shape.</returns>
+    /// <returns>The loss: a 0-d tensor for <see cref="Reduction.Mean"/> and <see cref="Reduction.Sum"/>, else of the broadcast shape of input and target.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="input"/> or <paramref name="target"/> is null.</exception>
-    /// <exception cref="ArgumentException">A tensor is int64, or the shapes differ.</exception>
+    /// <exception cref="ArgumentException">A tensor is int64, or the shapes do not broadcast.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="reduction"/> is not a defined <see cref="Reduction"/>.</exception>
     public static Tensor PoissonNllLoss(
         Tensor input, Tensor target, Reduction reduction = Reduction.Mean, bool logInput = true, bool full = false, double eps = 1e-8)
     {
         const string op = "PoissonNllLoss";
-        CheckPair(op, input, target, "input", "target");
+        CheckBroadcastPair(op, input, target, "input", "target");
         CheckReduction(op, reduction);
         var loss = logInput ? input.Exp() - target * input : input - target * (input + eps).Log();
         if (full)
@@ -73,20 +73,20 @@ public static partial class Losses
     /// last axis (one variance per sample), or with a last axis of 1.
     /// </summary>
     /// <param name="input">The means x, float32 or float64.</param>
-    /// <param name="target">The targets, float32 or float64, of the input's shape.</param>
+    /// <param name="target">The targets, float32 or float64, broadcastable with the input (PyTorch broadcasts them, with a warning when the sizes differ).</param>
     /// <param name="var">The variances, float32 or float64, none negative.</param>
     /// <param name="reduction">How the per-element losses are combined.</param>
     /// <param name="full">Whether to add the constant ½·log 2π (PyTorch's <c>full</c>).</param>
     /// <param name="eps">The least variance used, for stability.</param>
-    /// <returns>The loss: a 0-d tensor for <see cref="Reduction.Mean"/> and <see cref="Reduction.Sum"/>, else of the input's shape.</returns>
+    /// <returns>The loss: a 0-d tensor for <see cref="Reduction.Mean"/> and <see cref="Reduction.Sum"/>, else of the broadcast shape of input and target.</returns>
     /// <exception cref="ArgumentNullException">A tensor is null.</exception>
-    /// <exception cref="ArgumentException">A tensor is int64, the target's shape differs, var has none of the shapes above, or a variance is negative.</exception>
+    /// <exception cref="ArgumentException">A tensor is int64, the target does not broadcast with the input, var has none of the shapes above, or a variance is negative.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="reduction"/> is not a defined <see cref="Reduction"/>.</exception>
     public static Tensor GaussianNllLoss(
         Tensor input, Tensor target, Tensor var, Reduction reduction = Reduction.Mean, bool full = false, double eps = 1e-6)
     {
         const string op = "GaussianNllLoss";
-        CheckPair(op, input, target, "input", "target");
+        CheckBroadcastPair(op, input, target, "input", "target");
         CheckFloat(op, var, nameof(var));
         if (!Same(var.Shape, input.Shape))
         {
