@@ -121,7 +121,7 @@ public static partial class Losses
     /// <param name="input">The probabilities x in [0, 1], float32 or float64.</param>
     /// <param name="target">The targets in [0, 1], float32 or float64, of the input's shape (not checked to lie in [0, 1], as PyTorch).</param>
     /// <param name="reduction">How the per-element losses are combined.</param>
-    /// <param name="weight">Optional weights w, a float tensor that broadcasts to the input's shape.</param>
+    /// <param name="weight">Optional weights w, a float tensor that broadcasts to the input's shape (used in the input's dtype).</param>
     /// <returns>The loss: a 0-d tensor for <see cref="Reduction.Mean"/> and <see cref="Reduction.Sum"/>, else of the input's shape.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="input"/> or <paramref name="target"/> is null.</exception>
     /// <exception cref="ArgumentException">A tensor is int64; the shapes differ; <paramref name="weight"/> does not broadcast to the input's shape; or an input is outside [0, 1] or NaN.</exception>
@@ -144,7 +144,7 @@ public static partial class Losses
         var log1mX = Tensor.Where(oneMinus.Gt(0.0), Tensor.Where(oneMinus.Gt(0.0), oneMinus, 1.0).Log().Clamp(min: -100), -100.0);
         var loss = -(target * logX + (1.0 - target) * log1mX);
         if (weight is not null)
-            loss = loss * weight;
+            loss = loss * weight.To(input.DType);
         return Reduce(op, loss, reduction);
     }
 
@@ -160,7 +160,7 @@ public static partial class Losses
     /// <param name="logits">The logits, float32 or float64.</param>
     /// <param name="targets">The targets in [0, 1], float32 or float64, of the logits' shape.</param>
     /// <param name="reduction">How the per-element losses are combined.</param>
-    /// <param name="weight">Optional weights w, a float tensor that broadcasts to the logits' shape.</param>
+    /// <param name="weight">Optional weights w, a float tensor that broadcasts to the logits' shape (used in the logits' dtype).</param>
     /// <param name="posWeight">Optional weights p of the positive term, a float tensor that broadcasts to the logits' shape (PyTorch's <c>pos_weight</c>: one per class along the last axis).</param>
     /// <returns>The loss: a 0-d tensor for <see cref="Reduction.Mean"/> and <see cref="Reduction.Sum"/>, else of the logits' shape.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="logits"/> or <paramref name="targets"/> is null.</exception>
@@ -184,13 +184,14 @@ public static partial class Losses
         }
         else
         {
-            var l = 1.0 + (posWeight - 1.0) * targets;
+            var p = posWeight.To(logits.DType);
+            var l = 1.0 + (p - 1.0) * targets;
             var nonNegative = (logits - xt) + l * (-logits).Softplus();
-            var negative = l * logits.Softplus() - posWeight * xt;
+            var negative = l * logits.Softplus() - p * xt;
             loss = Tensor.Where(logits.Ge(0.0), nonNegative, negative);
         }
         if (weight is not null)
-            loss = loss * weight;
+            loss = loss * weight.To(logits.DType);
         return Reduce(op, loss, reduction);
     }
 

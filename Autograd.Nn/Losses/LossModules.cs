@@ -48,7 +48,12 @@ public sealed class CrossEntropyLoss : Module<Tensor, Tensor, Tensor>
     /// <returns>The loss, reduced as <see cref="Reduction"/> says.</returns>
     /// <exception cref="ArgumentNullException">A tensor is null.</exception>
     /// <exception cref="ArgumentException">The inputs do not fit the loss (see <see cref="Losses.CrossEntropy"/>).</exception>
-    public override Tensor Forward(Tensor input, Tensor target) => Losses.CrossEntropy(input, target, Reduction, Weight, IgnoreIndex, LabelSmoothing);
+    public override Tensor Forward(Tensor input, Tensor target)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(target);
+        return Losses.CrossEntropy(input, target, Reduction, Weight, IgnoreIndex, LabelSmoothing);
+    }
 }
 
 /// <summary>The negative log-likelihood loss module (nn.NLLLoss): <see cref="Losses.NllLoss"/> with the options held here. Its repr is PyTorch's, <c>NLLLoss()</c>.</summary>
@@ -84,7 +89,12 @@ public sealed class NLLLoss : Module<Tensor, Tensor, Tensor>
     /// <returns>The loss, reduced as <see cref="Reduction"/> says.</returns>
     /// <exception cref="ArgumentNullException">A tensor is null.</exception>
     /// <exception cref="ArgumentException">The inputs do not fit the loss (see <see cref="Losses.NllLoss"/>).</exception>
-    public override Tensor Forward(Tensor input, Tensor target) => Losses.NllLoss(input, target, Reduction, Weight, IgnoreIndex);
+    public override Tensor Forward(Tensor input, Tensor target)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(target);
+        return Losses.NllLoss(input, target, Reduction, Weight, IgnoreIndex);
+    }
 }
 
 /// <summary>The mean squared error module (nn.MSELoss): <see cref="Losses.MseLoss"/>. Its repr is PyTorch's, <c>MSELoss()</c>.</summary>
@@ -107,7 +117,12 @@ public sealed class MSELoss : Module<Tensor, Tensor, Tensor>
     /// <returns>The loss, reduced as <see cref="Reduction"/> says.</returns>
     /// <exception cref="ArgumentNullException">A tensor is null.</exception>
     /// <exception cref="ArgumentException">The inputs do not fit the loss (see <see cref="Losses.MseLoss"/>).</exception>
-    public override Tensor Forward(Tensor input, Tensor target) => Losses.MseLoss(input, target, Reduction);
+    public override Tensor Forward(Tensor input, Tensor target)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(target);
+        return Losses.MseLoss(input, target, Reduction);
+    }
 }
 
 /// <summary>The mean absolute error module (nn.L1Loss): <see cref="Losses.L1Loss"/>. Its repr is PyTorch's, <c>L1Loss()</c>.</summary>
@@ -130,7 +145,12 @@ public sealed class L1Loss : Module<Tensor, Tensor, Tensor>
     /// <returns>The loss, reduced as <see cref="Reduction"/> says.</returns>
     /// <exception cref="ArgumentNullException">A tensor is null.</exception>
     /// <exception cref="ArgumentException">The inputs do not fit the loss (see <see cref="Losses.L1Loss"/>).</exception>
-    public override Tensor Forward(Tensor input, Tensor target) => Losses.L1Loss(input, target, Reduction);
+    public override Tensor Forward(Tensor input, Tensor target)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(target);
+        return Losses.L1Loss(input, target, Reduction);
+    }
 }
 
 /// <summary>The binary cross-entropy module on probabilities (nn.BCELoss): <see cref="Losses.BinaryCrossEntropy"/>. Its repr is PyTorch's, <c>BCELoss()</c>.</summary>
@@ -161,7 +181,12 @@ public sealed class BCELoss : Module<Tensor, Tensor, Tensor>
     /// <returns>The loss, reduced as <see cref="Reduction"/> says.</returns>
     /// <exception cref="ArgumentNullException">A tensor is null.</exception>
     /// <exception cref="ArgumentException">The inputs do not fit the loss (see <see cref="Losses.BinaryCrossEntropy"/>).</exception>
-    public override Tensor Forward(Tensor input, Tensor target) => Losses.BinaryCrossEntropy(input, target, Reduction, Weight);
+    public override Tensor Forward(Tensor input, Tensor target)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(target);
+        return Losses.BinaryCrossEntropy(input, target, Reduction, Weight);
+    }
 }
 
 /// <summary>The binary cross-entropy module on logits (nn.BCEWithLogitsLoss): <see cref="Losses.BinaryCrossEntropyWithLogits"/>. Its repr is PyTorch's, <c>BCEWithLogitsLoss()</c>.</summary>
@@ -199,7 +224,12 @@ public sealed class BCEWithLogitsLoss : Module<Tensor, Tensor, Tensor>
     /// <returns>The loss, reduced as <see cref="Reduction"/> says.</returns>
     /// <exception cref="ArgumentNullException">A tensor is null.</exception>
     /// <exception cref="ArgumentException">The inputs do not fit the loss (see <see cref="Losses.BinaryCrossEntropyWithLogits"/>).</exception>
-    public override Tensor Forward(Tensor input, Tensor target) => Losses.BinaryCrossEntropyWithLogits(input, target, Reduction, Weight, PosWeight);
+    public override Tensor Forward(Tensor input, Tensor target)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(target);
+        return Losses.BinaryCrossEntropyWithLogits(input, target, Reduction, Weight, PosWeight);
+    }
 }
 
 /// <summary>The Huber loss module (nn.HuberLoss): <see cref="Losses.HuberLoss"/>. Its repr is PyTorch's, <c>HuberLoss()</c>.</summary>
@@ -227,7 +257,12 @@ public sealed class HuberLoss : Module<Tensor, Tensor, Tensor>
     /// <returns>The loss, reduced as <see cref="Reduction"/> says.</returns>
     /// <exception cref="ArgumentNullException">A tensor is null.</exception>
     /// <exception cref="ArgumentException">The inputs do not fit the loss (see <see cref="Losses.HuberLoss"/>).</exception>
-    public override Tensor Forward(Tensor input, Tensor target) => Losses.HuberLoss(input, target, Reduction, Delta);
+    public override Tensor Forward(Tensor input, Tensor target)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(target);
+        return Losses.HuberLoss(input, target, Reduction, Delta);
+    }
 }
 
 /// <summary>The smooth L1 loss module (nn.SmoothL1Loss): <see cref="Losses.SmoothL1Loss"/>. Its repr is PyTorch's, <c>SmoothL1Loss()</c>.</summary>
@@ -255,7 +290,12 @@ public sealed class SmoothL1Loss : Module<Tensor, Tensor, Tensor>
     /// <returns>The loss, reduced as <see cref="Reduction"/> says.</returns>
     /// <exception cref="ArgumentNullException">A tensor is null.</exception>
     /// <exception cref="ArgumentException">The inputs do not fit the loss (see <see cref="Losses.SmoothL1Loss"/>).</exception>
-    public override Tensor Forward(Tensor input, Tensor target) => Losses.SmoothL1Loss(input, target, Reduction, Beta);
+    public override Tensor Forward(Tensor input, Tensor target)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(target);
+        return Losses.SmoothL1Loss(input, target, Reduction, Beta);
+    }
 }
 
 /// <summary>The Kullback–Leibler divergence module (nn.KLDivLoss): <see cref="Losses.KlDivLoss"/> (PyTorch's <c>batchmean</c> is <see cref="Reduction.Sum"/> divided by the batch size). Its repr is PyTorch's, <c>KLDivLoss()</c>.</summary>
@@ -283,7 +323,12 @@ public sealed class KLDivLoss : Module<Tensor, Tensor, Tensor>
     /// <returns>The loss, reduced as <see cref="Reduction"/> says.</returns>
     /// <exception cref="ArgumentNullException">A tensor is null.</exception>
     /// <exception cref="ArgumentException">The inputs do not fit the loss (see <see cref="Losses.KlDivLoss"/>).</exception>
-    public override Tensor Forward(Tensor input, Tensor target) => Losses.KlDivLoss(input, target, Reduction, LogTarget);
+    public override Tensor Forward(Tensor input, Tensor target)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(target);
+        return Losses.KlDivLoss(input, target, Reduction, LogTarget);
+    }
 }
 
 /// <summary>The soft margin loss module (nn.SoftMarginLoss): <see cref="Losses.SoftMarginLoss"/>. Its repr is PyTorch's, <c>SoftMarginLoss()</c>.</summary>
@@ -306,7 +351,12 @@ public sealed class SoftMarginLoss : Module<Tensor, Tensor, Tensor>
     /// <returns>The loss, reduced as <see cref="Reduction"/> says.</returns>
     /// <exception cref="ArgumentNullException">A tensor is null.</exception>
     /// <exception cref="ArgumentException">The inputs do not fit the loss (see <see cref="Losses.SoftMarginLoss"/>).</exception>
-    public override Tensor Forward(Tensor input, Tensor target) => Losses.SoftMarginLoss(input, target, Reduction);
+    public override Tensor Forward(Tensor input, Tensor target)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(target);
+        return Losses.SoftMarginLoss(input, target, Reduction);
+    }
 }
 
 /// <summary>The hinge embedding loss module (nn.HingeEmbeddingLoss): <see cref="Losses.HingeEmbeddingLoss"/>. Its repr is PyTorch's, <c>HingeEmbeddingLoss()</c>.</summary>
@@ -334,7 +384,12 @@ public sealed class HingeEmbeddingLoss : Module<Tensor, Tensor, Tensor>
     /// <returns>The loss, reduced as <see cref="Reduction"/> says.</returns>
     /// <exception cref="ArgumentNullException">A tensor is null.</exception>
     /// <exception cref="ArgumentException">The inputs do not fit the loss (see <see cref="Losses.HingeEmbeddingLoss"/>).</exception>
-    public override Tensor Forward(Tensor input, Tensor target) => Losses.HingeEmbeddingLoss(input, target, Reduction, Margin);
+    public override Tensor Forward(Tensor input, Tensor target)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(target);
+        return Losses.HingeEmbeddingLoss(input, target, Reduction, Margin);
+    }
 }
 
 /// <summary>The Poisson negative log-likelihood module (nn.PoissonNLLLoss): <see cref="Losses.PoissonNllLoss"/>. Its repr is PyTorch's, <c>PoissonNLLLoss()</c>.</summary>
@@ -372,7 +427,12 @@ public sealed class PoissonNLLLoss : Module<Tensor, Tensor, Tensor>
     /// <returns>The loss, reduced as <see cref="Reduction"/> says.</returns>
     /// <exception cref="ArgumentNullException">A tensor is null.</exception>
     /// <exception cref="ArgumentException">The inputs do not fit the loss (see <see cref="Losses.PoissonNllLoss"/>).</exception>
-    public override Tensor Forward(Tensor input, Tensor target) => Losses.PoissonNllLoss(input, target, Reduction, LogInput, Full, Eps);
+    public override Tensor Forward(Tensor input, Tensor target)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(target);
+        return Losses.PoissonNllLoss(input, target, Reduction, LogInput, Full, Eps);
+    }
 }
 
 /// <summary>The multi-class margin loss module (nn.MultiMarginLoss): <see cref="Losses.MultiMarginLoss"/>. Its repr is PyTorch's, <c>MultiMarginLoss()</c>.</summary>
@@ -413,7 +473,12 @@ public sealed class MultiMarginLoss : Module<Tensor, Tensor, Tensor>
     /// <returns>The loss, reduced as <see cref="Reduction"/> says.</returns>
     /// <exception cref="ArgumentNullException">A tensor is null.</exception>
     /// <exception cref="ArgumentException">The inputs do not fit the loss (see <see cref="Losses.MultiMarginLoss"/>).</exception>
-    public override Tensor Forward(Tensor input, Tensor target) => Losses.MultiMarginLoss(input, target, Reduction, P, Margin, Weight);
+    public override Tensor Forward(Tensor input, Tensor target)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(target);
+        return Losses.MultiMarginLoss(input, target, Reduction, P, Margin, Weight);
+    }
 }
 
 /// <summary>The margin ranking loss module (nn.MarginRankingLoss), of three inputs: <see cref="Losses.MarginRankingLoss"/>. Its repr is PyTorch's, <c>MarginRankingLoss()</c>.</summary>
