@@ -4,10 +4,28 @@ using Autograd.Nn.Optim;
 namespace Autograd.Nn.Checkpoints;
 
 /// <summary>Where a resumed run continues, and the metadata saved with it.</summary>
-/// <param name="Epoch">The epoch count saved (for example, the number of epochs finished).</param>
-/// <param name="Step">The optimizer step count saved.</param>
-/// <param name="Metadata">The user metadata saved (without the checkpoint's own <c>autograd.*</c> entries).</param>
-public sealed record TrainingProgress(long Epoch, long Step, IReadOnlyDictionary<string, string> Metadata);
+public sealed class TrainingProgress
+{
+    /// <summary>Creates the progress record.</summary>
+    /// <param name="epoch">The epoch count saved.</param>
+    /// <param name="step">The step count saved.</param>
+    /// <param name="metadata">The user metadata saved.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="metadata"/> is null.</exception>
+    public TrainingProgress(long epoch, long step, IReadOnlyDictionary<string, string> metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        (Epoch, Step, Metadata) = (epoch, step, metadata);
+    }
+
+    /// <summary>The epoch count saved (for example, the number of epochs finished).</summary>
+    public long Epoch { get; }
+
+    /// <summary>The optimizer step count saved.</summary>
+    public long Step { get; }
+
+    /// <summary>The user metadata saved (without the checkpoint's own <c>autograd.*</c> entries).</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; }
+}
 
 /// <summary>
 /// Everything a training run needs to continue exactly, in one safetensors file written atomically: the model's state

@@ -212,6 +212,8 @@ public class NullArgumentTests
         foreach (var exported in Assemblies.SelectMany(a => a.GetExportedTypes()))
         {
             if (typeof(Delegate).IsAssignableFrom(exported)) continue;
+            // Generic modules are abstract with typed hooks; GenericModuleTests checks their null arguments.
+            if (exported.IsGenericTypeDefinition && exported.IsSubclassOf(typeof(Module))) continue;
             // Generic types (datasets, loaders, two-input modules) are walked over (input, target) tensor pairs.
             var type = exported.IsGenericTypeDefinition
                 ? exported.MakeGenericType(exported.GetGenericArguments().Select(_ => typeof((Tensor, Tensor))).ToArray())

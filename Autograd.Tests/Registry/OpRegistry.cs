@@ -249,7 +249,8 @@ public static partial class OpRegistry
     private static readonly int[][] NonEmpty = [[], [1], [15], [16], [17], [33], [1000], [3, 4], [2, 3, 5]];
 
     /// <summary>Every entry: the core ops below and each area's entries from its own file (OpRegistry.Area.cs).</summary>
-    public static readonly OpInfo[] All =
+    // Built on first use, after every partial file's static fields are initialized (their order across files is unspecified).
+    private static readonly Lazy<OpInfo[]> s_all = new(() =>
     [
         .. Core(),
         .. MathEntries(),
@@ -257,7 +258,9 @@ public static partial class OpRegistry
         .. IndexingEntries(),
         .. ProductEntries(),
         .. NnEntries(),
-    ];
+    ]);
+
+    public static OpInfo[] All => s_all.Value;
 
     private static OpInfo[] Core() =>
     [
