@@ -205,7 +205,8 @@ public class TorchWeightsTests
     [Test]
     public void EveryNewLayerRoundTripsThroughACheckpointFile()
     {
-        Module Build(ulong seed) => new Sequential(
+        // A ModuleList, not a Sequential: the layers are not chained (Bilinear takes two inputs).
+        Module Build(ulong seed) => new ModuleList(
             new Embedding(6, 4, paddingIdx: 0, generator: new Generator(seed), dtype: DType.Float64),
             new LayerNorm(4, dtype: DType.Float64),
             new BatchNorm1d(3, dtype: DType.Float64),
@@ -214,7 +215,7 @@ public class TorchWeightsTests
             new EmbeddingBag(5, 2, "sum", generator: new Generator(seed + 1), dtype: DType.Float64),
             new Bilinear(2, 3, 2, generator: new Generator(seed + 2), dtype: DType.Float64));
         var trained = Build(1);
-        var bn = (BatchNorm1d)((Sequential)trained)[2];
+        var bn = (BatchNorm1d)((ModuleList)trained)[2];
         bn.Forward(Tensor.Normal([5, 3], new Generator(3), dtype: DType.Float64));
         string path = Path.Combine(Path.GetTempPath(), "autograd-layers-" + Guid.NewGuid().ToString("N") + ".safetensors");
         try
