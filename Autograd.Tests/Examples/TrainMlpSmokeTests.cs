@@ -141,4 +141,34 @@ public class TrainMlpSmokeTests
         var other = Run("--epochs", "3", "--seed", "8");
         Assert.That(NumberLines(other.StdOut), Is.Not.EqualTo(a), "a different seed should change the numbers\n" + other);
     }
+
+    [Test]
+    public void ResumingInANewProcessGivesTheSameWeightsAsAnUninterruptedRun_Bitwise()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "autograd-trainmlp-resume-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string straight = Path.Combine(dir, "straight.safetensors"), half = Path.Combine(dir, "half.safetensors"), resumed = Path.Combine(dir, "resumed.safetensors");
+            var a = Run("--epochs", "4", "--save", straight, "--output", dir);
+            Assert.That(a.ExitCode, Is.EqualTo(0), a.ToString());
+            var b = Run("--epochs", "4", "--stop-after", "2", "--save", half, "--output", dir);
+            Assert.That(b.ExitCode, Is.EqualTo(0), b.ToString());
+            Assert.That(Regex.Matches(b.StdOut, @"^epoch +\d+/4 ", RegexOptions.Multiline), Has.Count.EqualTo(2), b.ToString());
+            var c = Run("--epochs", "4", "--resume", half, "--save", resumed, "--output", dir);
+            Assert.That(c.ExitCode, Is.EqualTo(0), c.ToString());
+            Assert.That(Regex.Matches(c.StdOut, @"^epoch +[34]/4 ", RegexOptions.Multiline), Has.Count.EqualTo(2), c.ToString());
+
+            var expected = Autograd.Nn.Checkpoints.SafeTensors.Load(straight).Tensors;
+            var actual = Autograd.Nn.Checkpoints.SafeTensors.Load(resumed).Tensors;
+            Assert.That(actual.Keys, Is.EquivalentTo(expected.Keys));
+            foreach (var (name, t) in expected)
+                Assert.That(actual[name].ToArray<double>(), Is.EqualTo(t.ToArray<double>()), name);
+            Assert.That(NumberLines(c.StdOut).Last(), Is.EqualTo(NumberLines(a.StdOut).Last()));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

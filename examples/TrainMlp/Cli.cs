@@ -12,6 +12,9 @@ public sealed record Options
     public int? Threads { get; init; }
     public string? Output { get; init; }
     public string? DataDir { get; init; }
+    public string? Save { get; init; }
+    public string? Resume { get; init; }
+    public int? StopAfter { get; init; }
 
     public static readonly string[] Datasets = ["digits", "sines", "fashion-mnist"];
 
@@ -34,6 +37,9 @@ public sealed record Options
         Cli.Int("--threads", "most threads a kernel may use (Autograd.Parallelism.MaxDegree; default: all cores); the results do not depend on it", null, 1, 1024),
         Cli.Path("--output", "folder for the plots (default ./output/TrainMlp/DATASET)"),
         Cli.Path("--data-dir", "folder holding the Fashion-MNIST files (default /usr/share/datasets/fashion-mnist/)"),
+        Cli.Path("--save", "write a training checkpoint (model, optimizer, schedule, generators, epoch) to this file after every epoch"),
+        Cli.Path("--resume", "continue the run saved in this checkpoint (give the same options as the saved run)"),
+        Cli.Int("--stop-after", "stop after this epoch (the schedule still spans --epochs); continue later with --resume", null, 1, 100_000),
     ];
 
     /// <summary>The options given on the command line.</summary>
@@ -48,6 +54,9 @@ public sealed record Options
         Threads = r.GetValue<int?>("--threads"),
         Output = r.GetValue<string?>("--output"),
         DataDir = r.GetValue<string?>("--data-dir"),
+        Save = r.GetValue<string?>("--save"),
+        Resume = r.GetValue<string?>("--resume"),
+        StopAfter = r.GetValue<int?>("--stop-after"),
     };
 
     private static string NormalizeDataset(string value)

@@ -65,12 +65,17 @@ public static class Program
         bool PrintEpoch(int e) => classify || epochs <= 30 || e == 1 || e == epochs || e % 10 == 0;
 
         TrainingResult result = console.Live
-            ? TrainLive(problem, model, epochs, batchSize, lr, options.Seed, console, EpochLine, PrintEpoch)
+            ? TrainLive(problem, model, epochs, batchSize, lr, options, console, EpochLine, PrintEpoch)
             : new Trainer(problem, model, epochs, batchSize, lr, options.Seed)
             {
+                SavePath = options.Save,
+                ResumePath = options.Resume,
+                StopAfter = options.StopAfter,
                 OnEpoch = r => { if (PrintEpoch(r.Epoch)) console.Line(EpochLine(r)); },
             }.Run();
 
+        if (result.History.Count == 0)
+            throw new UsageException($"nothing to train: the run resumed from {options.Resume} had already finished its {epochs} epochs");
         var last = result.History[^1];
         var files = new List<string>();
         string lossPath = Path.Combine(outputDir, "loss.png");
@@ -110,7 +115,7 @@ public static class Program
     /// Trains under a Spectre.Console progress bar whose row fits the terminal. Its label shows the epoch being trained
     /// with that epoch's running loss (and accuracy); each finished epoch's line, with its test numbers, is printed above.
     /// </summary>
-    private static TrainingResult TrainLive(Problem problem, Sequential model, int epochs, int batchSize, double lr, ulong seed,
+    private static TrainingResult TrainLive(Problem problem, Sequential model, int epochs, int batchSize, double lr, Options options,
         Output console, Func<EpochResult, string> epochLine, Func<int, bool> printEpoch)
     {
         TrainingResult? result = null;
@@ -145,8 +150,11 @@ public static class Program
             .Start(ctx =>
             {
                 var task = ctx.AddTask(Label(1, null, null), maxValue: epochs);
-                var trainer = new Trainer(problem, model, epochs, batchSize, lr, seed)
+                var trainer = new Trainer(problem, model, epochs, batchSize, lr, options.Seed)
                 {
+                    SavePath = options.Save,
+                    ResumePath = options.Resume,
+                    StopAfter = options.StopAfter,
                     OnBatch = (epoch, batch, batches, loss, accuracy) =>
                     {
                         task.Value = epoch - 1 + (batch + 1.0) / batches;

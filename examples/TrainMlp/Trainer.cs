@@ -1,5 +1,6 @@
 using Autograd;
 using Autograd.Nn;
+using Autograd.Nn.Checkpoints;
 using Autograd.Nn.Data;
 using Autograd.Nn.Metrics;
 using Autograd.Nn.Optim;
@@ -29,16 +30,30 @@ public sealed class Trainer(Problem problem, Sequential model, int epochs, int b
     /// <summary>Called after every epoch with its numbers.</summary>
     public Action<EpochResult>? OnEpoch { get; init; }
 
+    /// <summary>A training checkpoint to write after every epoch, or null.</summary>
+    public string? SavePath { get; init; }
+
+    /// <summary>A training checkpoint to continue from (the run must be built with the same options), or null.</summary>
+    public string? ResumePath { get; init; }
+
+    /// <summary>The last epoch to train in this process (the schedule still spans all the epochs), or null for all.</summary>
+    public int? StopAfter { get; init; }
+
     public TrainingResult Run()
     {
         var optimizer = new Adam(model.Parameters(), lr: learningRate);
         // The learning rate follows half a cosine from lr down to 0 over the run (PyTorch's CosineAnnealingLR).
         var schedule = new CosineAnnealingLR(optimizer, tMax: epochs);
         // Each batch begins a BufferScope that lasts until the next: batches and intermediate results reuse the same arrays.
-        var loader = new DataLoader(problem.Train, batchSize, shuffle: true, generator: new Generator(seed + 2), pool: new BufferPool());
+        var shuffle = new Generator(seed + 2);
+        var loader = new DataLoader(problem.Train, batchSize, shuffle: true, generator: shuffle, pool: new BufferPool());
         bool classify = problem.Kind == TaskKind.Classification;
         var history = new List<EpochResult>();
-        for (int epoch = 1; epoch <= epochs; epoch++)
+        // Everything the run draws from afterwards: the shuffling generator (and the default one, always saved).
+        var generators = new Dictionary<string, Generator> { ["shuffle"] = shuffle };
+        int first = 1;
+        if (ResumePath is { } resume) first = (int)TrainingCheckpoint.Load(resume, model, optimizer, [schedule], generators).Epoch + 1;
+        for (int epoch = first; epoch <= Math.Min(epochs, StopAfter ?? epochs); epoch++)
         {
             model.Train();
             var trainLoss = new RunningMean();
@@ -58,6 +73,7 @@ public sealed class Trainer(Problem problem, Sequential model, int epochs, int b
                 batch++;
             }
             schedule.Step();
+            if (SavePath is { } save) TrainingCheckpoint.Save(save, model, optimizer, [schedule], generators, epoch: epoch);
             var (testLoss, testAccuracy, _) = Evaluate(problem.Test);
             var result = new EpochResult(epoch, trainLoss.Compute(), classify ? trainAccuracy.Compute() : null, testLoss, testAccuracy);
             history.Add(result);
