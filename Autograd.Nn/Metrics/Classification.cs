@@ -117,7 +117,7 @@ public sealed class Accuracy
         var targets = target.ToArray<long>();
         MetricInput.CheckClasses(op, targets, classes, "target");
         // Scores as (N·d, C) rows: move the class dimension last.
-        var rows = (classDim == input.Rank - 1 ? input : input.Movedim1(classDim)).Contiguous().ToArray<double>();
+        var rows = (classDim == input.Rank - 1 ? input : input.Movedim(classDim, -1)).Contiguous().ToArray<double>();
         long hits = 0;
         for (int i = 0; i < targets.Length; i++)
         {
@@ -128,15 +128,5 @@ public sealed class Accuracy
             if (higher < topK) hits++;
         }
         return (hits, targets.Length);
-    }
-}
-
-internal static class MovedimExtension
-{
-    /// <summary>The tensor with dimension <paramref name="from"/> moved last (a permutation).</summary>
-    public static Tensor Movedim1(this Tensor t, int from)
-    {
-        var order = Enumerable.Range(0, t.Rank).Where(d => d != from).Append(from).ToArray();
-        return t.Permute(order);
     }
 }
