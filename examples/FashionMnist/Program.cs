@@ -27,6 +27,8 @@ public static class Program
         public int Width { get; init; } = 512;
         public double LabelSmoothing { get; init; }
         public int Warmup { get; init; }
+        public int Shift { get; init; }
+        public bool Flip { get; init; }
         public string? Save { get; init; }
         public string? Resume { get; init; }
         public int Epochs { get; init; } = 20;
@@ -53,6 +55,8 @@ public static class Program
         Cli.Int("--width", "modern: width of the residual stream", 512, 1, 65_536),
         Cli.HalfOpen("--label-smoothing", "X", "cross-entropy label smoothing in [0, 1) (default: plain 0, modern 0.1)", null, 0, 1),
         Cli.Int("--warmup", "epochs of linear learning-rate warm-up before the cosine (default: plain 0, modern 2)", null, 0, 10_000),
+        Cli.Int("--shift", "augmentation: move each training image by up to N pixels in x and y, a fresh draw every epoch (default: plain 0, modern 2)", null, 0, 27),
+        Cli.Choice("--flip", "augmentation: mirror each training image left-right with probability 1/2 (default: plain no, modern yes)", null, ["yes", "no"], t => t.ToLowerInvariant()),
         Cli.Path("--save", "write a training checkpoint (model, optimizer, schedule, generators, epoch) to this file after every epoch"),
         Cli.Path("--resume", "continue the run saved in this checkpoint file (give the same options as the saved run)"),
         Cli.Int("--epochs", "passes over the training set (default: plain 20, modern 30)", null, 1, 10_000),
@@ -78,6 +82,8 @@ public static class Program
             Width = r.GetValue<int?>("--width")!.Value,
             LabelSmoothing = r.GetValue<double?>("--label-smoothing") ?? (modern ? 0.1 : 0),
             Warmup = r.GetValue<int?>("--warmup") ?? (modern ? 2 : 0),
+            Shift = r.GetValue<int?>("--shift") ?? (modern ? 2 : 0),
+            Flip = (r.GetValue<string?>("--flip") ?? (modern ? "yes" : "no")) == "yes",
             Save = r.GetValue<string?>("--save"),
             Resume = r.GetValue<string?>("--resume"),
             Epochs = r.GetValue<int?>("--epochs") ?? (modern ? 30 : 20),
@@ -125,6 +131,8 @@ public static class Program
         var init = new Generator(o.Seed);
         var masks = new Generator(o.Seed + 1);
         var shuffle = new Generator(o.Seed + 2);
+        var augment = new Generator(o.Seed + 3);
+        float background = (float)((0 - mean) / std);
         var model = o.Model == "modern" ? BuildModern(o, init, masks) : BuildPlain(o, init, masks);
         // The modern recipe decays only the matrices (no weight decay on biases and LayerNorm weights).
         var optimizer = o.Model == "modern"
@@ -138,7 +146,7 @@ public static class Program
             : new CosineAnnealingLR(optimizer, tMax: o.Epochs);
         // Each batch begins a BufferScope that lasts until the next: batches and intermediate results reuse the same arrays.
         var loader = new DataLoader(train, o.BatchSize, shuffle: true, generator: shuffle, pool: new BufferPool());
-        var generators = new Dictionary<string, Generator> { ["init"] = init, ["masks"] = masks, ["shuffle"] = shuffle };
+        var generators = new Dictionary<string, Generator> { ["init"] = init, ["masks"] = masks, ["shuffle"] = shuffle, ["augment"] = augment };
         int firstEpoch = 1;
         if (o.Resume is { } resume)
         {
@@ -152,6 +160,8 @@ public static class Program
         Console.WriteLine($"training: AdamW lr {F(o.LearningRate, "G4")}" + (o.Warmup > 0 ? $" warmed up over {o.Warmup} epochs then" : "") +
                           $" cosine-annealed to 0, weight decay {F(o.WeightDecay, "G4")}, label smoothing {F(o.LabelSmoothing, "G4")}, " +
                           $"batch size {o.BatchSize}, {o.Epochs} epochs, seed {o.Seed}");
+        if (o.Shift > 0 || o.Flip)
+            Console.WriteLine($"augmentation: shifts of up to {o.Shift} pixels" + (o.Flip ? ", left-right flips" : ""));
 
         int width = o.Epochs.ToString(CultureInfo.InvariantCulture).Length;
         double testAccuracy = 0, epochSeconds = 0;
@@ -161,8 +171,9 @@ public static class Program
             model.Train();
             var trainLoss = new RunningMean();
             var trainAccuracy = new Accuracy();
-            foreach (var (inputs, targets) in loader)
+            foreach (var (batch, targets) in loader)
             {
+                var inputs = o.Shift > 0 || o.Flip ? Augment(batch, o.Shift, o.Flip, background, augment) : batch;
                 var logits = model.Forward(inputs);
                 var loss = Losses.CrossEntropy(logits, targets, labelSmoothing: o.LabelSmoothing);
                 optimizer.ZeroGrad(setToNone: false);   // gradients stay allocated, zeroed in place
@@ -234,6 +245,36 @@ public static class Program
         private readonly Dropout _dropout = new(dropout, masks);
 
         public override Tensor Forward(Tensor input) => input + _dropout.Call(_gelu.Call(_fc.Call(_norm.Call(input))));
+    }
+
+    /// <summary>
+    /// Each 28 × 28 image of <paramref name="batch"/> moved by a random whole number of pixels in
+    /// [−<paramref name="shift"/>, <paramref name="shift"/>] in x and y (uncovered pixels take the background value)
+    /// and, if <paramref name="flip"/>, mirrored left-right with probability 1/2.
+    /// </summary>
+    private static Tensor Augment(Tensor batch, int shift, bool flip, float background, Generator generator)
+    {
+        const int Side = 28;
+        float[] source = batch.ToArray<float>();
+        var result = new float[source.Length];
+        for (int image = 0; image < source.Length / (Side * Side); image++)
+        {
+            int dx = shift > 0 ? generator.NextInt(2 * shift + 1) - shift : 0;
+            int dy = shift > 0 ? generator.NextInt(2 * shift + 1) - shift : 0;
+            bool mirror = flip && generator.NextInt(2) == 1;
+            var from = source.AsSpan(image * Side * Side, Side * Side);
+            var to = result.AsSpan(image * Side * Side, Side * Side);
+            for (int y = 0; y < Side; y++)
+            {
+                int sy = y - dy;
+                for (int x = 0; x < Side; x++)
+                {
+                    int sx = (mirror ? Side - 1 - x : x) - dx;
+                    to[y * Side + x] = sy is >= 0 and < Side && sx is >= 0 and < Side ? from[sy * Side + sx] : background;
+                }
+            }
+        }
+        return Tensor.From(result, batch.Size(0), batch.Size(1));
     }
 
     private static (double Mean, double Std) MeanStd(Tensor x)
