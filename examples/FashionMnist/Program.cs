@@ -29,6 +29,7 @@ public static class Program
         public int Warmup { get; init; }
         public int Shift { get; init; }
         public bool Flip { get; init; }
+        public bool TestFlip { get; init; }
         public string? Save { get; init; }
         public string? Resume { get; init; }
         public int Epochs { get; init; } = 20;
@@ -55,8 +56,9 @@ public static class Program
         Cli.Int("--width", "modern: width of the residual stream", 512, 1, 65_536),
         Cli.HalfOpen("--label-smoothing", "X", "cross-entropy label smoothing in [0, 1) (default: plain 0, modern 0.1)", null, 0, 1),
         Cli.Int("--warmup", "epochs of linear learning-rate warm-up before the cosine (default: plain 0, modern 2)", null, 0, 10_000),
-        Cli.Int("--shift", "augmentation: move each training image by up to N pixels in x and y, a fresh draw every epoch (default: plain 0, modern 2)", null, 0, 27),
+        Cli.Int("--shift", "augmentation: move each training image by up to N pixels in x and y, a fresh draw every epoch (default 0)", null, 0, 27),
         Cli.Choice("--flip", "augmentation: mirror each training image left-right with probability 1/2 (default: plain no, modern yes)", null, ["yes", "no"], t => t.ToLowerInvariant()),
+        Cli.Choice("--test-flip", "average the predicted probabilities of each test image and its mirror image (default: the same as --flip)", null, ["yes", "no"], t => t.ToLowerInvariant()),
         Cli.Path("--save", "write a training checkpoint (model, optimizer, schedule, generators, epoch) to this file after every epoch"),
         Cli.Path("--resume", "continue the run saved in this checkpoint file (give the same options as the saved run)"),
         Cli.Int("--epochs", "passes over the training set (default: plain 20, modern 30)", null, 1, 10_000),
@@ -82,8 +84,9 @@ public static class Program
             Width = r.GetValue<int?>("--width")!.Value,
             LabelSmoothing = r.GetValue<double?>("--label-smoothing") ?? (modern ? 0.1 : 0),
             Warmup = r.GetValue<int?>("--warmup") ?? (modern ? 2 : 0),
-            Shift = r.GetValue<int?>("--shift") ?? (modern ? 2 : 0),
+            Shift = r.GetValue<int?>("--shift") ?? 0,
             Flip = (r.GetValue<string?>("--flip") ?? (modern ? "yes" : "no")) == "yes",
+            TestFlip = (r.GetValue<string?>("--test-flip") ?? r.GetValue<string?>("--flip") ?? (modern ? "yes" : "no")) == "yes",
             Save = r.GetValue<string?>("--save"),
             Resume = r.GetValue<string?>("--resume"),
             Epochs = r.GetValue<int?>("--epochs") ?? (modern ? 30 : 20),
@@ -162,6 +165,8 @@ public static class Program
                           $"batch size {o.BatchSize}, {o.Epochs} epochs, seed {o.Seed}");
         if (o.Shift > 0 || o.Flip)
             Console.WriteLine($"augmentation: shifts of up to {o.Shift} pixels" + (o.Flip ? ", left-right flips" : ""));
+        if (o.TestFlip)
+            Console.WriteLine("test: probabilities averaged over each image and its mirror image");
 
         int width = o.Epochs.ToString(CultureInfo.InvariantCulture).Length;
         double testAccuracy = 0, epochSeconds = 0;
@@ -185,7 +190,7 @@ public static class Program
             schedule.Step();
             if (o.Save is { } save) TrainingCheckpoint.Save(save, model, optimizer, [schedule], generators, epoch: epoch);
             double trainSeconds = clock.Elapsed.TotalSeconds;
-            testAccuracy = TestAccuracy(model, test);
+            testAccuracy = TestAccuracy(model, test, o.TestFlip);
             epochSeconds += trainSeconds;
             Console.WriteLine($"epoch {epoch.ToString(CultureInfo.InvariantCulture).PadLeft(width)}/{o.Epochs}  " +
                               $"loss {F(trainLoss.Compute(), "F4")}  train acc {Pct(trainAccuracy.Compute())}  test acc {Pct(testAccuracy)}  " +
@@ -286,7 +291,7 @@ public static class Program
         return (mean, std);
     }
 
-    private static double TestAccuracy(Module model, TensorDataset data)
+    private static double TestAccuracy(Module model, TensorDataset data, bool withMirror)
     {
         model.Eval();
         using var noGrad = Autodiff.NoGrad();
@@ -294,7 +299,14 @@ public static class Program
         for (int start = 0; start < data.Count; start += 1000)
         {
             int end = Math.Min(start + 1000, data.Count);
-            accuracy.Update(model.Forward(data.Inputs.Slice(0, start, end)), data.Targets.Slice(0, start, end));
+            var images = data.Inputs.Slice(0, start, end);
+            var scores = model.Forward(images);
+            if (withMirror)
+            {
+                var mirrored = images.Reshape(end - start, 28, 28).Flip(2).Reshape(end - start, 784);
+                scores = scores.Softmax(1) + model.Forward(mirrored).Softmax(1);
+            }
+            accuracy.Update(scores, data.Targets.Slice(0, start, end));
         }
         model.Train();
         return accuracy.Compute();
