@@ -4,7 +4,7 @@ namespace Autograd.Distributed;
 /// The processes that train together and the collectives they run (PyTorch's <c>torch.distributed</c> process group).
 /// Every rank must call the same collectives in the same order with buffers of the same length.
 /// </summary>
-public abstract class ProcessGroup : IDisposable
+public abstract partial class ProcessGroup : IDisposable
 {
     /// <summary>Gets the world of this process alone: collectives return at once and leave their buffers as they are.</summary>
     public static ProcessGroup Single { get; } = new SingleProcessGroup();

@@ -9,6 +9,8 @@ internal sealed class SingleProcessGroup : ProcessGroup
 
     public override int LocalRank => 0;
 
+    public override string Backend => "single";
+
     public override void AllReduce(Span<float> buffer, ReduceOp op = ReduceOp.Sum) => CheckOp(op);
 
     public override void AllReduce(Span<double> buffer, ReduceOp op = ReduceOp.Sum) => CheckOp(op);
