@@ -12,7 +12,8 @@ internal sealed class ScenarioAttribute(string name) : Attribute
 
     /// <summary>
     /// Gets a value indicating whether the scenario runs outside <see cref="ProcessGroup.Run"/>: the host calls
-    /// <see cref="ProcessGroup.Initialize"/> itself and lets exceptions escape (to test the unhandled-exception path).
+    /// <see cref="ProcessGroup.Initialize"/> itself, lets exceptions escape (to test the unhandled-exception path) and
+    /// leaves disposing the group to the scenario.
     /// </summary>
     public bool Unwrapped { get; init; }
 }
@@ -34,8 +35,7 @@ internal static partial class Scenarios
         var rest = args[1..];
         var run = scenario.Method.CreateDelegate<Action<ProcessGroup, string[]>>();
         if (!scenario.Attribute!.Unwrapped) return ProcessGroup.Run(group => run(group, rest));
-        using var group = ProcessGroup.Initialize();
-        run(group, rest);
+        run(ProcessGroup.Initialize(), rest); // the scenario disposes the group, or leaves it to the process exit
         return 0;
     }
 

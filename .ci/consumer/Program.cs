@@ -1,6 +1,7 @@
 // What a user of the NuGet packages does: a gradient, a GradCheck, a tiny training run and a checkpoint round trip,
 // each checked against a known value. Exits 1 on the first wrong value.
 using Autograd;
+using Autograd.Distributed;
 using Autograd.Nn;
 using Autograd.Nn.Checkpoints;
 using Autograd.Nn.Optim;
@@ -69,6 +70,17 @@ try
 finally
 {
     File.Delete(path);
+}
+
+// 6. Autograd.Distributed: the world of one without a launcher; under mpirun (.ci/pack-consume runs it with -np 2 too)
+// the package's Open MPI binding averages the ranks' values.
+using (var group = ProcessGroup.Initialize())
+{
+    double mean = group.AllReduceMean(group.Rank + 1);
+    var t = group.AllReduce(Tensor.From(new long[] { 1, group.Rank }));
+    long[] sums = t.ToArray<long>();
+    Check(mean == (group.WorldSize + 1) / 2.0 && sums[0] == group.WorldSize && sums[1] == group.WorldSize * (group.WorldSize - 1L) / 2,
+          $"distributed: rank {group.Rank} of {group.WorldSize} ({group.Backend}), the mean of 1..{group.WorldSize} is {mean}");
 }
 
 Console.WriteLine(failures == 0 ? "consumer: all checks passed" : $"consumer: {failures} check(s) failed");

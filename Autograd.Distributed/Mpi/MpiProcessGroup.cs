@@ -230,7 +230,7 @@ internal sealed unsafe class MpiProcessGroup : ProcessGroup
         try
         {
             mpiOp = h.Op(op);
-            ObjectDisposedException.ThrowIf(finalized, this);
+            ThrowIfFinalized("AllReduceAsync");
         }
         catch
         {
@@ -294,9 +294,14 @@ internal sealed unsafe class MpiProcessGroup : ProcessGroup
         }
     }
 
+    private void ThrowIfFinalized(string op)
+    {
+        if (finalized) throw new ObjectDisposedException(nameof(ProcessGroup), $"{op}: the process group was disposed, which finalised MPI; keep it until the program's last collective.");
+    }
+
     private void Enter(string op)
     {
-        ObjectDisposedException.ThrowIf(finalized, this);
+        ThrowIfFinalized(op);
         Interlocked.Increment(ref inFlight);
         if (serialize) Monitor.Enter(gate);
     }

@@ -35,4 +35,20 @@ public class MpiCollectivesTests
     [TestCase(3)]
     public void AllReduceAsync_ManyInFlight_WaitedOutOfOrder(int np) =>
         AssertEveryRankOk(MpiRunner.Run(np, "async", [], Timeout), np);
+
+    [Test]
+    public void Dispose_FinalisesMpi_ThenCollectivesAndASecondInitializeAreRefused()
+    {
+        var r = MpiRunner.Run(2, "lifecycle", [], Timeout);
+        AssertEveryRankOk(r, 2);
+        Assert.That(r.Output, Does.Contain("ok: 4 checks after Dispose"), r.ToString());
+    }
+
+    [Test]
+    public void ReturningWithoutDispose_FinalisesAtExit_WithExitCodeZero()
+    {
+        var r = MpiRunner.Run(3, "no-dispose", [], Timeout);
+        AssertEveryRankOk(r, 3);
+        Assert.That(r.Output, Does.Not.Contain("without calling").And.Not.Contain("finalize"), r.ToString());
+    }
 }
