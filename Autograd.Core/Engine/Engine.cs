@@ -18,7 +18,60 @@ internal static class Engine
     public static Tensor?[]? Run(Tensor[] outputs, Tensor[] seeds, bool retainGraph, bool createGraph, Tensor[]? inputs, bool allowUnused)
     {
         using var mode = new GradModeScope(createGraph);
-        return Sweep(Roles(outputs), seeds, retainGraph, createGraph, inputs is null ? null : Roles(inputs), allowUnused);
+        // A pass nested in a hook of another (a backward inside a hook) keeps its own callbacks; the outer ones wait for the outer pass.
+        var outerCallbacks = t_callbacks;
+        t_callbacks = null;
+        t_passDepth++;
+        try
+        {
+            var results = Sweep(Roles(outputs), seeds, retainGraph, createGraph, inputs is null ? null : Roles(inputs), allowUnused);
+            // Callbacks queued by callbacks run too, in the order queued.
+            for (int i = 0; t_callbacks is { } queued && i < queued.Count; i++) queued[i]();
+            return results;
+        }
+        finally
+        {
+            t_passDepth--;
+            t_callbacks = outerCallbacks;
+        }
+    }
+
+    // The backward passes running on this thread (nested ones count), and the callbacks queued for the innermost.
+    [ThreadStatic] private static int t_passDepth;
+    [ThreadStatic] private static List<Action>? t_callbacks;
+
+    /// <summary>Queues <paramref name="callback"/> to run when the innermost backward pass on this thread has accumulated every gradient.</summary>
+    public static void QueueCallback(Action callback)
+    {
+        if (t_passDepth == 0)
+            throw new InvalidOperationException(
+                "QueueCallback: no backward pass is running on this thread; call it from a gradient hook, during Backward() or Autodiff.Grad().");
+        (t_callbacks ??= []).Add(callback);
+    }
+
+    // Registered post-accumulate-grad hooks over all tensors: while none is, a pass does not count the leaves' consumers.
+    private static int s_postAccumulateHooks;
+
+    internal static void PostAccumulateHookAdded() => Interlocked.Increment(ref s_postAccumulateHooks);
+
+    internal static void PostAccumulateHookRemoved() => Interlocked.Decrement(ref s_postAccumulateHooks);
+
+    // For each leaf with post-accumulate-grad hooks, how many nodes of the order take it as an input (once per input slot).
+    private static Dictionary<Tensor, int>? LeafConsumers(NodeList order)
+    {
+        Dictionary<Tensor, int>? waits = null;
+        for (int n = 0; n < order.Count; n++)
+        {
+            var fn = order[n];
+            for (int k = 0, count = fn.InputCount; k < count; k++)
+            {
+                var input = fn.Input(k);
+                if (input.GradFn is not null || input.PostAccumulateGradHooks is null) continue;
+                waits ??= new Dictionary<Tensor, int>(ReferenceEqualityComparer.Instance);
+                waits[input] = waits.TryGetValue(input, out int c) ? c + 1 : 1;
+            }
+        }
+        return waits;
     }
 
     // A tensor written in place by a recorded op is differentiated as that write's output (its graph role now).
@@ -67,6 +120,39 @@ internal static class Engine
                 {
                     leafGrads[target] = g;
                     leafOrder.Add(target);
+                }
+            }
+        }
+
+        // A leaf's gradient is accumulated into .Grad and its post-accumulate hooks run; at the end of the pass, or, for a leaf
+        // with such hooks, as soon as every node that takes it as an input has run (so that they can start work, such as
+        // communication, while the rest of the pass runs).
+        void FinishLeaf(Tensor leaf)
+        {
+            if (!leafGrads.Remove(leaf, out var g)) return;
+            if (leaf.Hooks is not null) g = Hooks.Run(leaf.Hooks, g, "leaf");
+            if (results is not null) results[wanted![leaf]] = g;
+            else
+            {
+                Accumulate(leaf, g, createGraph);
+                if (leaf.PostAccumulateGradHooks is { } post)
+                    foreach (var hook in post.ToArray()) hook(leaf);
+            }
+        }
+
+        Dictionary<Tensor, int>? leafWaits = null;
+
+        void Ran(Function fn)
+        {
+            for (int k = 0, count = fn.InputCount; k < count; k++)
+            {
+                var input = fn.Input(k);
+                if (!leafWaits!.TryGetValue(input, out int c)) continue;
+                if (c > 1) leafWaits[input] = c - 1;
+                else
+                {
+                    leafWaits.Remove(input);
+                    using (BufferScope.Suspend()) FinishLeaf(input);
                 }
             }
         }
@@ -143,6 +229,7 @@ internal static class Engine
                 if (rest is not null) order = TopologicalOrder(rest, null);
             }
             else order = TopologicalOrder(null, outputs);
+            if (results is null && order is not null && Volatile.Read(ref s_postAccumulateHooks) > 0) leafWaits = LeafConsumers(order);
 
             bool skipped = false;
             // The order is post-order: outputs come last, so it is walked from the end.
@@ -152,19 +239,14 @@ internal static class Engine
                 Tensor? none = null;
                 if (fn.PendingGrad is { } g) Visit(fn, g, ref none);
                 else skipped = true;
+                if (leafWaits is not null) Ran(fn);
             }
             allSwept = !skipped;
 
             // .Grad outlives any BufferScope: it is allocated outside the pool, and accumulated in place when nothing is
             // recorded (as PyTorch's AccumulateGrad), so a step that keeps its gradients zeroed allocates nothing here.
             using var persistent = BufferScope.Suspend();
-            foreach (var leaf in leafOrder)
-            {
-                var g = leafGrads[leaf];
-                if (leaf.Hooks is not null) g = Hooks.Run(leaf.Hooks, g, "leaf");
-                if (results is not null) results[wanted![leaf]] = g;
-                else Accumulate(leaf, g, createGraph);
-            }
+            foreach (var leaf in leafOrder) FinishLeaf(leaf);
         }
         finally
         {
@@ -317,6 +399,21 @@ public static class Autodiff
 {
     /// <summary>Whether ops on the current thread record onto the graph.</summary>
     public static bool IsGradEnabled => GradMode.IsEnabled;
+
+    /// <summary>
+    /// Queues <paramref name="callback"/> to run once the backward pass running on this thread has accumulated every
+    /// gradient, before <see cref="Tensor.Backward(Tensor?, bool, bool)"/> or <see cref="Grad(Tensor[], Tensor[], Tensor?[], bool, bool?, bool)"/>
+    /// returns (PyTorch's <c>Variable._execution_engine.queue_callback</c>). Call it from a gradient hook; callbacks run
+    /// in the order queued, including those queued by a callback, and not at all when the pass throws.
+    /// </summary>
+    /// <param name="callback">The action to run at the end of the pass.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="callback"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">No backward pass is running on this thread.</exception>
+    public static void QueueCallback(Action callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        Engine.QueueCallback(callback);
+    }
 
     /// <summary>Begins a scope in which ops record nothing: <c>using (Autodiff.NoGrad()) { … }</c>.</summary>
     /// <returns>A scope that restores the previous grad mode when disposed.</returns>

@@ -28,6 +28,7 @@ public partial class Tensor
         public Function? GradFn;
         public Tensor? Grad;
         public List<Func<Tensor, Tensor?>>? Hooks;
+        public List<Action<Tensor>>? PostAccumulateGradHooks;
 
         // After a recorded in-place write: this storage's current graph role (the write's output node). The tensor's
         // own GradFn and RequiresGrad stay what nodes recorded before the write saw, so their gradients keep going to
@@ -284,6 +285,13 @@ public partial class Tensor
     {
         get => (_node as GradState)?.Hooks;
         set => State().Hooks = value;
+    }
+
+    /// <summary>Hooks that run after a leaf's gradient is accumulated into <see cref="Grad"/>.</summary>
+    internal List<Action<Tensor>>? PostAccumulateGradHooks
+    {
+        get => (_node as GradState)?.PostAccumulateGradHooks;
+        set => State().PostAccumulateGradHooks = value;
     }
 
     internal void MarkRequiresGrad() => _requiresGrad = true;
