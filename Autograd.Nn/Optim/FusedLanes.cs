@@ -50,34 +50,49 @@ internal readonly struct Lane1<T>(T v) : ILanes<Lane1<T>, T> where T : unmanaged
 {
     private readonly T _v = v;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane1<T> operator +(Lane1<T> a, Lane1<T> b) => new(a._v + b._v);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane1<T> operator -(Lane1<T> a, Lane1<T> b) => new(a._v - b._v);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane1<T> operator *(Lane1<T> a, Lane1<T> b) => new(a._v * b._v);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane1<T> operator /(Lane1<T> a, Lane1<T> b) => new(a._v / b._v);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane1<T> operator -(Lane1<T> a) => new(-a._v);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane1<T> Splat(T value) => new(value);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane1<T> Load(T[] array, int index) => new(array[index]);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Lane1<T> x, T[] array, int index) => array[index] = x._v;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane1<T> Sqrt(Lane1<T> x) => new(T.Sqrt(x._v));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane1<T> Max(Lane1<T> x, Lane1<T> y) => new(T.Max(x._v, y._v));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane1<T> Min(Lane1<T> x, Lane1<T> y) => new(T.Min(x._v, y._v));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane1<T> Abs(Lane1<T> x) => new(T.Abs(x._v));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane1<T> GreaterThan(Lane1<T> x, Lane1<T> y) => new(x._v > y._v ? T.One : T.Zero);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane1<T> LessThan(Lane1<T> x, Lane1<T> y) => new(x._v < y._v ? T.One : T.Zero);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane1<T> Select(Lane1<T> mask, Lane1<T> a, Lane1<T> b) => mask._v != T.Zero ? a : b;
 }
 
@@ -86,34 +101,49 @@ internal readonly struct Lane128<T>(Vector128<T> v) : ILanes<Lane128<T>, T> wher
 {
     private readonly Vector128<T> _v = v;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane128<T> operator +(Lane128<T> a, Lane128<T> b) => new(a._v + b._v);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane128<T> operator -(Lane128<T> a, Lane128<T> b) => new(a._v - b._v);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane128<T> operator *(Lane128<T> a, Lane128<T> b) => new(a._v * b._v);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane128<T> operator /(Lane128<T> a, Lane128<T> b) => new(a._v / b._v);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane128<T> operator -(Lane128<T> a) => new(-a._v);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane128<T> Splat(T value) => new(Vector128.Create(value));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane128<T> Load(T[] array, int index) => new(Vector128.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(array), (nuint)index));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Lane128<T> x, T[] array, int index) => x._v.StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(array), (nuint)index);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane128<T> Sqrt(Lane128<T> x) => new(Vector128.Sqrt(x._v));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane128<T> Max(Lane128<T> x, Lane128<T> y) => new(Vector128.Max(x._v, y._v));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane128<T> Min(Lane128<T> x, Lane128<T> y) => new(Vector128.Min(x._v, y._v));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane128<T> Abs(Lane128<T> x) => new(Vector128.Abs(x._v));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane128<T> GreaterThan(Lane128<T> x, Lane128<T> y) => new(Vector128.GreaterThan(x._v, y._v));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane128<T> LessThan(Lane128<T> x, Lane128<T> y) => new(Vector128.LessThan(x._v, y._v));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane128<T> Select(Lane128<T> mask, Lane128<T> a, Lane128<T> b) => new(Vector128.ConditionalSelect(mask._v, a._v, b._v));
 }
 
@@ -122,34 +152,49 @@ internal readonly struct Lane256<T>(Vector256<T> v) : ILanes<Lane256<T>, T> wher
 {
     private readonly Vector256<T> _v = v;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane256<T> operator +(Lane256<T> a, Lane256<T> b) => new(a._v + b._v);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane256<T> operator -(Lane256<T> a, Lane256<T> b) => new(a._v - b._v);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane256<T> operator *(Lane256<T> a, Lane256<T> b) => new(a._v * b._v);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane256<T> operator /(Lane256<T> a, Lane256<T> b) => new(a._v / b._v);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane256<T> operator -(Lane256<T> a) => new(-a._v);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane256<T> Splat(T value) => new(Vector256.Create(value));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane256<T> Load(T[] array, int index) => new(Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(array), (nuint)index));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Lane256<T> x, T[] array, int index) => x._v.StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(array), (nuint)index);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane256<T> Sqrt(Lane256<T> x) => new(Vector256.Sqrt(x._v));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane256<T> Max(Lane256<T> x, Lane256<T> y) => new(Vector256.Max(x._v, y._v));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane256<T> Min(Lane256<T> x, Lane256<T> y) => new(Vector256.Min(x._v, y._v));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane256<T> Abs(Lane256<T> x) => new(Vector256.Abs(x._v));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane256<T> GreaterThan(Lane256<T> x, Lane256<T> y) => new(Vector256.GreaterThan(x._v, y._v));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane256<T> LessThan(Lane256<T> x, Lane256<T> y) => new(Vector256.LessThan(x._v, y._v));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane256<T> Select(Lane256<T> mask, Lane256<T> a, Lane256<T> b) => new(Vector256.ConditionalSelect(mask._v, a._v, b._v));
 }
 
@@ -158,34 +203,49 @@ internal readonly struct Lane512<T>(Vector512<T> v) : ILanes<Lane512<T>, T> wher
 {
     private readonly Vector512<T> _v = v;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane512<T> operator +(Lane512<T> a, Lane512<T> b) => new(a._v + b._v);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane512<T> operator -(Lane512<T> a, Lane512<T> b) => new(a._v - b._v);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane512<T> operator *(Lane512<T> a, Lane512<T> b) => new(a._v * b._v);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane512<T> operator /(Lane512<T> a, Lane512<T> b) => new(a._v / b._v);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane512<T> operator -(Lane512<T> a) => new(-a._v);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane512<T> Splat(T value) => new(Vector512.Create(value));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane512<T> Load(T[] array, int index) => new(Vector512.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(array), (nuint)index));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Lane512<T> x, T[] array, int index) => x._v.StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(array), (nuint)index);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane512<T> Sqrt(Lane512<T> x) => new(Vector512.Sqrt(x._v));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane512<T> Max(Lane512<T> x, Lane512<T> y) => new(Vector512.Max(x._v, y._v));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane512<T> Min(Lane512<T> x, Lane512<T> y) => new(Vector512.Min(x._v, y._v));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane512<T> Abs(Lane512<T> x) => new(Vector512.Abs(x._v));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane512<T> GreaterThan(Lane512<T> x, Lane512<T> y) => new(Vector512.GreaterThan(x._v, y._v));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane512<T> LessThan(Lane512<T> x, Lane512<T> y) => new(Vector512.LessThan(x._v, y._v));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane512<T> Select(Lane512<T> mask, Lane512<T> a, Lane512<T> b) => new(Vector512.ConditionalSelect(mask._v, a._v, b._v));
 }
 
@@ -210,14 +270,16 @@ internal struct FusedPass<TK, T>(TK kernel) : IChunkBody
 
     public void Run(int start, int length)
     {
+        // A local copy, whose fields the JIT can keep in registers across the loop.
+        var kernel = _kernel;
         int i = start, end = start + length;
         if (Vector512.IsHardwareAccelerated)
-            for (int w = Vector512<T>.Count; i <= end - w; i += w) _kernel.Apply<Lane512<T>>(i);
+            for (int w = Vector512<T>.Count; i <= end - w; i += w) kernel.Apply<Lane512<T>>(i);
         if (Vector256.IsHardwareAccelerated)
-            for (int w = Vector256<T>.Count; i <= end - w; i += w) _kernel.Apply<Lane256<T>>(i);
+            for (int w = Vector256<T>.Count; i <= end - w; i += w) kernel.Apply<Lane256<T>>(i);
         if (Vector128.IsHardwareAccelerated)
-            for (int w = Vector128<T>.Count; i <= end - w; i += w) _kernel.Apply<Lane128<T>>(i);
-        for (; i < end; i++) _kernel.Apply<Lane1<T>>(i);
+            for (int w = Vector128<T>.Count; i <= end - w; i += w) kernel.Apply<Lane128<T>>(i);
+        for (; i < end; i++) kernel.Apply<Lane1<T>>(i);
     }
 
     /// <summary>Runs the kernel over n elements, split among threads by length alone (<see cref="Chunks"/>).</summary>

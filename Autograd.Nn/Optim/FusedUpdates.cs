@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Autograd.Nn.Optim;
 
@@ -57,6 +58,7 @@ internal static class FusedUpdates
         private readonly bool _momentum = b is not null, _nesterov = nesterov, _first = firstStep;
         private readonly T _mu = C<T>(momentum), _oneMinusDampening = C<T>(1 - dampening), _negLr = C<T>(-lr);
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Apply<TV>(int i) where TV : struct, ILanes<TV, T>
         {
             var p = _p.Load<TV>(i);
@@ -98,6 +100,7 @@ internal static class FusedUpdates
         private readonly T _beta2 = C<T>(s.Beta2), _oneMinusBeta2 = C<T>(1 - s.Beta2), _bc2Sqrt = C<T>(s.BiasCorrection2Sqrt), _eps = C<T>(s.Eps);
         private readonly T _negStepSize = C<T>(-s.StepSize);
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Apply<TV>(int i) where TV : struct, ILanes<TV, T>
         {
             var p = _p.Load<TV>(i);
@@ -144,6 +147,7 @@ internal static class FusedUpdates
         private readonly T _alpha = C<T>(alpha), _weight = C<T>(1 - alpha), _oneMinusWeight = C<T>(1 - (1 - alpha)), _eps = C<T>(eps);
         private readonly T _mu = C<T>(momentum), _negLr = C<T>(-lr);
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Apply<TV>(int i) where TV : struct, ILanes<TV, T>
         {
             var p = _p.Load<TV>(i);
@@ -193,6 +197,7 @@ internal static class FusedUpdates
         private readonly GradIn<T> _g = new(g, zero, maximize, wd);
         private readonly T _negClr = C<T>(-clr), _eps = C<T>(eps);
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Apply<TV>(int i) where TV : struct, ILanes<TV, T>
         {
             var p = _p.Load<TV>(i);
@@ -222,6 +227,7 @@ internal static class FusedUpdates
         private readonly GradIn<T> _g = new(g, zero, maximize, wd);
         private readonly T _rho = C<T>(rho), _oneMinusRho = C<T>(1 - rho), _eps = C<T>(eps), _negLr = C<T>(-lr);
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Apply<TV>(int i) where TV : struct, ILanes<TV, T>
         {
             var p = _p.Load<TV>(i);
@@ -255,6 +261,7 @@ internal static class FusedUpdates
         private readonly GradIn<T> _g = new(g, zero, maximize, wd);
         private readonly T _beta1 = C<T>(beta1), _oneMinusBeta1 = C<T>(1 - beta1), _beta2 = C<T>(beta2), _eps = C<T>(eps), _negClr = C<T>(-clr);
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Apply<TV>(int i) where TV : struct, ILanes<TV, T>
         {
             var p = _p.Load<TV>(i);
@@ -289,6 +296,7 @@ internal static class FusedUpdates
         private readonly T _beta1 = C<T>(beta1), _oneMinusBeta1 = C<T>(1 - beta1), _beta2 = C<T>(beta2), _oneMinusBeta2 = C<T>(1 - beta2);
         private readonly T _bc2 = C<T>(bc2), _eps = C<T>(eps), _c1 = C<T>(gradFactor), _c2 = C<T>(avgFactor);
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Apply<TV>(int i) where TV : struct, ILanes<TV, T>
         {
             var p = _p.Load<TV>(i);
@@ -325,6 +333,7 @@ internal static class FusedUpdates
         private readonly T _beta1 = C<T>(beta1), _oneMinusBeta1 = C<T>(1 - beta1), _beta2 = C<T>(beta2), _oneMinusBeta2 = C<T>(1 - beta2);
         private readonly T _bc1 = C<T>(bc1), _lr = C<T>(lr), _bc2Sqrt = C<T>(bc2Sqrt), _eps = C<T>(eps), _rect = C<T>(rect);
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Apply<TV>(int i) where TV : struct, ILanes<TV, T>
         {
             var p = _p.Load<TV>(i);
@@ -361,6 +370,7 @@ internal static class FusedUpdates
         private readonly GradIn<T> _g = new(g, zero, maximize, 0);
         private readonly T _etaMinus = C<T>(etaMinus), _etaPlus = C<T>(etaPlus), _min = C<T>(min), _max = C<T>(max);
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Apply<TV>(int i) where TV : struct, ILanes<TV, T>
         {
             var p = _p.Load<TV>(i);
@@ -377,6 +387,7 @@ internal static class FusedUpdates
         }
 
         // torch.sign: 1, −1, or the value itself (0, −0, NaN).
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static TV Sign<TV>(TV x) where TV : struct, ILanes<TV, T>
         {
             var zero = TV.Splat(T.Zero);
@@ -403,6 +414,7 @@ internal static class FusedUpdates
         private readonly bool _average = mu != 1;
         private readonly T _decay = C<T>(decay), _negEta = C<T>(-eta), _mu = C<T>(mu);
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Apply<TV>(int i) where TV : struct, ILanes<TV, T>
         {
             var p = _p.Load<TV>(i);
