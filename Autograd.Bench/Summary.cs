@@ -10,6 +10,7 @@ namespace Autograd.Bench;
 internal static class Summary
 {
     private const int Runs = 9;
+    private const int Blocks = 7;
 
     public static void Run(string[] args)
     {
@@ -84,6 +85,52 @@ internal static class Summary
         for (int r = 0; r < Runs; r++) mlp.Step();
         Report("mlp_step_alloc_bytes_all_threads", (GC.GetTotalAllocatedBytes(precise: true) - all) / (double)Runs, "bytes");
 
+        // The same step updated by an optimizer (Step(zeroGrad: true, setToNone: false)), its single-pass update against
+        // the tensor-op update, timed in alternating blocks so that both see the same load.
+        foreach (var (name, make) in new (string, Func<Tensor[], Autograd.Nn.Optim.Optimizer>)[]
+        {
+            ("sgd", p => new Autograd.Nn.Optim.SGD(p, lr: 0.01)),
+            ("sgd_momentum", p => new Autograd.Nn.Optim.SGD(p, lr: 0.01, momentum: 0.9)),
+            ("adamw", p => new Autograd.Nn.Optim.AdamW(p, lr: 1e-3)),
+        })
+        {
+            var fused = new MlpStep(make, fused: true);
+            var plain = new MlpStep(make, fused: false);
+            Interleaved($"mlp_step_{name}_us", () => fused.Step(), $"mlp_step_{name}_unfused_us", () => plain.Step(), seconds);
+            // The update alone (the step's gradients, zeroed in place by each update: the same work every call).
+            Interleaved($"mlp_update_{name}_us", fused.Update, $"mlp_update_{name}_unfused_us", plain.Update, seconds / 2);
+        }
+    }
+
+    /// <summary>
+    /// Times two workloads in alternating blocks (A, B, A, B, …, <see cref="Blocks"/> of each, about
+    /// <paramref name="seconds"/>/<see cref="Blocks"/> per block after a warm-up of both) and reports each one's median
+    /// microseconds per call over its blocks, with the range as a comment.
+    /// </summary>
+    private static void Interleaved(string nameA, Action a, string nameB, Action b, double seconds)
+    {
+        var sw = Stopwatch.StartNew();
+        while (sw.Elapsed.TotalSeconds < 2.5) { a(); b(); }
+        sw.Restart();
+        int calls = 0;
+        while (sw.Elapsed.TotalSeconds < 0.05) { a(); calls++; }
+        int reps = (int)Math.Clamp(seconds / Blocks / (sw.Elapsed.TotalSeconds / calls), 1, 1_000_000);
+        var ta = new List<double>();
+        var tb = new List<double>();
+        for (int r = 0; r < Blocks; r++)
+        {
+            sw.Restart();
+            for (int i = 0; i < reps; i++) a();
+            ta.Add(sw.Elapsed.TotalSeconds / reps * 1e6);
+            sw.Restart();
+            for (int i = 0; i < reps; i++) b();
+            tb.Add(sw.Elapsed.TotalSeconds / reps * 1e6);
+        }
+        foreach (var (name, times) in new[] { (nameA, ta), (nameB, tb) })
+        {
+            Report(name, Median(times), "us");
+            Console.WriteLine($"# {name}: {Blocks} blocks of {reps} calls, {times.Min():F0}-{times.Max():F0} us");
+        }
     }
 
     private static void ScalarFigures(double seconds)

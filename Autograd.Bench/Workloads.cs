@@ -24,7 +24,8 @@ internal static class Workloads
 
 /// <summary>
 /// A 784-256-10 MLP on a batch of 128, trained by plain SGD through the public Tensor API:
-/// logits = relu(x·W1ᵀ + b1)·W2ᵀ + b2, loss = −mean(log_softmax(logits)[label]), Backward, then θ −= lr·∇θ under NoGrad.
+/// logits = relu(x·W1ᵀ + b1)·W2ᵀ + b2, loss = −mean(log_softmax(logits)[label]), Backward, then θ −= lr·∇θ under NoGrad
+/// (or, given an optimizer, its <c>Step(zeroGrad: true, setToNone: false)</c>).
 /// Each step runs in a <see cref="BufferScope"/> and keeps the gradients allocated (zeroed in place), as a
 /// training loop that wants no allocation does.
 /// </summary>
@@ -34,6 +35,16 @@ internal sealed class MlpStep
     private readonly Tensor _x, _labels, _w1, _b1, _w2, _b2;
     private readonly Tensor[] _parameters;
     private readonly BufferPool _pool = new();
+    private readonly Autograd.Nn.Optim.Optimizer? _optimizer;
+    private Tensor[]? _savedGrads;
+
+    /// <summary>The step with an optimizer made over the four parameters, its fused update on or off.</summary>
+    public MlpStep(Func<Tensor[], Autograd.Nn.Optim.Optimizer> optimizer, bool fused)
+        : this()
+    {
+        _optimizer = optimizer(_parameters);
+        _optimizer.UseFusedUpdate = fused;
+    }
 
     public MlpStep()
     {
@@ -49,6 +60,27 @@ internal sealed class MlpStep
         _parameters = [_w1, _b1, _w2, _b2];
     }
 
+    /// <summary>
+    /// The optimizer's update alone: fixed random gradients copied in (a copy per parameter, the same for the fused and
+    /// the tensor-op update), then the step that zeroes them. The gradients have no zeros: elements whose gradient
+    /// stays 0 (dead ReLU units, as in the full step) let momentum and moment buffers decay into subnormals, whose
+    /// arithmetic is slow on x86 and the same in both updates.
+    /// </summary>
+    public void Update()
+    {
+        if (_savedGrads is null)
+        {
+            var g = new Generator(11);
+            _savedGrads = _parameters.Select(p => Tensor.Randn(p.Shape, g) * 1e-2).ToArray();
+            foreach (var p in _parameters) p.Grad ??= Tensor.ZerosLike(p);
+        }
+        using (Autodiff.NoGrad())
+        {
+            for (int i = 0; i < _parameters.Length; i++) _parameters[i].Grad!.CopyFrom(_savedGrads[i]);
+        }
+        _optimizer!.Step(zeroGrad: true, setToNone: false);
+    }
+
     /// <summary>GFLOP in the three GEMMs of a step (forward 2, backward 3: the input needs no gradient).</summary>
     public static double GemmGflop =>
         Workloads.Gflop(Batch, In, Hidden) + Workloads.Gflop(In, Batch, Hidden)
@@ -62,6 +94,11 @@ internal sealed class MlpStep
         var logits = h.MatMul(_w2.T) + _b2;
         var loss = -logits.LogSoftmax(1).Gather(1, _labels).Mean();
         loss.Backward();
+        if (_optimizer is not null)
+        {
+            _optimizer.Step(zeroGrad: true, setToNone: false);
+            return loss.Item<float>();
+        }
         using (Autodiff.NoGrad())
         {
             foreach (var p in _parameters)

@@ -104,13 +104,20 @@ public sealed class ASGD : Optimizer
         var ax = state.ZerosBuffer(AxName, parameter);
         double eta = state.Scalars.GetValueOrDefault(EtaName, lr);
         double mu = state.Scalars.GetValueOrDefault(MuName, 1.0);
-        if (o[MaximizeKey] != 0) grad = -grad;
         long step = ++state.Step;
-        if (weightDecay != 0) grad = grad + parameter * weightDecay;
-        parameter.MulInPlace(1 - lambd * eta);
-        parameter.AddInPlace(grad, -eta);
-        if (mu != 1) ax.AddInPlace((parameter - ax) * mu);
-        else ax.CopyFrom(parameter);
+        if (UseFusedUpdate && FusedUpdates.CanFuse(parameter, grad) && FusedUpdates.Contiguous(ax))
+        {
+            FusedUpdates.Asgd(parameter, grad, ax, ClaimGradZeroing(), o[MaximizeKey] != 0, weightDecay, 1 - lambd * eta, eta, mu);
+        }
+        else
+        {
+            if (o[MaximizeKey] != 0) grad = -grad;
+            if (weightDecay != 0) grad = grad + parameter * weightDecay;
+            parameter.MulInPlace(1 - lambd * eta);
+            parameter.AddInPlace(grad, -eta);
+            if (mu != 1) ax.AddInPlace((parameter - ax) * mu);
+            else ax.CopyFrom(parameter);
+        }
         state.Scalars[EtaName] = lr / Math.Pow(1 + lambd * lr * step, o[AlphaKey]);
         state.Scalars[MuName] = 1 / Math.Max(1, step - o[T0Key]);
     }

@@ -83,6 +83,11 @@ public sealed class Adadelta : Optimizer
         var squareAvg = state.ZerosBuffer(SquareAvgName, parameter);
         var accDelta = state.ZerosBuffer(AccDeltaName, parameter);
         state.Step++;
+        if (UseFusedUpdate && FusedUpdates.CanFuse(parameter, grad) && FusedUpdates.Contiguous(squareAvg, accDelta))
+        {
+            FusedUpdates.Adadelta(parameter, grad, squareAvg, accDelta, ClaimGradZeroing(), o[MaximizeKey] != 0, weightDecay, rho, eps, o[LearningRateKey]);
+            return;
+        }
         if (o[MaximizeKey] != 0) grad = -grad;
         if (weightDecay != 0) grad = grad + parameter * weightDecay;
         squareAvg.MulInPlace(rho);

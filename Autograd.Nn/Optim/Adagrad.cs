@@ -91,10 +91,15 @@ public sealed class Adagrad : Optimizer
             state.Buffers[SumName] = sum;
         }
         long step = ++state.Step;
-        if (o[MaximizeKey] != 0) grad = -grad;
         double weightDecay = o[WeightDecayKey];
-        if (weightDecay != 0) grad = grad + parameter * weightDecay;
         double clr = o[LearningRateKey] / (1 + (step - 1) * o[LrDecayKey]);
+        if (UseFusedUpdate && FusedUpdates.CanFuse(parameter, grad) && FusedUpdates.Contiguous(sum))
+        {
+            FusedUpdates.Adagrad(parameter, grad, sum, ClaimGradZeroing(), o[MaximizeKey] != 0, weightDecay, clr, o[Adam.EpsKey]);
+            return;
+        }
+        if (o[MaximizeKey] != 0) grad = -grad;
+        if (weightDecay != 0) grad = grad + parameter * weightDecay;
         sum.AddInPlace(grad * grad);
         var std = sum.Sqrt() + o[Adam.EpsKey];
         parameter.AddInPlace(grad * -clr / std);

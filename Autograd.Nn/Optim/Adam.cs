@@ -138,10 +138,10 @@ public class Adam : Optimizer
         var maxExpAvgSq = amsgrad ? state.ZerosBuffer(MaxExpAvgSqName, parameter) : null;
         long step = ++state.Step;
 
-        if (UseFusedUpdate && FusedUpdates.CanFuse(parameter, grad) && expAvg.IsContiguous && expAvgSq.IsContiguous && maxExpAvgSq is not { IsContiguous: false })
+        if (UseFusedUpdate && FusedUpdates.CanFuse(parameter, grad) && FusedUpdates.Contiguous(expAvg, expAvgSq, maxExpAvgSq))
         {
             double bc2 = 1 - Math.Pow(beta2, step);
-            FusedUpdates.Adam(parameter, grad, expAvg, expAvgSq, maxExpAvgSq, new FusedUpdates.AdamStep(
+            FusedUpdates.Adam(parameter, grad, expAvg, expAvgSq, maxExpAvgSq, ClaimGradZeroing(), new FusedUpdates.AdamStep(
                 o[MaximizeKey] != 0, weightDecay, _decoupledWeightDecay, lr, beta1, beta2, eps, lr / (1 - Math.Pow(beta1, step)), Math.Sqrt(bc2)));
             return;
         }

@@ -81,10 +81,16 @@ public sealed class Adamax : Optimizer
         ArgumentNullException.ThrowIfNull(group);
         var o = group.OptionsMutable;
         double beta1 = o[Adam.Beta1Key], beta2 = o[Adam.Beta2Key], weightDecay = o[WeightDecayKey];
-        if (o[MaximizeKey] != 0) grad = -grad;
         var expAvg = state.ZerosBuffer(ExpAvgName, parameter);
         var expInf = state.ZerosBuffer(ExpInfName, parameter);
         long step = ++state.Step;
+        if (UseFusedUpdate && FusedUpdates.CanFuse(parameter, grad) && FusedUpdates.Contiguous(expAvg, expInf))
+        {
+            FusedUpdates.Adamax(parameter, grad, expAvg, expInf, ClaimGradZeroing(), o[MaximizeKey] != 0, weightDecay, beta1, beta2, o[Adam.EpsKey],
+                o[LearningRateKey] / (1 - Math.Pow(beta1, step)));
+            return;
+        }
+        if (o[MaximizeKey] != 0) grad = -grad;
         if (weightDecay != 0) grad = grad + parameter * weightDecay;
         expAvg.MulInPlace(beta1);
         expAvg.AddInPlace(grad, 1 - beta1);

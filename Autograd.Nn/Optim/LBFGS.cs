@@ -15,6 +15,11 @@ namespace Autograd.Nn.Optim;
 /// (k × n) and <c>lbfgs.ro</c> (k), all float64. Options: <c>lr</c>, <c>max_iter</c>, <c>max_eval</c>,
 /// <c>tolerance_grad</c>, <c>tolerance_change</c>, <c>history_size</c>, <c>line_search_fn</c> (1 for
 /// <c>"strong_wolfe"</c>, 0 for none).
+/// <para>
+/// LBFGS has no single-pass update and ignores <see cref="Optimizer.UseFusedUpdate"/>: each iteration re-evaluates
+/// the closure, flattens every gradient into one float64 vector and works on that (the two-loop recursion, the line
+/// search), so there is no per-parameter loop that reads a gradient once to fuse.
+/// </para>
 /// </remarks>
 public sealed class LBFGS : Optimizer
 {
@@ -110,8 +115,9 @@ public sealed class LBFGS : Optimizer
 
     /// <summary>LBFGS cannot step without a closure.</summary>
     /// <param name="zeroGrad">Unused.</param>
+    /// <param name="setToNone">Unused.</param>
     /// <exception cref="InvalidOperationException">Always: call <see cref="Step(Func{Tensor})"/>.</exception>
-    public override void Step(bool zeroGrad = false) =>
+    public override void Step(bool zeroGrad = false, bool setToNone = true) =>
         throw new InvalidOperationException("LBFGS.Step: LBFGS needs a closure that re-evaluates the loss; call Step(closure).");
 
     /// <summary>

@@ -102,12 +102,18 @@ public sealed class NAdam : Optimizer
         double muProduct = state.Scalars.GetValueOrDefault(MuProductName, 1.0);
         long step = ++state.Step;
         double biasCorrection2 = 1 - Math.Pow(beta2, step);
-        if (weightDecay != 0) grad = grad + parameter * weightDecay;
         double mu = beta1 * (1.0 - 0.5 * Math.Pow(0.96, step * psi));
         double muNext = beta1 * (1.0 - 0.5 * Math.Pow(0.96, (step + 1) * psi));
         muProduct *= mu;
         state.Scalars[MuProductName] = muProduct;
         double muProductNext = muProduct * mu * muNext;
+        if (UseFusedUpdate && FusedUpdates.CanFuse(parameter, grad) && FusedUpdates.Contiguous(expAvg, expAvgSq))
+        {
+            FusedUpdates.NAdam(parameter, grad, expAvg, expAvgSq, ClaimGradZeroing(), weightDecay, beta1, beta2, biasCorrection2, o[Adam.EpsKey],
+                -lr * (1.0 - mu) / (1.0 - muProduct), -lr * muNext / (1.0 - muProductNext));
+            return;
+        }
+        if (weightDecay != 0) grad = grad + parameter * weightDecay;
         expAvg.MulInPlace(beta1);
         expAvg.AddInPlace(grad, 1 - beta1);
         expAvgSq.MulInPlace(beta2);

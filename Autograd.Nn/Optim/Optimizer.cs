@@ -9,7 +9,7 @@ namespace Autograd.Nn.Optim;
 /// </summary>
 /// <remarks>
 /// <para>
-/// <see cref="Step(bool)"/> runs under <see cref="Autodiff.NoGrad"/> and skips every parameter whose
+/// <see cref="Step(bool, bool)"/> runs under <see cref="Autodiff.NoGrad"/> and skips every parameter whose
 /// <see cref="Tensor.Grad"/> is null: such a parameter is not changed and gets no state (as PyTorch). State is created
 /// lazily, on a parameter's first step with a gradient. All arithmetic happens in the parameter's dtype; state
 /// buffers have the parameter's shape and dtype.
@@ -55,6 +55,8 @@ public abstract class Optimizer
     private readonly OptionSpec[] _specs;
     private readonly Dictionary<string, double> _defaults;
     private List<ParameterState?> _state = [];
+    private readonly HashSet<object> _storages = new(ReferenceEqualityComparer.Instance);
+    private bool _zeroGradInPass;
 
     /// <summary>Checks and stores the parameters and the learning rate, as one group (for optimizers with no other option).</summary>
     /// <param name="parameters">The leaf float tensors to optimize, each once.</param>
@@ -125,10 +127,11 @@ public abstract class Optimizer
     }
 
     /// <summary>
-    /// Whether <see cref="Step(bool)"/> uses the single-pass update where the optimizer has one (Adam, AdamW, SGD with
-    /// momentum): each gradient read once, the parameter and its state written in the same loop, with the same bits
-    /// as the tensor-op update. True by default; a parameter, gradient or buffer that is not contiguous takes the
-    /// tensor-op update.
+    /// Whether <see cref="Step(bool, bool)"/> uses the single-pass update (every optimizer but <see cref="LBFGS"/>):
+    /// each gradient read once (and, with <c>zeroGrad: true, setToNone: false</c>, zeroed in the same pass), the
+    /// parameter and its state written in the same loop, with the same bits as the tensor-op update in float32 and
+    /// float64, whatever the vector width and thread count. True by default; a parameter, gradient or state buffer
+    /// that is not contiguous, or a gradient sharing the parameter's storage, takes the tensor-op update.
     /// </summary>
     public bool UseFusedUpdate { get; set; } = true;
 
@@ -257,7 +260,7 @@ public abstract class Optimizer
     protected virtual bool CountsSteps => true;
 
     /// <summary>
-    /// Updates one parameter in place from its gradient. Called by <see cref="Step(bool)"/> under
+    /// Updates one parameter in place from its gradient. Called by <see cref="Step(bool, bool)"/> under
     /// <see cref="Autodiff.NoGrad"/> for each parameter whose gradient is not null; <paramref name="state"/> is the
     /// parameter's state (empty on its first update), whose buffers and step count the implementation creates and
     /// advances; <paramref name="group"/> is the parameter's group, whose options to use.
@@ -273,45 +276,98 @@ public abstract class Optimizer
     /// are checked before the first is updated, so a step that throws changes no parameter and no state.
     /// </summary>
     /// <param name="zeroGrad">
-    /// Whether to clear each parameter's gradient (set it to null, as <see cref="ZeroGrad"/>) right after its update,
-    /// so that the next backward starts afresh without a separate <see cref="ZeroGrad"/> call.
+    /// Whether to clear each parameter's gradient after its update, so that the next backward starts afresh without a
+    /// separate <see cref="ZeroGrad"/> call.
+    /// </param>
+    /// <param name="setToNone">
+    /// With <paramref name="zeroGrad"/>: whether to set the gradients to null (true, the default) or fill them with
+    /// zeros in place (false). <c>Step(zeroGrad: true, setToNone: false)</c> leaves the parameters, the state and the
+    /// gradients as <c>Step()</c> then <c>ZeroGrad(setToNone: false)</c> do; with <see cref="UseFusedUpdate"/> each
+    /// gradient is zeroed in the pass that reads it, so the zeroing costs no pass of its own (gradients that share
+    /// storage with another gradient or a parameter are zeroed after every update instead). Keeping the zeroed
+    /// gradients lets the next backward accumulate into them without allocating.
     /// </param>
     /// <exception cref="InvalidOperationException">
     /// A parameter cannot be written in place (a broadcast view, or released with the <see cref="BufferScope"/> that
     /// computed it), or a gradient cannot be read (released) or does not have its parameter's shape and dtype; the
     /// message lists every such parameter. <see cref="LBFGS"/> needs a closure (<see cref="Step(Func{Tensor})"/>).
     /// </exception>
-    public virtual void Step(bool zeroGrad = false)
+    public virtual void Step(bool zeroGrad = false, bool setToNone = true)
     {
         CheckGradients();
+        bool inPlace = zeroGrad && !setToNone;
+        // Zeroing right after each update (in its pass) is the same as zeroing after all of them only when no
+        // gradient's storage is read again: not another parameter's gradient, nor a parameter.
+        bool eachAfterUpdate = inPlace && GradientsOwnTheirStorage();
         using (Autodiff.NoGrad())
         {
-            int i = 0;
-            foreach (var group in _groups)
+            try
             {
-                foreach (var p in group.ParameterArray)
+                int i = 0;
+                foreach (var group in _groups)
                 {
-                    var g = p.Grad;
-                    if (g is not null)
+                    foreach (var p in group.ParameterArray)
                     {
-                        var state = _state[i] ??= new ParameterState();
-                        Update(p, g, state, group);
-                        if (zeroGrad) p.ZeroGrad();
+                        var g = p.Grad;
+                        if (g is not null)
+                        {
+                            var state = _state[i] ??= new ParameterState();
+                            _zeroGradInPass = eachAfterUpdate;
+                            Update(p, g, state, group);
+                            if (zeroGrad && setToNone) p.ZeroGrad();
+                            else if (eachAfterUpdate && _zeroGradInPass) g.ZeroInPlace();
+                        }
+                        i++;
                     }
-                    i++;
                 }
             }
+            finally
+            {
+                _zeroGradInPass = false;
+            }
+            if (inPlace && !eachAfterUpdate) ZeroGrad(setToNone: false);
         }
     }
 
     /// <summary>
+    /// For an <see cref="Update"/> taking a fused path: whether it should zero the gradient in the pass that reads it
+    /// (<c>Step(zeroGrad: true, setToNone: false)</c>). A true answer is a promise to do so; <see cref="Step(bool, bool)"/>
+    /// then does not zero it again. Call once per update, only on the path that zeroes.
+    /// </summary>
+    /// <returns>Whether to zero the gradient in the pass.</returns>
+    private protected bool ClaimGradZeroing()
+    {
+        bool claim = _zeroGradInPass;
+        _zeroGradInPass = false;
+        return claim;
+    }
+
+    private bool GradientsOwnTheirStorage()
+    {
+        var seen = _storages;
+        seen.Clear();
+        foreach (var p in _parameters) seen.Add(p.RawData);
+        bool own = true;
+        foreach (var p in _parameters)
+        {
+            if (p.Grad is { } g && !seen.Add(g.RawData))
+            {
+                own = false;
+                break;
+            }
+        }
+        seen.Clear();
+        return own;
+    }
+
+    /// <summary>
     /// Evaluates <paramref name="closure"/> (which recomputes the loss and its gradients, with grad mode on) and then
-    /// performs one <see cref="Step(bool)"/> (PyTorch's <c>step(closure)</c>).
+    /// performs one <see cref="Step(bool, bool)"/> (PyTorch's <c>step(closure)</c>).
     /// </summary>
     /// <param name="closure">Clears the gradients, computes the loss, calls backward and returns the loss.</param>
     /// <returns>The loss the closure returned.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="closure"/> is null.</exception>
-    /// <exception cref="InvalidOperationException">As <see cref="Step(bool)"/>.</exception>
+    /// <exception cref="InvalidOperationException">As <see cref="Step(bool, bool)"/>.</exception>
     public virtual Tensor Step(Func<Tensor> closure)
     {
         ArgumentNullException.ThrowIfNull(closure);

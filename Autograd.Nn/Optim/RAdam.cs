@@ -82,14 +82,21 @@ public sealed class RAdam : Optimizer
         long step = ++state.Step;
         double biasCorrection1 = 1 - Math.Pow(beta1, step);
         double biasCorrection2 = 1 - Math.Pow(beta2, step);
+        double rhoInf = 2 / (1 - beta2) - 1;
+        double rhoT = rhoInf - 2 * step * Math.Pow(beta2, step) / biasCorrection2;
+        if (UseFusedUpdate && FusedUpdates.CanFuse(parameter, grad) && FusedUpdates.Contiguous(expAvg, expAvgSq))
+        {
+            double rect = rhoT > 5.0 ? Math.Sqrt((rhoT - 4) * (rhoT - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) : 1;
+            FusedUpdates.RAdam(parameter, grad, expAvg, expAvgSq, ClaimGradZeroing(), weightDecay, beta1, beta2, biasCorrection1, lr, rhoT > 5.0,
+                Math.Sqrt(biasCorrection2), o[Adam.EpsKey], rect);
+            return;
+        }
         if (weightDecay != 0) grad = grad + parameter * weightDecay;
         expAvg.MulInPlace(beta1);
         expAvg.AddInPlace(grad, 1 - beta1);
         expAvgSq.MulInPlace(beta2);
         expAvgSq.AddInPlace(grad * (1 - beta2) * grad);
         var corrected = expAvg / biasCorrection1;
-        double rhoInf = 2 / (1 - beta2) - 1;
-        double rhoT = rhoInf - 2 * step * Math.Pow(beta2, step) / biasCorrection2;
         if (rhoT > 5.0)
         {
             double rect = Math.Sqrt((rhoT - 4) * (rhoT - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rhoT));

@@ -118,11 +118,16 @@ public sealed class RMSprop : Optimizer
         ArgumentNullException.ThrowIfNull(group);
         var o = group.OptionsMutable;
         double lr = o[LearningRateKey], alpha = o[AlphaKey], eps = o[Adam.EpsKey], weightDecay = o[WeightDecayKey], momentum = o[SGD.MomentumKey];
-        if (o[MaximizeKey] != 0) grad = -grad;
         var squareAvg = state.ZerosBuffer(SquareAvgName, parameter);
         var buffer = momentum > 0 ? state.ZerosBuffer(MomentumBufferName, parameter) : null;
         var gradAvg = o[CenteredKey] != 0 ? state.ZerosBuffer(GradAvgName, parameter) : null;
         state.Step++;
+        if (UseFusedUpdate && FusedUpdates.CanFuse(parameter, grad) && FusedUpdates.Contiguous(squareAvg, buffer, gradAvg))
+        {
+            FusedUpdates.RmsProp(parameter, grad, squareAvg, gradAvg, buffer, ClaimGradZeroing(), o[MaximizeKey] != 0, weightDecay, alpha, eps, momentum, lr);
+            return;
+        }
+        if (o[MaximizeKey] != 0) grad = -grad;
 
         if (weightDecay != 0) grad = grad + parameter * weightDecay;
 

@@ -111,6 +111,12 @@ public sealed class Rprop : Optimizer
             state.Buffers[StepSizeName] = stepSize;
         }
         state.Step++;
+        if (UseFusedUpdate && FusedUpdates.CanFuse(parameter, grad) && FusedUpdates.Contiguous(prev, stepSize))
+        {
+            FusedUpdates.Rprop(parameter, grad, prev, stepSize, ClaimGradZeroing(), o[MaximizeKey] != 0, o[EtaMinusKey], o[EtaPlusKey],
+                o[StepSizeMinKey], o[StepSizeMaxKey]);
+            return;
+        }
         if (o[MaximizeKey] != 0) grad = -grad;
         var sign = (grad * prev).Sign();
         var factor = Tensor.Where(sign.Gt(0), o[EtaPlusKey], Tensor.Where(sign.Lt(0), o[EtaMinusKey], Tensor.OnesLike(sign)));

@@ -122,16 +122,27 @@ public sealed class SGD : Optimizer
         var o = group.OptionsMutable;
         double lr = o[LearningRateKey], momentum = o[MomentumKey], weightDecay = o[WeightDecayKey];
         bool maximize = o[MaximizeKey] != 0;
+        if (UseFusedUpdate && FusedUpdates.CanFuse(parameter, grad))
+        {
+            Tensor? buffer = null;
+            bool first = false;
+            if (momentum != 0 && !state.Buffers.TryGetValue(MomentumBufferName, out buffer))
+            {
+                // The first step's buffer is the step direction itself, written by the pass.
+                buffer = Tensor.ZerosLike(parameter);
+                first = true;
+            }
+            if (FusedUpdates.Contiguous(buffer))
+            {
+                if (first) state.Buffers[MomentumBufferName] = buffer!;
+                FusedUpdates.Sgd(parameter, grad, buffer, ClaimGradZeroing(), maximize, weightDecay, momentum, o[DampeningKey], o[NesterovKey] != 0, first, lr);
+                return;
+            }
+        }
         if (weightDecay == 0 && momentum == 0)
         {
             // The plain step without a temporary: θ + (−γ)(−g) has the bits of θ + γg.
             parameter.AddInPlace(grad, maximize ? lr : -lr);
-            return;
-        }
-        if (momentum != 0 && UseFusedUpdate && state.Buffers.TryGetValue(MomentumBufferName, out var existing) && existing.IsContiguous
-            && FusedUpdates.CanFuse(parameter, grad))
-        {
-            FusedUpdates.SgdMomentum(parameter, grad, existing, maximize, weightDecay, momentum, o[DampeningKey], o[NesterovKey] != 0, lr);
             return;
         }
         var d = maximize ? -grad : grad;
