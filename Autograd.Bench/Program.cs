@@ -20,6 +20,7 @@ public static class Program
             case "pack": ProbePack.Run(); break;
             case "probe-core": ProbeCore.Run(); break;
             case "probe-tanh": ProbeTanh.Run(args[1..]); break;
+            case "probe-load": ProbeLoad.Run(args[1..]); break;
             default: BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args); break;
         }
         return 0;
