@@ -3,9 +3,11 @@ using System.Diagnostics;
 namespace Autograd.Bench;
 
 /// <summary>
-/// `probe-load [blocks] [seconds] [degrees] [unfused]`: the summary's MLP step at MaxDegree 1 and 2 (or the comma-separated
-/// degrees) in alternating blocks after a shared warm-up, printing each block's mean step time and the medians with
-/// their ranges; with `unfused`, the step with MatMul and addition instead of the fused linear op alternates too. Run it beside a busy loop on the
+/// `probe-load [blocks] [seconds] [degrees] [unfused] [legacy]`: the summary's MLP step at MaxDegree 1 and 2 (or the
+/// comma-separated degrees) in alternating blocks after a shared warm-up, printing each block's mean step time and the
+/// medians with their ranges; with `unfused`, the step with MatMul and addition instead of the fused linear op
+/// alternates too, and with `legacy`, the worker pool and product split of before (a spinning caller, one share per
+/// thread). Run it beside a busy loop on the
 /// other core (`taskset -c 1 nice -n 19 sh -c 'while :; do :; done' &amp;`) to see what a loaded machine costs each degree.
 /// </summary>
 internal static class ProbeLoad
@@ -16,17 +18,25 @@ internal static class ProbeLoad
         double seconds = args.Length > 1 ? double.Parse(args[1]) : 1.0;
         int[] degrees = args.Length > 2 ? args[2].Split(',').Select(int.Parse).ToArray() : [1, 2];
         bool both = args.Contains("unfused");
+        bool[] legacy = args.Contains("legacy") ? [false, true] : [false];
         int saved = Parallelism.MaxDegree;
         var variants = (both ? new[] { ("fused", new MlpStep()), ("unfused", new MlpStep(fusedLinear: false)) } : [("", new MlpStep())])
-            .SelectMany(v => degrees.Select(d => (Name: $"{v.Item1}{(v.Item1.Length > 0 ? "_" : "")}degree{d}", Degree: d, Mlp: v.Item2))).ToArray();
+            .SelectMany(v => degrees.SelectMany(d => legacy.Select(l =>
+                (Name: $"{(l ? "legacy_" : "")}{v.Item1}{(v.Item1.Length > 0 ? "_" : "")}degree{d}", Degree: d, Legacy: l, Mlp: v.Item2)))).ToArray();
+        void Use(bool old)
+        {
+            Autograd.Kernels.WorkerPool.YieldWhenBusy = !old;
+            Autograd.Kernels.Gemm.SharedPacking = !old;
+        }
         var sw = Stopwatch.StartNew();
-        while (sw.Elapsed.TotalSeconds < 3) foreach (var v in variants) { Parallelism.MaxDegree = v.Degree; v.Mlp.Step(); }
+        while (sw.Elapsed.TotalSeconds < 3) foreach (var v in variants) { Parallelism.MaxDegree = v.Degree; Use(v.Legacy); v.Mlp.Step(); }
         var times = variants.ToDictionary(v => v.Name, _ => new List<double>());
         for (int b = 0; b < blocks; b++)
         {
             foreach (var v in variants)
             {
                 Parallelism.MaxDegree = v.Degree;
+                Use(v.Legacy);
                 for (int i = 0; i < 5; i++) v.Mlp.Step();
                 int steps = 0;
                 sw.Restart();
@@ -37,6 +47,7 @@ internal static class ProbeLoad
             }
         }
         Parallelism.MaxDegree = saved;
+        Use(false);
         foreach (var v in variants)
         {
             var t = times[v.Name].Order().ToList();

@@ -112,6 +112,9 @@ internal static unsafe class Gemm
     /// <summary>For tests: forces a kernel (it must be supported by the machine); null selects the best one.</summary>
     internal static GemmIsa? ForceIsa { get; set; }
 
+    /// <summary>For the load probe (Autograd.Bench probe-load): false restores the one-share-per-thread split of before.</summary>
+    internal static bool SharedPacking { get; set; } = true;
+
     /// <summary>The kernel in use.</summary>
     internal static GemmIsa Isa => ForceIsa ?? Detected;
 
@@ -243,7 +246,7 @@ internal static unsafe class Gemm
             long padded = RoundUp(m, TK.MR) * RoundUp(n, TK.NR), swapped = RoundUp(n, TK.MR) * RoundUp(m, TK.NR);
             if (swapped * 10 < padded * 9) problem = problem.Transposed();
             int degree = Degree((long)batch * m * n * k);
-            if (degree > 1 && batch < degree && (problem.M + TK.MR - 1) / TK.MR >= 2 * degree)
+            if (SharedPacking && degree > 1 && batch < degree && (problem.M + TK.MR - 1) / TK.MR >= 2 * degree)
             {
                 for (int p = 0; p < batch; p++) SharedB<T, TK>(problem, p, degree);
                 return;

@@ -30,6 +30,9 @@ internal static class WorkerPool
     /// <summary>Released by the thread that finishes a call's last part when the caller is blocked (one call at a time uses it).</summary>
     private static readonly SemaphoreSlim s_done = new(0);
 
+    /// <summary>For the load probe (Autograd.Bench probe-load): false restores the spinning caller and non-yielding workers of before.</summary>
+    internal static bool YieldWhenBusy { get; set; } = true;
+
     private static readonly Lock s_gate = new();
     private static readonly List<Worker> s_workers = [];
     [ThreadStatic] private static bool t_inPart;
@@ -92,7 +95,12 @@ internal static class WorkerPool
             Volatile.Write(ref s_job, job);
             for (int w = 0; w < helpers; w++) s_workers[w].Wake();
             TakeParts(job, 0);
-            if (Volatile.Read(ref job.Pending) > 0) WaitForParts(job);
+            if (!YieldWhenBusy)
+            {
+                var spin = new SpinWait();
+                while (Volatile.Read(ref job.Pending) > 0) spin.SpinOnce(sleep1Threshold: -1);
+            }
+            else if (Volatile.Read(ref job.Pending) > 0) WaitForParts(job);
             if (job.Error is { } e) ExceptionDispatchInfo.Capture(e).Throw();
         }
         finally
@@ -182,7 +190,7 @@ internal static class WorkerPool
                     if (Stopwatch.GetTimestamp() - start < limit)
                     {
                         // Yield lets a thread waiting for this core (the caller, on a busy machine) run; alone, it returns at once.
-                        if (!Thread.Yield()) Thread.SpinWait(20);
+                        if (!YieldWhenBusy || !Thread.Yield()) Thread.SpinWait(20);
                         continue;
                     }
                     Interlocked.Exchange(ref _sleeping, 1);
