@@ -395,8 +395,8 @@ internal static unsafe class Gemm
     private static long RoundUp(int x, int unit) => (x + unit - 1L) / unit * unit;
 
     /// <summary>
-    /// The fixed split of the work into at most <see cref="Parallelism.MaxDegree"/> shares: whole batch items when there
-    /// are enough of them, otherwise a grid of tiles whose edges fall on multiples of <paramref name="mr"/> and
+    /// The split of the work into shares when <see cref="SharedB{T, TK}"/> does not apply: whole batch items when there
+    /// are at least as many as threads (up to four groups of them per thread), otherwise one tile per thread in a grid of tiles whose edges fall on multiples of <paramref name="mr"/> and
     /// <paramref name="nr"/>. A C long enough for the elementwise ops after the product to share it among threads
     /// (<see cref="Chunks.Threshold"/>) is cut across its rows, so that each thread's share of C is the contiguous range
     /// its share of those ops covers (<paramref name="cRowsAreM"/>: the problem's M runs along C's rows); a line of C
@@ -409,9 +409,13 @@ internal static unsafe class Gemm
         if (degree <= 1) return [new Share(0, batch, 0, m, 0, n)];
         if (batch >= degree)
         {
-            var byItem = new Share[degree];
-            for (int t = 0; t < degree; t++)
-                byItem[t] = new Share(Cut(batch, 1, degree, t), Cut(batch, 1, degree, t + 1), 0, m, 0, n);
+            // Up to four groups of items per thread (each packs its own operands, so nothing is packed twice), so that a
+            // thread descheduled while it holds one delays the call by one group.
+            long work = (long)batch * m * n * k;
+            int groups = SharedPacking ? (int)Math.Max(degree, Math.Min(Math.Min(batch, 4L * degree), work / MinWorkPerPart)) : degree;
+            var byItem = new Share[groups];
+            for (int t = 0; t < groups; t++)
+                byItem[t] = new Share(Cut(batch, 1, groups, t), Cut(batch, 1, groups, t + 1), 0, m, 0, n);
             return byItem;
         }
         int rowUnits = (m + mr - 1) / mr, colUnits = (n + nr - 1) / nr;

@@ -14,11 +14,9 @@ namespace Autograd.Kernels;
 /// small enough that a part held by a descheduled worker costs little (see <see cref="Gemm"/>), a spinning worker
 /// yields its core to any other runnable thread (the caller may share it), and a caller left waiting for a part held by
 /// another thread spins only briefly before it blocks, so that it gives its core to the thread it waits for.
-/// </remarks>
-/// <remarks>
-/// Which part computes what is fixed by the caller, so results never depend on which thread ran a part. One call
+/// <para>Which part computes what is fixed by the caller, so results never depend on which thread ran a part. One call
 /// at a time uses the workers; a concurrent call from another thread, or a nested call from a part, runs its parts
-/// through <see cref="Parallel.For(int, int, ParallelOptions, Action{int})"/> or inline instead.
+/// through <see cref="Parallel.For(int, int, ParallelOptions, Action{int})"/> or inline instead.</para>
 /// </remarks>
 internal static class WorkerPool
 {
