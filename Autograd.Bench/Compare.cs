@@ -65,6 +65,7 @@ internal static class Compare
                 foreach (var line in output.Split('\n'))
                 {
                     if (line.StartsWith("# machine:", StringComparison.Ordinal) && header.Length == 0) header = line;
+                    if (line.StartsWith('#')) continue;
                     var parts = line.Trim().Split(' ');
                     if (parts.Length >= 2 && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var v)) figures[parts[0]] = v;
                 }
