@@ -3,8 +3,9 @@ using BenchmarkDotNet.Running;
 namespace Autograd.Bench;
 
 /// <summary>
-/// Entry point. `summary [seconds]` prints the key figures (see Summary.cs); `soak [steps]` runs the long training soak
-/// (Soak.cs); `probe …` and `pack` are kernel
+/// Entry point. `summary [seconds]` prints the key figures (see Summary.cs); `compare [blocks]` runs the summary beside
+/// the peers and TorchSharp and prints the ratios against issue 17's goals (Compare.cs); `soak [steps]` runs the long
+/// training soak (Soak.cs); `probe …`, `probe-load` and `pack` are kernel
 /// experiments; anything else goes to BenchmarkDotNet (e.g. `--filter *GemmSquare*`).
 /// </summary>
 public static class Program
@@ -20,6 +21,8 @@ public static class Program
             case "pack": ProbePack.Run(); break;
             case "probe-core": ProbeCore.Run(); break;
             case "probe-tanh": ProbeTanh.Run(args[1..]); break;
+            case "probe-load": ProbeLoad.Run(args[1..]); break;
+            case "compare": return Compare.Run(args[1..]);
             default: BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args); break;
         }
         return 0;

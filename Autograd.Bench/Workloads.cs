@@ -23,8 +23,9 @@ internal static class Workloads
 }
 
 /// <summary>
-/// A 784-256-10 MLP on a batch of 128, trained by plain SGD through the public Tensor API:
-/// logits = relu(x·W1ᵀ + b1)·W2ᵀ + b2, loss = −mean(log_softmax(logits)[label]), Backward, then θ −= lr·∇θ under NoGrad
+/// A 784-256-10 MLP on a batch of 128, trained by plain SGD: logits = relu(x·W1ᵀ + b1)·W2ᵀ + b2 (each x·Wᵀ + b the
+/// op <c>nn.Linear</c> runs, or with <c>fusedLinear: false</c> a MatMul and an addition, as before it existed),
+/// loss = −mean(log_softmax(logits)[label]), Backward, then θ −= lr·∇θ under NoGrad
 /// (or, given an optimizer, its <c>Step(zeroGrad: true, setToNone: false)</c>).
 /// Each step runs in a <see cref="BufferScope"/> and keeps the gradients allocated (zeroed in place), as a
 /// training loop that wants no allocation does.
@@ -35,6 +36,7 @@ internal sealed class MlpStep
     private readonly Tensor _x, _labels, _w1, _b1, _w2, _b2;
     private readonly Tensor[] _parameters;
     private readonly BufferPool _pool = new();
+    private readonly bool _fused;
     private readonly Autograd.Nn.Optim.Optimizer? _optimizer;
     private Tensor[]? _savedGrads;
 
@@ -46,8 +48,9 @@ internal sealed class MlpStep
         _optimizer.UseFusedUpdate = fused;
     }
 
-    public MlpStep()
+    public MlpStep(bool fusedLinear = true)
     {
+        _fused = fusedLinear;
         var g = new Generator(7);
         _x = Tensor.Rand([Batch, In], g);
         var labels = new long[Batch];
@@ -90,8 +93,8 @@ internal sealed class MlpStep
     public float Step(double lr = 0.01)
     {
         using var scope = _pool.Scope();
-        var h = (_x.MatMul(_w1.T) + _b1).Relu();
-        var logits = h.MatMul(_w2.T) + _b2;
+        var h = (_fused ? Ops.Linear.Forward(_x, _w1, _b1) : _x.MatMul(_w1.T) + _b1).Relu();
+        var logits = _fused ? Ops.Linear.Forward(h, _w2, _b2) : h.MatMul(_w2.T) + _b2;
         var loss = -logits.LogSoftmax(1).Gather(1, _labels).Mean();
         loss.Backward();
         if (_optimizer is not null)

@@ -112,6 +112,9 @@ internal static unsafe class Gemm
     /// <summary>For tests: forces a kernel (it must be supported by the machine); null selects the best one.</summary>
     internal static GemmIsa? ForceIsa { get; set; }
 
+    /// <summary>For the load probe (Autograd.Bench probe-load): false restores the one-share-per-thread split of before.</summary>
+    internal static bool SharedPacking { get; set; } = true;
+
     /// <summary>The kernel in use.</summary>
     internal static GemmIsa Isa => ForceIsa ?? Detected;
 
@@ -128,30 +131,44 @@ internal static unsafe class Gemm
     }
 
     /// <summary>Writes A·B into <paramref name="c"/>, a contiguous [batch, m, n] tensor of the operands' dtype.</summary>
-    internal static void MultiplyInto(Tensor a, Tensor b, Tensor c)
+    internal static void MultiplyInto(Tensor a, Tensor b, Tensor c) => MultiplyInto(a, b, c, null, null);
+
+    /// <summary>
+    /// Writes A·B (+ <paramref name="bias"/>) into <paramref name="c"/>, a contiguous [batch, m, n] tensor of the
+    /// operands' dtype: C[p, i, j] = (Σ_k A[p, i, k]·B[p, k, j]) + bias[j], the bias added to each finished element as it
+    /// leaves the micro-kernel (the same two roundings as a product followed by an addition, so the same bits). With
+    /// <paramref name="rowSumsOfA"/> (batch 1 only, length m), also rowSumsOfA[i] = Σ_k A[0, i, k] in float64, k in order,
+    /// computed from the blocks of A the product has just packed (the bias gradient of a layer beside its weight gradient).
+    /// </summary>
+    internal static void MultiplyInto(Tensor a, Tensor b, Tensor c, Tensor? bias, double[]? rowSumsOfA)
     {
-        if (a.DType == DType.Float32) Run<float>(a, b, c);
-        else Run<double>(a, b, c);
+        if (a.DType == DType.Float32) Run<float>(a, b, c, bias, rowSumsOfA);
+        else Run<double>(a, b, c, bias, rowSumsOfA);
     }
 
-    private static void Run<T>(Tensor a, Tensor b, Tensor c) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void Run<T>(Tensor a, Tensor b, Tensor c, Tensor? bias, double[]? sums) where T : unmanaged, IFloatingPointIeee754<T>
     {
         switch (Isa)
         {
-            case GemmIsa.Avx512: Run<T, Avx512Kernel<T>>(a, b, c); break;
-            case GemmIsa.Avx2: Run<T, Avx2Kernel<T>>(a, b, c); break;
-            default: Run<T, ScalarKernel<T>>(a, b, c); break;
+            case GemmIsa.Avx512: Run<T, Avx512Kernel<T>>(a, b, c, bias, sums); break;
+            case GemmIsa.Avx2: Run<T, Avx2Kernel<T>>(a, b, c, bias, sums); break;
+            default: Run<T, ScalarKernel<T>>(a, b, c, bias, sums); break;
         }
     }
 
-    /// <summary>Pointers and element strides of one call: C[p, i, j] at C + p·Scb + i·Scm + j·Scn.</summary>
+    /// <summary>
+    /// Pointers and element strides of one call: C[p, i, j] at C + p·Scb + i·Scm + j·Scn; the bias of C[p, i, j] (when
+    /// <see cref="Bias"/> is not null) at Bias + i·Sxm + j·Sxn; the float64 sums over k of A's rows into SumA (of B's
+    /// columns into SumB, once the problem is transposed) when not null.
+    /// </summary>
     private readonly struct Problem<T> where T : unmanaged
     {
-        public readonly T* A, B, C;
-        public readonly nint Sab, Sam, Sak, Sbb, Sbk, Sbn, Scb, Scm, Scn;
+        public readonly T* A, B, C, Bias;
+        public readonly double* SumA, SumB;
+        public readonly nint Sab, Sam, Sak, Sbb, Sbk, Sbn, Scb, Scm, Scn, Sxm, Sxn;
         public readonly int Batch, M, N, K;
 
-        public Problem(T* a, Tensor ta, T* b, Tensor tb, T* c, int batch, int m, int n, int k)
+        public Problem(T* a, Tensor ta, T* b, Tensor tb, T* c, int batch, int m, int n, int k, T* bias, nint sbias, double* sums)
         {
             A = a + ta.Offset;
             B = b + tb.Offset;
@@ -160,6 +177,10 @@ internal static unsafe class Gemm
             (Sbb, Sbk, Sbn) = (tb.StrideArray[0], tb.StrideArray[1], tb.StrideArray[2]);
             (Scb, Scm, Scn) = ((nint)m * n, n, 1);
             (Batch, M, N, K) = (batch, m, n, k);
+            Bias = bias;
+            (Sxm, Sxn) = (0, sbias);
+            SumA = sums;
+            SumB = null;
         }
 
         private Problem(in Problem<T> p)
@@ -171,6 +192,10 @@ internal static unsafe class Gemm
             (Sbb, Sbk, Sbn) = (p.Sab, p.Sak, p.Sam);
             (Scb, Scm, Scn) = (p.Scb, p.Scn, p.Scm);
             (Batch, M, N, K) = (p.Batch, p.N, p.M, p.K);
+            Bias = p.Bias;
+            (Sxm, Sxn) = (p.Sxn, p.Sxm);
+            SumA = p.SumB;
+            SumB = p.SumA;
         }
 
         /// <summary>The same product seen as Cᵀ = Bᵀ·Aᵀ (no data moves, only pointers and strides swap).</summary>
@@ -180,24 +205,37 @@ internal static unsafe class Gemm
     /// <summary>One thread's share: batch items [P0, P1), rows [M0, M1), columns [N0, N1) of each.</summary>
     private readonly record struct Share(int P0, int P1, int M0, int M1, int N0, int N1);
 
-    private static void Run<T, TK>(Tensor a, Tensor b, Tensor c)
+    private static void Run<T, TK>(Tensor a, Tensor b, Tensor c, Tensor? bias, double[]? sums)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TK : struct, IGemmKernel<T>
     {
         int batch = a.Dims[0], m = a.Dims[1], k = a.Dims[2], n = b.Dims[2];
-        T[] xc = c.Array<T>();
-        if (xc.Length == 0) return;
-        if (k == 0)
+        if (sums is not null)
         {
-            xc.AsSpan().Clear();
+            if (batch != 1 || sums.Length < m) throw new ArgumentException("The row sums of A need batch 1 and room for m of them.", nameof(sums));
+            Array.Clear(sums, 0, m);
+        }
+        T[] xc = c.Array<T>();
+        if (xc.Length == 0 || c.NumElements == 0)
+        {
+            if (sums is not null) SumRows(a, sums);
             return;
         }
-        fixed (T* pa = a.Array<T>(), pb = b.Array<T>(), pc = xc)
+        if (k == 0)
         {
-            var problem = new Problem<T>(pa, a, pb, b, pc, batch, m, n, k);
+            xc.AsSpan(0, c.NumElements).Clear();
+            if (bias is not null) AddBias(xc.AsSpan(0, c.NumElements), n, bias);
+            if (sums is not null) SumRows(a, sums);
+            return;
+        }
+        fixed (T* pa = a.Array<T>(), pb = b.Array<T>(), pc = xc, px = bias is null ? null : bias.Array<T>())
+        fixed (double* ps = sums)
+        {
+            var problem = new Problem<T>(pa, a, pb, b, pc, batch, m, n, k, px is null ? null : px + bias!.Offset, bias?.StrideArray[0] ?? 0, ps);
             if (m == 1 || n == 1)
             {
                 // Matrix·vector: y[i] = Σ_k M[i, k]·x[k] with y = C's only row or column.
+                if (sums is not null) SumRows(a, sums);
                 if (n != 1) problem = problem.Transposed();
                 var rows = Split(batch, problem.M, 1, k, 64, 1);
                 if (rows.Length == 1) MatVec<T, TK>(problem, rows[0]);
@@ -207,17 +245,158 @@ internal static unsafe class Gemm
             // Edge tiles waste work: when N is small and M is not (G·W for a narrow layer, say), Cᵀ = Bᵀ·Aᵀ has fuller tiles.
             long padded = RoundUp(m, TK.MR) * RoundUp(n, TK.NR), swapped = RoundUp(n, TK.MR) * RoundUp(m, TK.NR);
             if (swapped * 10 < padded * 9) problem = problem.Transposed();
+            int degree = Degree((long)batch * m * n * k);
+            if (SharedPacking && degree > 1 && batch < degree && (problem.M + TK.MR - 1) / TK.MR >= 2 * degree)
+            {
+                for (int p = 0; p < batch; p++) SharedB<T, TK>(problem, p, degree);
+                return;
+            }
             var shares = Split(batch, problem.M, problem.N, k, TK.MR, TK.NR, cRowsAreM: problem.Scn == 1);
             if (shares.Length == 1) Compute<T, TK>(problem, shares[0]);
             else WorkerPool.Run(shares.Length, t => Compute<T, TK>(problem, shares[t]));
         }
     }
 
+    // The paths that never pack A (a matrix·vector product, an empty C): the same sums, each row's terms in k order.
+    private static void SumRows(Tensor a, double[] sums)
+    {
+        int m = a.Dims[1], k = a.Dims[2];
+        nint sm = a.StrideArray[1], sk = a.StrideArray[2];
+        if (a.DType == DType.Float32)
+        {
+            float[] x = a.Array<float>();
+            for (int i = 0; i < m; i++)
+                for (int q = 0; q < k; q++) sums[i] += x[a.Offset + i * sm + q * sk];
+        }
+        else
+        {
+            double[] x = a.Array<double>();
+            for (int i = 0; i < m; i++)
+                for (int q = 0; q < k; q++) sums[i] += x[a.Offset + i * sm + q * sk];
+        }
+    }
+
+    // C = 0 + bias for an empty depth, as the product followed by the addition gives (−0 becomes +0).
+    private static void AddBias<T>(Span<T> c, int n, Tensor bias) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T[] x = bias.Array<T>();
+        for (int i = 0; i < c.Length; i++) c[i] += x[bias.Offset + i % n * bias.StrideArray[0]];
+    }
+
+    /// <summary>
+    /// The number of threads for a product of <paramref name="work"/> multiply-adds: one below
+    /// <see cref="GemmBlocking.ParallelThreshold"/> (the hand-off costs more than it saves), else at most one per
+    /// <see cref="GemmBlocking.MinWorkPerThread"/>, at most <see cref="Parallelism.MaxDegree"/>.
+    /// </summary>
+    private static int Degree(long work)
+    {
+        if (work < GemmBlocking.ParallelThreshold) return 1;
+        return (int)Math.Min(Parallelism.MaxDegree, Math.Max(1, work / GemmBlocking.MinWorkPerThread));
+    }
+
+    /// <summary>Work per part of the shared-B path: 2²⁰ multiply-adds, about 10 µs on one core here.</summary>
+    private const long MinWorkPerPart = 1 << 20;
+
+    /// <summary>
+    /// Batch item <paramref name="p"/> with B packed once into a buffer that every thread reads (as BLIS shares its B
+    /// block), then C cut into strips of whole MR-row panels that the threads claim one by one: up to four strips per
+    /// thread, so that a thread descheduled while it holds a strip (another process took its core) delays the call by
+    /// one strip's work, not by half of the product, and the caller runs every strip nobody has claimed. Each strip
+    /// packs its own rows of A, once, as one thread would; every element is computed by the same operations as in
+    /// <see cref="Compute{T, TK}"/>.
+    /// </summary>
+    private static void SharedB<T, TK>(Problem<T> pr, int p, int degree)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TK : struct, IGemmKernel<T>
+    {
+        int mr = TK.MR, nr = TK.NR, k = pr.K;
+        int kBlocks = (k + GemmBlocking.KcMax - 1) / GemmBlocking.KcMax;
+        int kc = (k + kBlocks - 1) / kBlocks;
+        // The packed B of one column block stays under 2²² elements (16 MB of float32).
+        int ncMax = (int)Math.Clamp((1L << 22) / ((long)kBlocks * kc) / nr * nr, nr, GemmBlocking.NcMax);
+        int rowUnits = (pr.M + mr - 1) / mr;
+        long work = (long)pr.M * pr.N * k;
+        int strips = (int)Math.Clamp(Math.Min(4L * degree, work / MinWorkPerPart), 2, rowUnits);
+        int stripRows = Math.Min(GemmBlocking.McMax / mr, (rowUnits + strips - 1) / strips) * mr;
+        strips = (pr.M + stripRows - 1) / stripRows;
+        T* a = pr.A + p * pr.Sab, b = pr.B + p * pr.Sbb, c = pr.C + p * pr.Scb;
+        for (int jc = 0; jc < pr.N; jc += ncMax)
+        {
+            int nc = Math.Min(ncMax, pr.N - jc), panels = (nc + nr - 1) / nr;
+            nint blockSize = (nint)kc * panels * nr;
+            T* bp = Buffers<T>.Shared(kBlocks * (int)blockSize);
+            var problem = pr;
+            int packParts = Math.Min(panels, 2 * degree), column = jc;
+            WorkerPool.Run(packParts, t =>
+            {
+                int q0 = (int)((long)panels * t / packParts) * nr, q1 = Math.Min(nc, (int)((long)panels * (t + 1) / packParts) * nr);
+                for (int pc = 0, blk = 0; pc < k; pc += kc, blk++)
+                {
+                    int kb = Math.Min(kc, k - pc);
+                    T* src = b + pc * problem.Sbk + (column + q0) * problem.Sbn;
+                    GemmPack.B<T, TK>(src, problem.Sbk, problem.Sbn, kb, q1 - q0, bp + blk * blockSize + (nint)q0 * kb);
+                    if (problem.SumB is not null) AddColumnSums(src, problem.Sbk, problem.Sbn, kb, q1 - q0, problem.SumB + column + q0);
+                }
+            }, degree);
+            WorkerPool.Run(strips, t =>
+            {
+                int i0 = t * stripRows, mc = Math.Min(stripRows, problem.M - i0);
+                T* ap = Buffers<T>.A(stripRows * GemmBlocking.KcMax);
+                T* tmp = stackalloc T[TK.MR * TK.NR];
+                bool rowA = problem.Sak == 1 && (problem.Sam != 1 || problem.K >= problem.M);
+                T* cBlock = c + i0 * problem.Scm + column * problem.Scn;
+                for (int pc = 0, blk = 0; pc < k; pc += kc, blk++)
+                {
+                    int kb = Math.Min(kc, k - pc);
+                    T* aBlock = a + i0 * problem.Sam + pc * problem.Sak;
+                    if (column == 0 && problem.SumA is not null) AddRowSums(aBlock, problem.Sam, problem.Sak, kb, mc, problem.SumA + i0);
+                    T* bias = pc + kb == k && problem.Bias is not null ? problem.Bias + i0 * problem.Sxm + column * problem.Sxn : null;
+                    var epilogue = new Epilogue<T>(bias, problem.Sxm, problem.Sxn);
+                    if (rowA)
+                    {
+                        GemmPack.ARows<T, TK>(aBlock, problem.Sam, kb, mc, ap);
+                        Block<T, TK, RowPanel>(kb, mc, nc, ap, bp + blk * blockSize, cBlock, problem.Scm, problem.Scn, pc == 0, tmp, epilogue);
+                    }
+                    else
+                    {
+                        GemmPack.AColumns<T, TK>(aBlock, problem.Sam, problem.Sak, kb, mc, ap);
+                        Block<T, TK, KPanel>(kb, mc, nc, ap, bp + blk * blockSize, cBlock, problem.Scm, problem.Scn, pc == 0, tmp, epilogue);
+                    }
+                }
+            }, degree);
+        }
+    }
+
+    // sums[i] += Σ_k a[i·sam + k·sak] over a block of A just packed (so read from the cache), each row's terms in k order.
+    private static void AddRowSums<T>(T* a, nint sam, nint sak, int kb, int mc, double* sums) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (sam == 1)
+        {
+            for (int q = 0; q < kb; q++)
+            {
+                T* row = a + q * sak;
+                for (int i = 0; i < mc; i++) sums[i] += double.CreateTruncating(row[i]);
+            }
+            return;
+        }
+        for (int i = 0; i < mc; i++)
+        {
+            T* row = a + i * sam;
+            double s = sums[i];
+            for (int q = 0; q < kb; q++) s += double.CreateTruncating(row[q * sak]);
+            sums[i] = s;
+        }
+    }
+
+    // sums[j] += Σ_k b[k·sbk + j·sbn] over a block of B just packed, each column's terms in k order.
+    private static void AddColumnSums<T>(T* b, nint sbk, nint sbn, int kb, int nc, double* sums) where T : unmanaged, IFloatingPointIeee754<T>
+        => AddRowSums(b, sbn, sbk, kb, nc, sums);
+
     private static long RoundUp(int x, int unit) => (x + unit - 1L) / unit * unit;
 
     /// <summary>
-    /// The fixed split of the work into at most <see cref="Parallelism.MaxDegree"/> shares: whole batch items when there
-    /// are enough of them, otherwise a grid of tiles whose edges fall on multiples of <paramref name="mr"/> and
+    /// The split of the work into shares when <see cref="SharedB{T, TK}"/> does not apply: whole batch items when there
+    /// are at least as many as threads (up to four groups of them per thread), otherwise one tile per thread in a grid of tiles whose edges fall on multiples of <paramref name="mr"/> and
     /// <paramref name="nr"/>. A C long enough for the elementwise ops after the product to share it among threads
     /// (<see cref="Chunks.Threshold"/>) is cut across its rows, so that each thread's share of C is the contiguous range
     /// its share of those ops covers (<paramref name="cRowsAreM"/>: the problem's M runs along C's rows); a line of C
@@ -226,16 +405,17 @@ internal static unsafe class Gemm
     /// </summary>
     private static Share[] Split(int batch, int m, int n, int k, int mr, int nr, bool cRowsAreM = true)
     {
-        long work = (long)batch * m * n * k;
-        int degree = Parallelism.MaxDegree;
-        if (work < GemmBlocking.ParallelThreshold) degree = 1;
-        degree = (int)Math.Min(degree, Math.Max(1, work / GemmBlocking.MinWorkPerThread));
+        int degree = Degree((long)batch * m * n * k);
         if (degree <= 1) return [new Share(0, batch, 0, m, 0, n)];
         if (batch >= degree)
         {
-            var byItem = new Share[degree];
-            for (int t = 0; t < degree; t++)
-                byItem[t] = new Share(Cut(batch, 1, degree, t), Cut(batch, 1, degree, t + 1), 0, m, 0, n);
+            // Up to four groups of items per thread (each packs its own operands, so nothing is packed twice), so that a
+            // thread descheduled while it holds one delays the call by one group.
+            long work = (long)batch * m * n * k;
+            int groups = SharedPacking ? (int)Math.Max(degree, Math.Min(Math.Min(batch, 4L * degree), work / MinWorkPerPart)) : degree;
+            var byItem = new Share[groups];
+            for (int t = 0; t < groups; t++)
+                byItem[t] = new Share(Cut(batch, 1, groups, t), Cut(batch, 1, groups, t + 1), 0, m, 0, n);
             return byItem;
         }
         int rowUnits = (m + mr - 1) / mr, colUnits = (n + nr - 1) / nr;
@@ -269,8 +449,13 @@ internal static unsafe class Gemm
         [ThreadStatic] private static T[]? _a;
         [ThreadStatic] private static T[]? _b;
 
+        [ThreadStatic] private static T[]? _shared;
+
         public static T* A(int length) => Get(ref _a, length);
         public static T* B(int length) => Get(ref _b, length);
+
+        /// <summary>The calling thread's packed B that the workers of its call read (see SharedB).</summary>
+        public static T* Shared(int length) => Get(ref _shared, length);
 
         private static T* Get(ref T[]? array, int length)
         {
@@ -309,7 +494,8 @@ internal static unsafe class Gemm
                         for (int q = 0; q < k; q++) x[k + q] = row[q * pr.Sak];
                         row = x + k;
                     }
-                    y[i * pr.Scm] = TK.Dot(k, row, x);
+                    T dot = TK.Dot(k, row, x);
+                    y[i * pr.Scm] = pr.Bias is null ? dot : dot + pr.Bias[i * pr.Sxm];
                 }
                 continue;
             }
@@ -319,7 +505,7 @@ internal static unsafe class Gemm
                 int len = Math.Min(Block, s.M1 - i0);
                 new Span<T>(acc, len).Clear();
                 for (int q = 0; q < k; q++) TK.Axpy(len, b[q * pr.Sbk], a + i0 + q * pr.Sak, acc);
-                for (int i = 0; i < len; i++) y[(i0 + i) * pr.Scm] = acc[i];
+                for (int i = 0; i < len; i++) y[(i0 + i) * pr.Scm] = pr.Bias is null ? acc[i] : acc[i] + pr.Bias[(i0 + i) * pr.Sxm];
             }
         }
     }
@@ -348,21 +534,26 @@ internal static unsafe class Gemm
                 for (int pc = 0; pc < k; pc += kc)
                 {
                     int kb = Math.Min(kc, k - pc);
-                    GemmPack.B<T, TK>(b + pc * pr.Sbk + jc * pr.Sbn, pr.Sbk, pr.Sbn, kb, nc, bp);
+                    T* bBlock = b + pc * pr.Sbk + jc * pr.Sbn;
+                    GemmPack.B<T, TK>(bBlock, pr.Sbk, pr.Sbn, kb, nc, bp);
+                    // Each sum is made by the one share that starts its other axis at 0, so in k order whatever the split.
+                    if (pr.SumB is not null && s.M0 == 0) AddColumnSums(bBlock, pr.Sbk, pr.Sbn, kb, nc, pr.SumB + jc);
                     for (int ic = s.M0; ic < s.M1; ic += mcMax)
                     {
                         int mc = Math.Min(mcMax, s.M1 - ic);
                         T* aBlock = a + ic * pr.Sam + pc * pr.Sak;
                         T* cBlock = c + ic * pr.Scm + jc * pr.Scn;
+                        if (pr.SumA is not null && jc == 0) AddRowSums(aBlock, pr.Sam, pr.Sak, kb, mc, pr.SumA + ic);
+                        var epilogue = new Epilogue<T>(pc + kb == k && pr.Bias is not null ? pr.Bias + ic * pr.Sxm + jc * pr.Sxn : null, pr.Sxm, pr.Sxn);
                         if (rowA)
                         {
                             GemmPack.ARows<T, TK>(aBlock, pr.Sam, kb, mc, ap);
-                            Block<T, TK, RowPanel>(kb, mc, nc, ap, bp, cBlock, pr.Scm, pr.Scn, pc == 0, tmp);
+                            Block<T, TK, RowPanel>(kb, mc, nc, ap, bp, cBlock, pr.Scm, pr.Scn, pc == 0, tmp, epilogue);
                         }
                         else
                         {
                             GemmPack.AColumns<T, TK>(aBlock, pr.Sam, pr.Sak, kb, mc, ap);
-                            Block<T, TK, KPanel>(kb, mc, nc, ap, bp, cBlock, pr.Scm, pr.Scn, pc == 0, tmp);
+                            Block<T, TK, KPanel>(kb, mc, nc, ap, bp, cBlock, pr.Scm, pr.Scn, pc == 0, tmp, epilogue);
                         }
                     }
                 }
@@ -398,7 +589,7 @@ internal static unsafe class Gemm
     /// C[mc, nc] (+)= Ap·Bp over one packed block, B panels outermost (kept in L1), A panels innermost (from L2).
     /// C[i, j] is at c + i·scm + j·scn; tiles go straight to C when its rows are contiguous and the tile is whole.
     /// </summary>
-    private static void Block<T, TK, TA>(int kb, int mc, int nc, T* ap, T* bp, T* c, nint scm, nint scn, bool first, T* tmp)
+    private static void Block<T, TK, TA>(int kb, int mc, int nc, T* ap, T* bp, T* c, nint scm, nint scn, bool first, T* tmp, Epilogue<T> epilogue)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TK : struct, IGemmKernel<T>
         where TA : struct, IPanelLayout
@@ -416,6 +607,7 @@ internal static unsafe class Gemm
                 if (mv == mr && nv == nr && scn == 1)
                 {
                     TK.Run<TA>(kb, a, b, cc, scm, first);
+                    epilogue.Apply(cc, scm, scn, ir, jr, mv, nv);
                     continue;
                 }
                 // Edge or transposed tile: the same kernel into a scratch tile, then the same C = acc or C + acc.
@@ -429,7 +621,53 @@ internal static unsafe class Gemm
                     else
                         for (int j = 0; j < nv; j++) dst[j * scn] += src[j];
                 }
+                epilogue.Apply(cc, scm, scn, ir, jr, mv, nv);
             }
+        }
+    }
+
+    /// <summary>
+    /// What a finished tile gets before the next one is computed, while it is still in L1: the bias (null: nothing)
+    /// of element (i, j) of the block at Bias + i·Sm + j·Sn.
+    /// </summary>
+    private readonly struct Epilogue<T>(T* bias, nint sm, nint sn) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private readonly T* _bias = bias;
+        private readonly nint _sm = sm, _sn = sn;
+
+        public void Apply(T* c, nint scm, nint scn, int i0, int j0, int mv, int nv)
+        {
+            if (_bias is null) return;
+            for (int i = 0; i < mv; i++)
+            {
+                T* row = c + i * scm;
+                T* x = _bias + (i0 + i) * _sm + j0 * _sn;
+                if (scn == 1 && _sn == 1) AddRow(row, x, nv);
+                else if (scn == 1 && _sn == 0) AddScalar(row, *x, nv);
+                else
+                    for (int j = 0; j < nv; j++) row[j * scn] += x[j * _sn];
+            }
+        }
+
+        // The same IEEE additions at every width, so the bits do not depend on which width ran.
+        private static void AddRow(T* c, T* x, int n)
+        {
+            int j = 0;
+            if (Vector512.IsHardwareAccelerated)
+                for (; j + Vector512<T>.Count <= n; j += Vector512<T>.Count) (Vector512.Load(c + j) + Vector512.Load(x + j)).Store(c + j);
+            if (Vector256.IsHardwareAccelerated)
+                for (; j + Vector256<T>.Count <= n; j += Vector256<T>.Count) (Vector256.Load(c + j) + Vector256.Load(x + j)).Store(c + j);
+            for (; j < n; j++) c[j] += x[j];
+        }
+
+        private static void AddScalar(T* c, T x, int n)
+        {
+            int j = 0;
+            if (Vector512.IsHardwareAccelerated)
+                for (; j + Vector512<T>.Count <= n; j += Vector512<T>.Count) (Vector512.Load(c + j) + Vector512.Create(x)).Store(c + j);
+            if (Vector256.IsHardwareAccelerated)
+                for (; j + Vector256<T>.Count <= n; j += Vector256<T>.Count) (Vector256.Load(c + j) + Vector256.Create(x)).Store(c + j);
+            for (; j < n; j++) c[j] += x;
         }
     }
 }

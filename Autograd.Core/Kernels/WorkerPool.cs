@@ -9,13 +9,27 @@ namespace Autograd.Kernels;
 /// step do not each pay a thread-pool wake-up, which measured 50–100 µs here against GEMMs of 100–300 µs.
 /// </summary>
 /// <remarks>
-/// Which part computes what is fixed by the caller, so results never depend on which thread ran a part. One call
+/// On a machine busy with other work a worker can be descheduled for a whole time slice (milliseconds), so nothing
+/// waits for a worker that has not started: the caller claims every part nobody has claimed, a call is cut into parts
+/// small enough that a part held by a descheduled worker costs little (see <see cref="Gemm"/>), a spinning worker
+/// yields its core to any other runnable thread (the caller may share it), and a caller left waiting for a part held by
+/// another thread spins only briefly before it blocks, so that it gives its core to the thread it waits for.
+/// <para>Which part computes what is fixed by the caller, so results never depend on which thread ran a part. One call
 /// at a time uses the workers; a concurrent call from another thread, or a nested call from a part, runs its parts
-/// through <see cref="Parallel.For(int, int, ParallelOptions, Action{int})"/> or inline instead.
+/// through <see cref="Parallel.For(int, int, ParallelOptions, Action{int})"/> or inline instead.</para>
 /// </remarks>
 internal static class WorkerPool
 {
     private const double SpinMicroseconds = 300;
+
+    /// <summary>How long a caller whose parts are all claimed spins for the last ones to finish before it blocks.</summary>
+    private const double CallerSpinMicroseconds = 20;
+
+    /// <summary>Released by the thread that finishes a call's last part when the caller is blocked (one call at a time uses it).</summary>
+    private static readonly SemaphoreSlim s_done = new(0);
+
+    /// <summary>For the load probe (Autograd.Bench probe-load): false restores the spinning caller and non-yielding workers of before.</summary>
+    internal static bool YieldWhenBusy { get; set; } = true;
 
     private static readonly Lock s_gate = new();
     private static readonly List<Worker> s_workers = [];
@@ -38,6 +52,8 @@ internal static class WorkerPool
         /// <summary>Workers that may still join, so that a call never runs on more threads than it asked for.</summary>
         public int Slots;
         public int Pending;
+        /// <summary>1 while the caller is blocked (or about to block) on <see cref="s_done"/>.</summary>
+        public int CallerBlocked;
         public Exception? Error;
 
         public Job(Action<int> body, int parts, int threads)
@@ -77,14 +93,38 @@ internal static class WorkerPool
             Volatile.Write(ref s_job, job);
             for (int w = 0; w < helpers; w++) s_workers[w].Wake();
             TakeParts(job, 0);
-            var spin = new SpinWait();
-            while (Volatile.Read(ref job.Pending) > 0) spin.SpinOnce(sleep1Threshold: -1);
+            if (!YieldWhenBusy)
+            {
+                var spin = new SpinWait();
+                while (Volatile.Read(ref job.Pending) > 0) spin.SpinOnce(sleep1Threshold: -1);
+            }
+            else if (Volatile.Read(ref job.Pending) > 0) WaitForParts(job);
             if (job.Error is { } e) ExceptionDispatchInfo.Capture(e).Throw();
         }
         finally
         {
             s_gate.Exit();
         }
+    }
+
+    // Every part is claimed: spin a little (the parts left are short), then block until the thread finishing the last
+    // part releases s_done, so that a descheduled worker can have the caller's core.
+    private static void WaitForParts(Job job)
+    {
+        long limit = (long)(CallerSpinMicroseconds * Stopwatch.Frequency / 1e6), start = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetTimestamp() - start < limit)
+        {
+            if (Volatile.Read(ref job.Pending) == 0) return;
+            Thread.SpinWait(10);
+        }
+        Interlocked.Exchange(ref job.CallerBlocked, 1);
+        if (Volatile.Read(ref job.Pending) == 0)
+        {
+            // Finished meanwhile: take the flag back, or, if the finisher already took it, consume its release.
+            if (Interlocked.CompareExchange(ref job.CallerBlocked, 0, 1) != 1) s_done.Wait();
+            return;
+        }
+        s_done.Wait();
     }
 
     private static void TakeParts(Job job, int participant)
@@ -106,7 +146,8 @@ internal static class WorkerPool
                     {
                         Interlocked.CompareExchange(ref job.Error, e, null);
                     }
-                    Interlocked.Decrement(ref job.Pending);
+                    if (Interlocked.Decrement(ref job.Pending) == 0 && Interlocked.CompareExchange(ref job.CallerBlocked, 0, 1) == 1)
+                        s_done.Release();
                 }
             }
         }
@@ -146,7 +187,8 @@ internal static class WorkerPool
                 {
                     if (Stopwatch.GetTimestamp() - start < limit)
                     {
-                        Thread.SpinWait(20);
+                        // Yield lets a thread waiting for this core (the caller, on a busy machine) run; alone, it returns at once.
+                        if (!YieldWhenBusy || !Thread.Yield()) Thread.SpinWait(20);
                         continue;
                     }
                     Interlocked.Exchange(ref _sleeping, 1);

@@ -71,8 +71,14 @@ public sealed class Linear : Module
         if (input.DType != Weight.DType)
             throw new ArgumentException(
                 $"Linear: input of dtype {input.DType.Name()} does not match the parameters' dtype {Weight.DType.Name()}; convert it with To().", nameof(input));
-        var y = input.MatMul(Weight.T);
-        return Bias is null ? y : y + Bias;
+        if (Bias is null) return input.MatMul(Weight.T);
+        // One op for the product and the bias (the bias added in the product's output pass, its gradient taken in the
+        // weight gradient's), on the input seen as a matrix of rows.
+        if (input.Rank == 2) return Ops.Linear.Forward(input, Weight, Bias);
+        int[] lead = input.Shape[..^1];
+        int rows = 1;
+        foreach (int d in lead) rows *= d;
+        return Ops.Linear.Forward(input.Reshape(rows, InFeatures), Weight, Bias).Reshape([.. lead, OutFeatures]);
     }
 
     /// <summary>PyTorch's description of the configuration, e.g. <c>in_features=784, out_features=256, bias=True</c>.</summary>

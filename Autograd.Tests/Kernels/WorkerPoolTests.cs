@@ -21,6 +21,23 @@ public class WorkerPoolTests
     }
 
     [Test]
+    public void APartThatOutlastsTheCallersSpin_StillRunsEveryPartOnce()
+    {
+        // The caller blocks once every part is claimed and one is still running elsewhere; it must wake when that part ends.
+        for (int call = 0; call < 40; call++)
+        {
+            var hits = new int[8];
+            int slow = call % 8;
+            WorkerPool.Run(8, i =>
+            {
+                if (i == slow) Thread.Sleep(1 + call % 3);
+                Interlocked.Increment(ref hits[i]);
+            });
+            Assert.That(hits, Is.All.EqualTo(1), $"call {call}");
+        }
+    }
+
+    [Test]
     public void AnExceptionInAPartReachesTheCallerAfterTheOtherPartsRan()
     {
         int ran = 0;

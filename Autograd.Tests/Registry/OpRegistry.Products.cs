@@ -60,6 +60,19 @@ public static partial class OpRegistry
                 ([0, 2, 3], [0, 2, 1], [0, 1, 3]), ([2, 2, 3], [2, 2, 0], [2, 0, 3]),
             }.Select(p => Sample($"{S(p.I)}+{S(p.A)}·{S(p.B)}", R(p.I), R(p.A), R(p.B))).ToArray(),
         },
+        new()
+        {
+            // nn.Linear's op: x·Wᵀ + b with the bias added in the product's epilogue and its gradient beside the weight's.
+            Name = "linear",
+            Primitives = [typeof(P.Linear)],
+            Apply = x => P.Linear.Forward(x[0], x[1], x[2]),
+            Reference = r => RefArray.Zip(NaiveEinsum("ij,kj->ik", [r[0], r[1]]), r[2], (p, b) => p + b),
+            Samples = new (int[] X, int[] W, int[] B)[]
+            {
+                ([3, 4], [5, 4], [5]), ([1, 4], [5, 4], [5]), ([3, 4], [1, 4], [1]), ([0, 4], [5, 4], [5]), ([3, 0], [5, 0], [5]),
+                ([3, 4], [0, 4], [0]), ([17, 3], [2, 3], [2]), ([2, 17], [16, 17], [16]), ([13, 5], [33, 5], [33]),
+            }.Select(p => Sample($"{S(p.X)}·{S(p.W)}ᵀ+{S(p.B)}", R(p.X), R(p.W), R(p.B))).ToArray(),
+        },
         Einsum("ij,jk->ik", [[2, 3], [3, 4]], [[1, 1], [1, 1]], [[0, 3], [3, 2]], [[2, 0], [0, 3]], [[17, 3], [3, 16]]),
         Einsum("bij,bjk->bik", [[2, 3, 4], [2, 4, 5]], [[1, 1, 1], [1, 1, 1]], [[0, 2, 3], [0, 3, 1]]),
         Einsum("ii", [[3, 3]], [[1, 1]], [[0, 0]], [[16, 16]]),
