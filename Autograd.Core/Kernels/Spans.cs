@@ -56,7 +56,8 @@ internal interface ITernaryKernel
 /// <remarks>
 /// Every element therefore gets the vector form's bits whenever the span is at least one Vector128 long, as
 /// TensorPrimitives does, which keeps exp, log, sin and cos (whose .NET vector forms differ from the scalar Math
-/// functions by an ulp here and there) bitwise equal to TensorPrimitives on every length. The destination must be an
+/// functions by an ulp here and there) bitwise equal to TensorPrimitives on every length (float64 sin and cos, in
+/// TensorPrimitives too, can change by an ulp when the JIT recompiles a running loop). The destination must be an
 /// input or not overlap one.
 /// </remarks>
 internal static class Spans
