@@ -20,7 +20,7 @@ internal static class Summary
         bool Wants(string group) => groups.Count == 0 || groups.Contains(group);
         var total = Stopwatch.StartNew();
         Console.WriteLine($"# machine: {Environment.ProcessorCount} logical cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, " +
-            $".NET {Environment.Version}, kernel {Autograd.Kernels.Gemm.Isa}, MaxDegree {Parallelism.MaxDegree}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC{Load()}");
+            $".NET {Environment.Version}, ISA {Isa.Description}, GEMM kernel {Autograd.Kernels.Gemm.Isa}, MaxDegree {Parallelism.MaxDegree}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC{Load()}");
 
         // Each group starts on a collected heap, as each BenchmarkDotNet benchmark does.
         if (Wants("gemm")) { Collect(); GemmFigures(seconds); }

@@ -31,12 +31,14 @@ internal static class Accumulate
 {
     private const int Lanes = 32;
 
-    /// <summary>For tests: the widest vectors used (512, 256, 128, or 0 for scalar code); null for the hardware's.</summary>
+    /// <summary>For tests: the widest vectors used (512, 256, 128, or 0 for scalar code); null for <see cref="Isa.Current"/>'s.</summary>
     internal static int? ForceWidth { get; set; }
 
-    private static bool Use512 => Vector512.IsHardwareAccelerated && (ForceWidth ?? 512) >= 512;
-    private static bool Use256 => Vector256.IsHardwareAccelerated && (ForceWidth ?? 512) >= 256;
-    private static bool Use128 => Vector128.IsHardwareAccelerated && (ForceWidth ?? 512) >= 128;
+    private static bool Use512 => Vector512.IsHardwareAccelerated && (ForceWidth ?? IsaWidth) >= 512;
+    private static bool Use256 => Vector256.IsHardwareAccelerated && (ForceWidth ?? IsaWidth) >= 256;
+    private static bool Use128 => Vector128.IsHardwareAccelerated && (ForceWidth ?? IsaWidth) >= 128;
+
+    private static int IsaWidth => Isa.Level == 0 ? 0 : 64 << Isa.Level;
 
     /// <summary>Σ x[i] in float64.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

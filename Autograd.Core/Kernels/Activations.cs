@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -9,8 +8,10 @@ using S = Autograd.Kernels.SingleConstants;
 namespace Autograd.Kernels;
 
 /// <summary>
-/// An elementwise function written once per vector width: a scalar form and Vector128/256/512 forms that perform
-/// the same IEEE operations in the same order, so every element gets the same bits whichever path computes it.
+/// The per-dtype form of <see cref="IUnaryKernel"/>, for kernels whose float32 and float64 algorithms differ (tanh,
+/// sigmoid): a scalar form and Vector128/256/512 forms that perform the same IEEE operations in the same order, so
+/// every element gets the same bits whichever path computes it. <see cref="Activations.Apply{T, TF}"/> runs one on
+/// <see cref="Spans.Unary{T, TK}"/>; <see cref="TanhOperator"/> and <see cref="SigmoidOperator"/> dispatch to them.
 /// </summary>
 /// <typeparam name="T">The element type, float or double.</typeparam>
 internal interface IVectorFunction<T> where T : unmanaged
@@ -19,6 +20,21 @@ internal interface IVectorFunction<T> where T : unmanaged
     static abstract Vector128<T> Invoke(Vector128<T> x);
     static abstract Vector256<T> Invoke(Vector256<T> x);
     static abstract Vector512<T> Invoke(Vector512<T> x);
+}
+
+/// <summary>An <see cref="IVectorFunction{T}"/> seen as an <see cref="IUnaryKernel"/> (T is TE at every call).</summary>
+internal readonly struct PerType<TE, TF> : IUnaryKernel where TE : unmanaged where TF : IVectorFunction<TE>
+{
+    public static T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => Unsafe.BitCast<TE, T>(TF.Invoke(Unsafe.BitCast<T, TE>(x)));
+
+    public static Vector128<T> Invoke<T>(Vector128<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Unsafe.BitCast<Vector128<TE>, Vector128<T>>(TF.Invoke(Unsafe.BitCast<Vector128<T>, Vector128<TE>>(x)));
+
+    public static Vector256<T> Invoke<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Unsafe.BitCast<Vector256<TE>, Vector256<T>>(TF.Invoke(Unsafe.BitCast<Vector256<T>, Vector256<TE>>(x)));
+
+    public static Vector512<T> Invoke<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Unsafe.BitCast<Vector512<TE>, Vector512<T>>(TF.Invoke(Unsafe.BitCast<Vector512<T>, Vector512<TE>>(x)));
 }
 
 /// <summary>
@@ -51,51 +67,16 @@ internal interface IVectorFunction<T> where T : unmanaged
 /// </remarks>
 internal static class Activations
 {
-    public static void Tanh<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (typeof(T) == typeof(float)) Apply<float, TanhSingle>(Cast<T, float>(x), Cast<T, float>(y));
-        else if (typeof(T) == typeof(double)) Apply<double, TanhDouble>(Cast<T, double>(x), Cast<T, double>(y));
-        else TensorPrimitives.Tanh(x, y);
-    }
+    public static void Tanh<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => Spans.Unary<T, TanhOperator>(x, y);
 
-    public static void Sigmoid<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (typeof(T) == typeof(float)) Apply<float, SigmoidSingle>(Cast<T, float>(x), Cast<T, float>(y));
-        else if (typeof(T) == typeof(double)) Apply<double, SigmoidDouble>(Cast<T, double>(x), Cast<T, double>(y));
-        else TensorPrimitives.Sigmoid(x, y);
-    }
+    public static void Sigmoid<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => Spans.Unary<T, SigmoidOperator>(x, y);
 
-    private static ReadOnlySpan<TTo> Cast<TFrom, TTo>(ReadOnlySpan<TFrom> s) where TFrom : unmanaged where TTo : unmanaged =>
-        MemoryMarshal.Cast<TFrom, TTo>(s);
-
-    private static Span<TTo> Cast<TFrom, TTo>(Span<TFrom> s) where TFrom : unmanaged where TTo : unmanaged =>
-        MemoryMarshal.Cast<TFrom, TTo>(s);
-
-    /// <summary>y[i] = F(x[i]); x and y have the same length and are either the same span or do not overlap.</summary>
+    /// <summary>y[i] = F(x[i]) on <see cref="Spans.Unary{T, TK}"/>; x and y have the same length and are either the same span or do not overlap.</summary>
     internal static void Apply<T, TF>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged where TF : IVectorFunction<T>
     {
-        if (x.Length != y.Length) throw new ArgumentException("The destination must have the same length as the source.", nameof(y));
-        if (x.Overlaps(y, out int shift) && shift != 0)
-            throw new ArgumentException("The destination overlaps the source without being the same span.", nameof(y));
-        ref T xs = ref MemoryMarshal.GetReference(x);
-        ref T ys = ref MemoryMarshal.GetReference(y);
-        nuint n = (nuint)x.Length, i = 0;
-        if (Vector512.IsHardwareAccelerated && n >= (nuint)Vector512<T>.Count)
-        {
-            for (nuint w = (nuint)Vector512<T>.Count; i + w <= n; i += w)
-                TF.Invoke(Vector512.LoadUnsafe(ref xs, i)).StoreUnsafe(ref ys, i);
-        }
-        else if (Vector256.IsHardwareAccelerated && n >= (nuint)Vector256<T>.Count)
-        {
-            for (nuint w = (nuint)Vector256<T>.Count; i + w <= n; i += w)
-                TF.Invoke(Vector256.LoadUnsafe(ref xs, i)).StoreUnsafe(ref ys, i);
-        }
-        else if (Vector128.IsHardwareAccelerated && n >= (nuint)Vector128<T>.Count)
-        {
-            for (nuint w = (nuint)Vector128<T>.Count; i + w <= n; i += w)
-                TF.Invoke(Vector128.LoadUnsafe(ref xs, i)).StoreUnsafe(ref ys, i);
-        }
-        for (; i < n; i++) Unsafe.Add(ref ys, i) = TF.Invoke(Unsafe.Add(ref xs, i));
+        if (typeof(T) == typeof(float)) Spans.Unary<float, PerType<T, TF>>(MemoryMarshal.Cast<T, float>(x), MemoryMarshal.Cast<T, float>(y));
+        else if (typeof(T) == typeof(double)) Spans.Unary<double, PerType<T, TF>>(MemoryMarshal.Cast<T, double>(x), MemoryMarshal.Cast<T, double>(y));
+        else throw new NotSupportedException($"Activations.Apply: {typeof(T).Name} is neither float nor double.");
     }
 }
 

@@ -10,6 +10,8 @@ internal enum GemmIsa
 {
     /// <summary>Portable scalar loops.</summary>
     Scalar,
+    /// <summary>Vector128 with fused multiply-add (FMA3 on x86-64, NEON on ARM64).</summary>
+    Vector128,
     /// <summary>Vector256 with fused multiply-add (AVX2 + FMA3).</summary>
     Avx2,
     /// <summary>Vector512 (AVX-512F).</summary>
@@ -74,7 +76,7 @@ internal static class GemmBlocking
 {
     /// <summary>Depth of one packed block (K is cut into ⌈K/KcMax⌉ equal blocks).</summary>
     public const int KcMax = 256;
-    /// <summary>Rows of A packed at once (a multiple of every kernel's MR: 12, 6, 4).</summary>
+    /// <summary>Rows of A packed at once (a multiple of every kernel's MR: 12, 6, 6, 4).</summary>
     public const int McMax = 144;
     /// <summary>Columns of B packed at once (a multiple of every kernel's NR).</summary>
     public const int NcMax = 2048;
@@ -104,19 +106,21 @@ internal static class GemmBlocking
 /// </remarks>
 internal static unsafe class Gemm
 {
-    private static readonly GemmIsa Detected =
-        Avx512F.IsSupported || Vector512.IsHardwareAccelerated ? GemmIsa.Avx512 :
-        Vector256.IsHardwareAccelerated && Fma.IsSupported ? GemmIsa.Avx2 :
-        GemmIsa.Scalar;
-
-    /// <summary>For tests: forces a kernel (it must be supported by the machine); null selects the best one.</summary>
+    /// <summary>For tests: forces a kernel (it must be supported by the machine); null follows <see cref="Autograd.Isa.Current"/>.</summary>
     internal static GemmIsa? ForceIsa { get; set; }
 
     /// <summary>For the load probe (Autograd.Bench probe-load): false restores the one-share-per-thread split of before.</summary>
     internal static bool SharedPacking { get; set; } = true;
 
     /// <summary>The kernel in use.</summary>
-    internal static GemmIsa Isa => ForceIsa ?? Detected;
+    internal static GemmIsa Isa => ForceIsa ?? ForLevel(Autograd.Isa.Level);
+
+    /// <summary>The widest kernel the instruction-set cap allows and the CPU runs with hardware fused multiply-adds.</summary>
+    internal static GemmIsa ForLevel(int level) =>
+        level >= (int)InstructionSet.Avx512 && (Avx512F.IsSupported || Vector512.IsHardwareAccelerated) ? GemmIsa.Avx512 :
+        level >= (int)InstructionSet.Avx2 && Vector256.IsHardwareAccelerated && Fma.IsSupported ? GemmIsa.Avx2 :
+        level >= (int)InstructionSet.Vector128 && Vector128.IsHardwareAccelerated && Autograd.Isa.HasVector128Fma ? GemmIsa.Vector128 :
+        GemmIsa.Scalar;
 
     public static Tensor BatchedMatMul(Tensor a, Tensor b)
     {
@@ -152,6 +156,7 @@ internal static unsafe class Gemm
         {
             case GemmIsa.Avx512: Run<T, Avx512Kernel<T>>(a, b, c, bias, sums); break;
             case GemmIsa.Avx2: Run<T, Avx2Kernel<T>>(a, b, c, bias, sums); break;
+            case GemmIsa.Vector128: Run<T, Vector128Kernel<T>>(a, b, c, bias, sums); break;
             default: Run<T, ScalarKernel<T>>(a, b, c, bias, sums); break;
         }
     }
@@ -570,17 +575,23 @@ internal static unsafe class Gemm
     private static void EdgeRow<T>(T* src, T* dst, int n, bool first) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int j = 0;
-        if (Vector512.IsHardwareAccelerated)
+        if (Vector512.IsHardwareAccelerated && Autograd.Isa.Level >= (int)InstructionSet.Avx512)
             for (; j + Vector512<T>.Count <= n; j += Vector512<T>.Count)
             {
                 var v = Vector512.Load(src + j);
                 (first ? v : Vector512.Load(dst + j) + v).Store(dst + j);
             }
-        if (Vector256.IsHardwareAccelerated)
+        if (Vector256.IsHardwareAccelerated && Autograd.Isa.Level >= (int)InstructionSet.Avx2)
             for (; j + Vector256<T>.Count <= n; j += Vector256<T>.Count)
             {
                 var v = Vector256.Load(src + j);
                 (first ? v : Vector256.Load(dst + j) + v).Store(dst + j);
+            }
+        if (Vector128.IsHardwareAccelerated && Autograd.Isa.Level >= (int)InstructionSet.Vector128)
+            for (; j + Vector128<T>.Count <= n; j += Vector128<T>.Count)
+            {
+                var v = Vector128.Load(src + j);
+                (first ? v : Vector128.Load(dst + j) + v).Store(dst + j);
             }
         for (; j < n; j++) dst[j] = first ? src[j] : dst[j] + src[j];
     }

@@ -4,8 +4,9 @@
 //     C[i, j]   = first ? acc[i, j] : C[i, j] + acc[i, j]
 // so every element of C is computed by the same operations whatever the tile's position or the thread running it.
 // Dot and Axpy serve the matrix·vector shapes (M = 1 or N = 1), with the same guarantee per output element.
-// The vector kernels are written out (accumulators must be locals to live in registers); regenerate rather than edit
-// by hand when changing MR.
+// The vector kernels are written out (accumulators must be locals to live in registers). They are edited by hand: the
+// Vector128 kernel is the Vector256 one with the vector type replaced (keep the two in step), and a change of MR means
+// writing out one accumulator pair per row and keeping GemmBlocking.McMax a multiple of every MR.
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -215,6 +216,98 @@ internal readonly unsafe struct Avx2Kernel<T> : IGemmKernel<T> where T : unmanag
         typeof(T) == typeof(float)
             ? Vector256.FusedMultiplyAdd(x.AsSingle(), y.AsSingle(), z.AsSingle()).As<float, T>()
             : Vector256.FusedMultiplyAdd(x.AsDouble(), y.AsDouble(), z.AsDouble()).As<double, T>();
+}
+
+/// <summary>
+/// Vector128 with fused multiply-add (FMA3 on x86-64, NEON on ARM64; 16 xmm registers on x86): a 6×(2·4) float or
+/// 6×(2·2) double tile in 12 accumulators, 2 for B, 1 broadcast. The Vector256 kernel with the vector type replaced.
+/// </summary>
+internal readonly unsafe struct Vector128Kernel<T> : IGemmKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public static int MR => 6;
+    public static int NR => 2 * Vector128<T>.Count;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run<TA>(int kc, T* a, T* b, T* c, nint ldc, bool first) where TA : struct, IPanelLayout
+    {
+        nint rs = TA.RowMajor ? GemmBlocking.KcMax : 1;   // distance between the panel's rows
+        nint ks = TA.RowMajor ? 1 : 6;                  // distance between k steps
+        int v = Vector128<T>.Count;
+        Vector128<T> c0a = Vector128<T>.Zero, c0b = Vector128<T>.Zero;
+        Vector128<T> c1a = Vector128<T>.Zero, c1b = Vector128<T>.Zero;
+        Vector128<T> c2a = Vector128<T>.Zero, c2b = Vector128<T>.Zero;
+        Vector128<T> c3a = Vector128<T>.Zero, c3b = Vector128<T>.Zero;
+        Vector128<T> c4a = Vector128<T>.Zero, c4b = Vector128<T>.Zero;
+        Vector128<T> c5a = Vector128<T>.Zero, c5b = Vector128<T>.Zero;
+        // C's lines are fetched while the loop runs (they are read or overwritten at the end).
+        if (Sse.IsSupported)
+            for (int i = 0; i < 6; i++)
+            {
+                Sse.Prefetch0(c + i * ldc);
+            }
+        for (int k = 0; k < kc; k++)
+        {
+            Vector128<T> b0 = Vector128.Load(b), b1 = Vector128.Load(b + v);
+            Vector128<T> x;
+            x = Vector128.Create(a[0]); c0a = Fma(x, b0, c0a); c0b = Fma(x, b1, c0b);
+            x = Vector128.Create(a[1 * rs]); c1a = Fma(x, b0, c1a); c1b = Fma(x, b1, c1b);
+            x = Vector128.Create(a[2 * rs]); c2a = Fma(x, b0, c2a); c2b = Fma(x, b1, c2b);
+            x = Vector128.Create(a[3 * rs]); c3a = Fma(x, b0, c3a); c3b = Fma(x, b1, c3b);
+            x = Vector128.Create(a[4 * rs]); c4a = Fma(x, b0, c4a); c4b = Fma(x, b1, c4b);
+            x = Vector128.Create(a[5 * rs]); c5a = Fma(x, b0, c5a); c5b = Fma(x, b1, c5b);
+            a += ks;
+            b += 2 * v;
+        }
+        if (first)
+        {
+            c0a.Store(c + 0 * ldc); c0b.Store(c + 0 * ldc + v);
+            c1a.Store(c + 1 * ldc); c1b.Store(c + 1 * ldc + v);
+            c2a.Store(c + 2 * ldc); c2b.Store(c + 2 * ldc + v);
+            c3a.Store(c + 3 * ldc); c3b.Store(c + 3 * ldc + v);
+            c4a.Store(c + 4 * ldc); c4b.Store(c + 4 * ldc + v);
+            c5a.Store(c + 5 * ldc); c5b.Store(c + 5 * ldc + v);
+        }
+        else
+        {
+            (Vector128.Load(c + 0 * ldc) + c0a).Store(c + 0 * ldc); (Vector128.Load(c + 0 * ldc + v) + c0b).Store(c + 0 * ldc + v);
+            (Vector128.Load(c + 1 * ldc) + c1a).Store(c + 1 * ldc); (Vector128.Load(c + 1 * ldc + v) + c1b).Store(c + 1 * ldc + v);
+            (Vector128.Load(c + 2 * ldc) + c2a).Store(c + 2 * ldc); (Vector128.Load(c + 2 * ldc + v) + c2b).Store(c + 2 * ldc + v);
+            (Vector128.Load(c + 3 * ldc) + c3a).Store(c + 3 * ldc); (Vector128.Load(c + 3 * ldc + v) + c3b).Store(c + 3 * ldc + v);
+            (Vector128.Load(c + 4 * ldc) + c4a).Store(c + 4 * ldc); (Vector128.Load(c + 4 * ldc + v) + c4b).Store(c + 4 * ldc + v);
+            (Vector128.Load(c + 5 * ldc) + c5a).Store(c + 5 * ldc); (Vector128.Load(c + 5 * ldc + v) + c5b).Store(c + 5 * ldc + v);
+        }
+    }
+
+    public static T Dot(int n, T* x, T* y)
+    {
+        int v = Vector128<T>.Count, i = 0;
+        Vector128<T> s0 = Vector128<T>.Zero, s1 = Vector128<T>.Zero, s2 = Vector128<T>.Zero, s3 = Vector128<T>.Zero;
+        for (; i <= n - 4 * v; i += 4 * v)
+        {
+            s0 = Fma(Vector128.Load(x + i), Vector128.Load(y + i), s0);
+            s1 = Fma(Vector128.Load(x + i + v), Vector128.Load(y + i + v), s1);
+            s2 = Fma(Vector128.Load(x + i + 2 * v), Vector128.Load(y + i + 2 * v), s2);
+            s3 = Fma(Vector128.Load(x + i + 3 * v), Vector128.Load(y + i + 3 * v), s3);
+        }
+        for (; i <= n - v; i += v) s0 = Fma(Vector128.Load(x + i), Vector128.Load(y + i), s0);
+        T sum = Vector128.Sum((s0 + s1) + (s2 + s3));
+        for (; i < n; i++) sum = T.FusedMultiplyAdd(x[i], y[i], sum);
+        return sum;
+    }
+
+    public static void Axpy(int n, T alpha, T* x, T* y)
+    {
+        int v = Vector128<T>.Count, i = 0;
+        Vector128<T> a = Vector128.Create(alpha);
+        for (; i <= n - v; i += v) Fma(a, Vector128.Load(x + i), Vector128.Load(y + i)).Store(y + i);
+        for (; i < n; i++) y[i] = T.FusedMultiplyAdd(alpha, x[i], y[i]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<T> Fma(Vector128<T> x, Vector128<T> y, Vector128<T> z) =>
+        typeof(T) == typeof(float)
+            ? Vector128.FusedMultiplyAdd(x.AsSingle(), y.AsSingle(), z.AsSingle()).As<float, T>()
+            : Vector128.FusedMultiplyAdd(x.AsDouble(), y.AsDouble(), z.AsDouble()).As<double, T>();
 }
 
 /// <summary>Portable fallback without SIMD: a 4×4 tile of scalar accumulators.</summary>

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 
 namespace Autograd.Kernels;
 
@@ -108,63 +109,249 @@ internal static class SpecialMath
         }
         return x < 0 ? -r : x > 0 ? r : x;
     }
-
-    /// <summary>Applies a float64 function to each element, float32 by a round trip through float64.</summary>
-    public static void Apply<T>(ReadOnlySpan<T> x, Span<T> y, Func<double, double> f) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (int i = 0; i < x.Length; i++) y[i] = T.CreateTruncating(f(double.CreateTruncating(x[i])));
-    }
 }
 
 // Scalar float64 loops: these are rarely on a hot path (erf's is GELU's, which is composite anyway), so accuracy wins.
-internal readonly struct Log1pOperator : IUnaryOperator { public static void Invoke<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => SpecialMath.Apply(x, y, SpecialMath.Log1p); }
-internal readonly struct Expm1Operator : IUnaryOperator { public static void Invoke<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => SpecialMath.Apply(x, y, SpecialMath.Expm1); }
-internal readonly struct ErfOperator : IUnaryOperator { public static void Invoke<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => SpecialMath.Apply(x, y, SpecialMath.Erf); }
-internal readonly struct ErfcOperator : IUnaryOperator { public static void Invoke<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => SpecialMath.Apply(x, y, SpecialMath.Erfc); }
 
-internal readonly struct TanOperator : IUnaryOperator { public static void Invoke<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Tan(x, y); }
-internal readonly struct SinhOperator : IUnaryOperator { public static void Invoke<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => SpecialMath.Apply(x, y, SpecialMath.Sinh); }
-internal readonly struct CoshOperator : IUnaryOperator { public static void Invoke<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Cosh(x, y); }
-internal readonly struct AsinOperator : IUnaryOperator { public static void Invoke<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Asin(x, y); }
-internal readonly struct AcosOperator : IUnaryOperator { public static void Invoke<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Acos(x, y); }
-internal readonly struct AtanOperator : IUnaryOperator { public static void Invoke<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Atan(x, y); }
-internal readonly struct FloorOperator : IUnaryOperator { public static void Invoke<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Floor(x, y); }
-internal readonly struct CeilOperator : IUnaryOperator { public static void Invoke<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Ceiling(x, y); }
-internal readonly struct TruncOperator : IUnaryOperator { public static void Invoke<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Truncate(x, y); }
+internal readonly struct Log1pOperator : IUnaryKernel
+{
+    public static bool Vectorizable => false;
+
+    public static T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.CreateTruncating(SpecialMath.Log1p(double.CreateTruncating(x)));
+    public static Vector128<T> Invoke<T>(Vector128<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Unary<T, Log1pOperator>(x);
+    public static Vector256<T> Invoke<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Unary<T, Log1pOperator>(x);
+    public static Vector512<T> Invoke<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Unary<T, Log1pOperator>(x);
+}
+
+internal readonly struct Expm1Operator : IUnaryKernel
+{
+    public static bool Vectorizable => false;
+
+    public static T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.CreateTruncating(SpecialMath.Expm1(double.CreateTruncating(x)));
+    public static Vector128<T> Invoke<T>(Vector128<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Unary<T, Expm1Operator>(x);
+    public static Vector256<T> Invoke<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Unary<T, Expm1Operator>(x);
+    public static Vector512<T> Invoke<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Unary<T, Expm1Operator>(x);
+}
+
+internal readonly struct ErfOperator : IUnaryKernel
+{
+    public static bool Vectorizable => false;
+
+    public static T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.CreateTruncating(SpecialMath.Erf(double.CreateTruncating(x)));
+    public static Vector128<T> Invoke<T>(Vector128<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Unary<T, ErfOperator>(x);
+    public static Vector256<T> Invoke<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Unary<T, ErfOperator>(x);
+    public static Vector512<T> Invoke<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Unary<T, ErfOperator>(x);
+}
+
+internal readonly struct ErfcOperator : IUnaryKernel
+{
+    public static bool Vectorizable => false;
+
+    public static T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.CreateTruncating(SpecialMath.Erfc(double.CreateTruncating(x)));
+    public static Vector128<T> Invoke<T>(Vector128<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Unary<T, ErfcOperator>(x);
+    public static Vector256<T> Invoke<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Unary<T, ErfcOperator>(x);
+    public static Vector512<T> Invoke<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Unary<T, ErfcOperator>(x);
+}
+
+internal readonly struct SinhOperator : IUnaryKernel
+{
+    public static bool Vectorizable => false;
+
+    public static T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.CreateTruncating(SpecialMath.Sinh(double.CreateTruncating(x)));
+    public static Vector128<T> Invoke<T>(Vector128<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Unary<T, SinhOperator>(x);
+    public static Vector256<T> Invoke<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Unary<T, SinhOperator>(x);
+    public static Vector512<T> Invoke<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Unary<T, SinhOperator>(x);
+}
+
+// TensorPrimitives' own vector tan and cosh, applied to the vector the driver hands over (so the width is the
+// driver's); asin, acos and atan are T.Asin, T.Acos, T.Atan per element, as TensorPrimitives computes them.
+
+internal readonly struct TanOperator : IUnaryKernel
+{
+    public static T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.Tan(x);
+    public static Vector128<T> Invoke<T>(Vector128<T> x) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitiveLanes.Tan(x);
+    public static Vector256<T> Invoke<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitiveLanes.Tan(x);
+    public static Vector512<T> Invoke<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitiveLanes.Tan(x);
+}
+
+internal readonly struct CoshOperator : IUnaryKernel
+{
+    public static T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.Cosh(x);
+    public static Vector128<T> Invoke<T>(Vector128<T> x) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitiveLanes.Cosh(x);
+    public static Vector256<T> Invoke<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitiveLanes.Cosh(x);
+    public static Vector512<T> Invoke<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitiveLanes.Cosh(x);
+}
+
+internal readonly struct AsinOperator : IUnaryKernel
+{
+    public static bool Vectorizable => false;
+
+    public static T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.Asin(x);
+    public static Vector128<T> Invoke<T>(Vector128<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Unary<T, AsinOperator>(x);
+    public static Vector256<T> Invoke<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Unary<T, AsinOperator>(x);
+    public static Vector512<T> Invoke<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Unary<T, AsinOperator>(x);
+}
+
+internal readonly struct AcosOperator : IUnaryKernel
+{
+    public static bool Vectorizable => false;
+
+    public static T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.Acos(x);
+    public static Vector128<T> Invoke<T>(Vector128<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Unary<T, AcosOperator>(x);
+    public static Vector256<T> Invoke<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Unary<T, AcosOperator>(x);
+    public static Vector512<T> Invoke<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Unary<T, AcosOperator>(x);
+}
+
+internal readonly struct AtanOperator : IUnaryKernel
+{
+    public static bool Vectorizable => false;
+
+    public static T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.Atan(x);
+    public static Vector128<T> Invoke<T>(Vector128<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Unary<T, AtanOperator>(x);
+    public static Vector256<T> Invoke<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Unary<T, AtanOperator>(x);
+    public static Vector512<T> Invoke<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Unary<T, AtanOperator>(x);
+}
+
+internal readonly struct FloorOperator : IUnaryKernel
+{
+    public static T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.Floor(x);
+    public static Vector128<T> Invoke<T>(Vector128<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
+        typeof(T) == typeof(float) ? Vector128.Floor(x.AsSingle()).As<float, T>() : Vector128.Floor(x.AsDouble()).As<double, T>();
+    public static Vector256<T> Invoke<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
+        typeof(T) == typeof(float) ? Vector256.Floor(x.AsSingle()).As<float, T>() : Vector256.Floor(x.AsDouble()).As<double, T>();
+    public static Vector512<T> Invoke<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
+        typeof(T) == typeof(float) ? Vector512.Floor(x.AsSingle()).As<float, T>() : Vector512.Floor(x.AsDouble()).As<double, T>();
+}
+
+internal readonly struct CeilOperator : IUnaryKernel
+{
+    public static T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.Ceiling(x);
+    public static Vector128<T> Invoke<T>(Vector128<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
+        typeof(T) == typeof(float) ? Vector128.Ceiling(x.AsSingle()).As<float, T>() : Vector128.Ceiling(x.AsDouble()).As<double, T>();
+    public static Vector256<T> Invoke<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
+        typeof(T) == typeof(float) ? Vector256.Ceiling(x.AsSingle()).As<float, T>() : Vector256.Ceiling(x.AsDouble()).As<double, T>();
+    public static Vector512<T> Invoke<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
+        typeof(T) == typeof(float) ? Vector512.Ceiling(x.AsSingle()).As<float, T>() : Vector512.Ceiling(x.AsDouble()).As<double, T>();
+}
+
+internal readonly struct TruncOperator : IUnaryKernel
+{
+    public static T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.Truncate(x);
+    public static Vector128<T> Invoke<T>(Vector128<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
+        typeof(T) == typeof(float) ? Vector128.Truncate(x.AsSingle()).As<float, T>() : Vector128.Truncate(x.AsDouble()).As<double, T>();
+    public static Vector256<T> Invoke<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
+        typeof(T) == typeof(float) ? Vector256.Truncate(x.AsSingle()).As<float, T>() : Vector256.Truncate(x.AsDouble()).As<double, T>();
+    public static Vector512<T> Invoke<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
+        typeof(T) == typeof(float) ? Vector512.Truncate(x.AsSingle()).As<float, T>() : Vector512.Truncate(x.AsDouble()).As<double, T>();
+}
 
 // Half to even, as torch.round (std::nearbyint in the default rounding mode).
-internal readonly struct RoundOperator : IUnaryOperator
+internal readonly struct RoundOperator : IUnaryKernel
 {
-    public static void Invoke<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    public static bool Vectorizable => false;
+
+    public static T Invoke<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.Round(x, MidpointRounding.ToEven);
+    public static Vector128<T> Invoke<T>(Vector128<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Unary<T, RoundOperator>(x);
+    public static Vector256<T> Invoke<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Unary<T, RoundOperator>(x);
+    public static Vector512<T> Invoke<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Unary<T, RoundOperator>(x);
+}
+
+/// <summary>The vector forms of <see cref="TanOperator"/> and <see cref="CoshOperator"/>: TensorPrimitives on the lanes.</summary>
+internal static class TensorPrimitiveLanes
+{
+    public static Vector128<T> Tan<T>(Vector128<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = 0; i < x.Length; i++) y[i] = T.Round(x[i], MidpointRounding.ToEven);
+        Span<T> s = stackalloc T[Vector128<T>.Count];
+        x.CopyTo(s);
+        TensorPrimitives.Tan<T>(s, s);
+        return Vector128.Create<T>(s);
+    }
+
+    public static Vector256<T> Tan<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Span<T> s = stackalloc T[Vector256<T>.Count];
+        x.CopyTo(s);
+        TensorPrimitives.Tan<T>(s, s);
+        return Vector256.Create<T>(s);
+    }
+
+    public static Vector512<T> Tan<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Span<T> s = stackalloc T[Vector512<T>.Count];
+        x.CopyTo(s);
+        TensorPrimitives.Tan<T>(s, s);
+        return Vector512.Create<T>(s);
+    }
+
+    public static Vector128<T> Cosh<T>(Vector128<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Span<T> s = stackalloc T[Vector128<T>.Count];
+        x.CopyTo(s);
+        TensorPrimitives.Cosh<T>(s, s);
+        return Vector128.Create<T>(s);
+    }
+
+    public static Vector256<T> Cosh<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Span<T> s = stackalloc T[Vector256<T>.Count];
+        x.CopyTo(s);
+        TensorPrimitives.Cosh<T>(s, s);
+        return Vector256.Create<T>(s);
+    }
+
+    public static Vector512<T> Cosh<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Span<T> s = stackalloc T[Vector512<T>.Count];
+        x.CopyTo(s);
+        TensorPrimitives.Cosh<T>(s, s);
+        return Vector512.Create<T>(s);
     }
 }
 
 // fmod: the sign of the dividend (C's fmod; .NET's % on floating-point values is that).
-internal readonly struct FmodOperator : IBinaryOperator<FmodOperator>
+internal readonly struct FmodOperator : IBinaryKernel
 {
+    public static bool Vectorizable => false;
+
     public static T Invoke<T>(T x, T y) where T : unmanaged, IFloatingPointIeee754<T> => x % y;
+    public static Vector128<T> Invoke<T>(Vector128<T> x, Vector128<T> y) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Binary<T, FmodOperator>(x, y);
+    public static Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> y) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Binary<T, FmodOperator>(x, y);
+    public static Vector512<T> Invoke<T>(Vector512<T> x, Vector512<T> y) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Binary<T, FmodOperator>(x, y);
 }
 
 // Python's modulus: the sign of the divisor, as torch.remainder computes it (fmod, then + b where the signs differ).
-internal readonly struct RemainderOperator : IBinaryOperator<RemainderOperator>
+internal readonly struct RemainderOperator : IBinaryKernel
 {
+    public static bool Vectorizable => false;
+
     public static T Invoke<T>(T x, T y) where T : unmanaged, IFloatingPointIeee754<T>
     {
         T r = x % y;
         return r != T.Zero && (r < T.Zero) != (y < T.Zero) ? r + y : r;
     }
+    public static Vector128<T> Invoke<T>(Vector128<T> x, Vector128<T> y) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Binary<T, RemainderOperator>(x, y);
+    public static Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> y) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Binary<T, RemainderOperator>(x, y);
+    public static Vector512<T> Invoke<T>(Vector512<T> x, Vector512<T> y) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Binary<T, RemainderOperator>(x, y);
 }
 
-internal readonly struct Atan2Operator : IBinaryOperator<Atan2Operator>
+internal readonly struct Atan2Operator : IBinaryKernel
 {
+    public static bool Vectorizable => false;
+
     public static T Invoke<T>(T x, T y) where T : unmanaged, IFloatingPointIeee754<T> => T.Atan2(x, y);
+    public static Vector128<T> Invoke<T>(Vector128<T> x, Vector128<T> y) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Binary<T, Atan2Operator>(x, y);
+    public static Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> y) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Binary<T, Atan2Operator>(x, y);
+    public static Vector512<T> Invoke<T>(Vector512<T> x, Vector512<T> y) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Binary<T, Atan2Operator>(x, y);
 }
 
-internal readonly struct HypotOperator : IBinaryOperator<HypotOperator>
+internal readonly struct HypotOperator : IBinaryKernel
 {
+    public static bool Vectorizable => false;
+
     public static T Invoke<T>(T x, T y) where T : unmanaged, IFloatingPointIeee754<T> => T.Hypot(x, y);
+    public static Vector128<T> Invoke<T>(Vector128<T> x, Vector128<T> y) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Binary<T, HypotOperator>(x, y);
+    public static Vector256<T> Invoke<T>(Vector256<T> x, Vector256<T> y) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Binary<T, HypotOperator>(x, y);
+    public static Vector512<T> Invoke<T>(Vector512<T> x, Vector512<T> y) where T : unmanaged, IFloatingPointIeee754<T> => Lanes.Binary<T, HypotOperator>(x, y);
 }
 
 // The int64 forms; a zero divisor is refused before these run, and x % −1 is 0 (C#'s long.MinValue % −1 would throw).

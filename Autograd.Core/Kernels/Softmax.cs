@@ -1,12 +1,11 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 
 namespace Autograd.Kernels;
 
 /// <summary>
 /// Softmax, log-softmax and cross-entropy along one axis. A contiguous tensor is seen as [outer, C, inner] with the
 /// axis in the middle: with inner = 1 (the last axis) each row of C is one span; otherwise the C slices of length
-/// inner are combined elementwise, so both cases run on vectorized <see cref="TensorPrimitives"/> spans.
+/// inner are combined elementwise, so both cases run on vectorized spans (<see cref="Vec"/>).
 /// </summary>
 internal static class Softmax
 {
@@ -19,7 +18,7 @@ internal static class Softmax
         return (outer, dims[axis], inner);
     }
 
-    // Below this row length the per-call cost of TensorPrimitives outweighs its vector speed (C = 10 classes is the
+    // Below this row length the per-call cost of the span kernels outweighs its vector speed (C = 10 classes is the
     // common case): rows are walked in plain loops, and exp, the costly part, runs once over the whole buffer.
     private const int ShortRow = 32;
 
@@ -32,8 +31,8 @@ internal static class Softmax
             var dst = d.Slice(o * c, c);
             if (c >= ShortRow)
             {
-                m[o] = Shift(TensorPrimitives.Max(row));
-                TensorPrimitives.Subtract(row, m[o], dst);
+                m[o] = Shift(Vec.Max(row));
+                Vec.Subtract(row, m[o], dst);
                 continue;
             }
             T mx = row[0];
@@ -85,15 +84,15 @@ internal static class Softmax
         {
             ShiftRows(x, y, new T[outer], outer, c);
             Span<T> e = log ? new T[y.Length] : y;
-            TensorPrimitives.Exp(y, e);
+            Vec.Exp(y, e);
             for (int o = 0; o < outer; o++)
             {
                 var dst = y.Slice(o * c, c);
                 T sum = RowSum<T>(e.Slice(o * c, c));
                 if (c >= ShortRow)
                 {
-                    if (log) TensorPrimitives.Subtract(dst, T.Log(sum), dst);
-                    else TensorPrimitives.Divide(dst, sum, dst);
+                    if (log) Vec.Subtract(dst, T.Log(sum), dst);
+                    else Vec.Divide(dst, sum, dst);
                 }
                 else if (log)
                 {
@@ -115,25 +114,25 @@ internal static class Softmax
             for (int k = 0; k < c; k++)
             {
                 var yk = dst.Slice(k * inner, inner);
-                TensorPrimitives.Subtract(block.Slice(k * inner, inner), m, yk);
+                Vec.Subtract(block.Slice(k * inner, inner), m, yk);
                 if (log)
                 {
-                    TensorPrimitives.Exp(yk, t);
+                    Vec.Exp(yk, t);
                     Accumulate.AddTo<T>(acc, t);
                 }
                 else
                 {
-                    TensorPrimitives.Exp(yk, yk);
+                    Vec.Exp(yk, yk);
                     Accumulate.AddTo<T>(acc, yk);
                 }
             }
             Accumulate.Store<T>(acc, s);
-            if (log) TensorPrimitives.Log(s, s);
+            if (log) Vec.Log(s, s);
             for (int k = 0; k < c; k++)
             {
                 var yk = dst.Slice(k * inner, inner);
-                if (log) TensorPrimitives.Subtract(yk, s, yk);
-                else TensorPrimitives.Divide(yk, s, yk);
+                if (log) Vec.Subtract(yk, s, yk);
+                else Vec.Divide(yk, s, yk);
             }
         }
     }
@@ -142,7 +141,7 @@ internal static class Softmax
     private static void RowShift<T>(ReadOnlySpan<T> block, int c, int inner, Span<T> m) where T : unmanaged, IFloatingPointIeee754<T>
     {
         block[..inner].CopyTo(m);
-        for (int k = 1; k < c; k++) TensorPrimitives.Max(m, block.Slice(k * inner, inner), m);
+        for (int k = 1; k < c; k++) Vec.Max(m, block.Slice(k * inner, inner), m);
         for (int i = 0; i < inner; i++) m[i] = Shift(m[i]);
     }
 
@@ -170,7 +169,7 @@ internal static class Softmax
     {
         if (inner == 1)
         {
-            if (log) TensorPrimitives.Exp(y, dx);
+            if (log) Vec.Exp(y, dx);
             for (int o = 0; o < outer; o++)
             {
                 var gr = g.Slice(o * c, c);
@@ -178,11 +177,11 @@ internal static class Softmax
                 var dr = dx.Slice(o * c, c);
                 if (c >= ShortRow)
                 {
-                    if (log) TensorPrimitives.MultiplyAdd(dr, -RowSum(gr), gr, dr);
+                    if (log) Vec.MultiplyAdd(dr, -RowSum(gr), gr, dr);
                     else
                     {
-                        TensorPrimitives.Subtract(gr, Accumulate.FromDouble<T>(Accumulate.Dot(gr, yr)), dr);
-                        TensorPrimitives.Multiply(dr, yr, dr);
+                        Vec.Subtract(gr, Accumulate.FromDouble<T>(Accumulate.Dot(gr, yr)), dr);
+                        Vec.Multiply(dr, yr, dr);
                     }
                 }
                 else if (log)
@@ -214,14 +213,14 @@ internal static class Softmax
                 var dk = dx.Slice(start + k * inner, inner);
                 if (log)
                 {
-                    TensorPrimitives.Exp(yk, dk);
-                    TensorPrimitives.Multiply(dk, s, dk);
-                    TensorPrimitives.Subtract(gk, dk, dk);
+                    Vec.Exp(yk, dk);
+                    Vec.Multiply(dk, s, dk);
+                    Vec.Subtract(gk, dk, dk);
                 }
                 else
                 {
-                    TensorPrimitives.Subtract(gk, s, dk);
-                    TensorPrimitives.Multiply(dk, yk, dk);
+                    Vec.Subtract(gk, s, dk);
+                    Vec.Multiply(dk, yk, dk);
                 }
             }
         }
@@ -263,7 +262,7 @@ internal static class Softmax
             var e = new T[z.Length];
             var m = new T[outer];
             ShiftRows(z, e, m, outer, c);
-            TensorPrimitives.Exp(e, e);
+            Vec.Exp(e, e);
             for (int o = 0; o < outer; o++)
             {
                 int k = ClassOf(t, o, c, op, dims);
@@ -283,8 +282,8 @@ internal static class Softmax
             acc.AsSpan().Clear();
             for (int k = 0; k < c; k++)
             {
-                TensorPrimitives.Subtract(block.Slice(k * inner, inner), mx, tmp);
-                TensorPrimitives.Exp(tmp, tmp);
+                Vec.Subtract(block.Slice(k * inner, inner), mx, tmp);
+                Vec.Exp(tmp, tmp);
                 Accumulate.AddTo<T>(acc, tmp);
             }
             Accumulate.Store<T>(acc, s);
@@ -323,15 +322,15 @@ internal static class Softmax
             {
                 var zr = z.Slice(o * c, c);
                 var dr = dz.Slice(o * c, c);
-                if (c >= ShortRow) TensorPrimitives.Subtract(zr, lse[o], dr);
+                if (c >= ShortRow) Vec.Subtract(zr, lse[o], dr);
                 else for (int k = 0; k < c; k++) dr[k] = zr[k] - lse[o];
             }
-            TensorPrimitives.Exp(dz, dz);
+            Vec.Exp(dz, dz);
             for (int o = 0; o < outer; o++)
             {
                 var dr = dz.Slice(o * c, c);
                 dr[(int)t[o]] -= T.One;
-                if (c >= ShortRow) TensorPrimitives.Multiply(dr, g[o], dr);
+                if (c >= ShortRow) Vec.Multiply(dr, g[o], dr);
                 else for (int k = 0; k < c; k++) dr[k] *= g[o];
             }
             return;
@@ -344,14 +343,14 @@ internal static class Softmax
             for (int k = 0; k < c; k++)
             {
                 var dk = dz.Slice(start + k * inner, inner);
-                TensorPrimitives.Subtract(z.Slice(start + k * inner, inner), lo, dk);
-                TensorPrimitives.Exp(dk, dk);
+                Vec.Subtract(z.Slice(start + k * inner, inner), lo, dk);
+                Vec.Exp(dk, dk);
             }
             for (int i = 0; i < inner; i++) dz[start + (int)t[o * inner + i] * inner + i] -= T.One;
             for (int k = 0; k < c; k++)
             {
                 var dk = dz.Slice(start + k * inner, inner);
-                TensorPrimitives.Multiply(dk, go, dk);
+                Vec.Multiply(dk, go, dk);
             }
         }
     }

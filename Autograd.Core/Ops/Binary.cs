@@ -66,7 +66,7 @@ internal static class ScalarOperand
     /// x ∘ c for a 0-d float x, as <see cref="Elementwise.ZipScalar"/> computes it (c taken in x's dtype) without its
     /// layout checks, which cost more than the one element in long scalar chains; null for other tensors.
     /// </summary>
-    public static Tensor? ZeroDim<TOp>(Tensor x, double c) where TOp : IBinaryOperator<TOp>
+    public static Tensor? ZeroDim<TOp>(Tensor x, double c) where TOp : IBinaryKernel
     {
         if (x.Rank != 0) return null;
         if (x.DType == DType.Float64)
@@ -94,7 +94,7 @@ internal static class ScalarOperand
     }
 
     /// <summary>g ∘= c for a 0-d float g that nothing records, with the value <see cref="ZeroDim"/> would give; false otherwise.</summary>
-    public static bool InPlace<TOp>(Tensor g, double c) where TOp : IBinaryOperator<TOp>
+    public static bool InPlace<TOp>(Tensor g, double c) where TOp : IBinaryKernel
     {
         if (g.Rank != 0 || g.RequiresGrad) return false;
         if (g.DType == DType.Float64)

@@ -428,7 +428,7 @@ public partial class Tensor
         return Where(condition, ComparandLike(a, b), b);
     }
 
-    private static Tensor Compare<TOp, TInt64>(Tensor a, Tensor b, string op) where TOp : IBinaryOperator<TOp> where TInt64 : IInt64Operator
+    private static Tensor Compare<TOp, TInt64>(Tensor a, Tensor b, string op) where TOp : IBinaryKernel where TInt64 : IInt64Operator
     {
         (a, b) = Promote(a, b);
         // Two int64 operands (labels, argmax results) are compared as longs, exactly; the mask is int64.

@@ -191,7 +191,7 @@ public partial class Tensor
         return true;
     }
 
-    private Tensor ZipInPlace<TOp>(Tensor other) where TOp : IBinaryOperator<TOp>
+    private Tensor ZipInPlace<TOp>(Tensor other) where TOp : IBinaryKernel
     {
         if (NumElements > 0) Elementwise.ZipInto<TOp>(this, other, this);
         Version.Value++;
