@@ -272,12 +272,12 @@ internal struct FusedPass<TK, T>(TK kernel) : IChunkBody
     {
         // A local copy, whose fields the JIT can keep in registers across the loop.
         var kernel = _kernel;
-        int i = start, end = start + length;
-        if (Vector512.IsHardwareAccelerated)
+        int i = start, end = start + length, level = Isa.Level;
+        if (Vector512.IsHardwareAccelerated && level >= (int)InstructionSet.Avx512)
             for (int w = Vector512<T>.Count; i <= end - w; i += w) kernel.Apply<Lane512<T>>(i);
-        if (Vector256.IsHardwareAccelerated)
+        if (Vector256.IsHardwareAccelerated && level >= (int)InstructionSet.Avx2)
             for (int w = Vector256<T>.Count; i <= end - w; i += w) kernel.Apply<Lane256<T>>(i);
-        if (Vector128.IsHardwareAccelerated)
+        if (Vector128.IsHardwareAccelerated && level >= (int)InstructionSet.Vector128)
             for (int w = Vector128<T>.Count; i <= end - w; i += w) kernel.Apply<Lane128<T>>(i);
         for (; i < end; i++) kernel.Apply<Lane1<T>>(i);
     }

@@ -111,6 +111,23 @@ public class FusedOptimizerTests
     }
 
     [TestCaseSource(nameof(Optimizers))]
+    [NonParallelizable]
+    public void GivesTheBitsOfTheTensorOpUpdateUnderEveryInstructionSet(Func<Tensor[], Optimizer> make)
+    {
+        foreach (var dtype in new[] { DType.Float32, DType.Float64 })
+            foreach (int n in new[] { 33, 1000 })
+            {
+                var (expected, _) = Run(make, dtype, n, fused: false);
+                foreach (var isa in Autograd.Tests.Kernels.IsaTests.All.Where(i => i <= Isa.Supported))
+                {
+                    using var scope = Isa.Override(isa);
+                    var (actual, _) = Run(make, dtype, n, fused: true);
+                    Assert.That(Bits(actual), Is.EqualTo(Bits(expected)), $"{Isa.Name(isa)}, {dtype}, n = {n}");
+                }
+            }
+    }
+
+    [TestCaseSource(nameof(Optimizers))]
     public void GivesTheSameBitsAcrossChunksAndThreadCounts(Func<Tensor[], Optimizer> make)
     {
         const int n = (1 << 16) + (1 << 15) + 17;   // three chunks and a tail, past the threading threshold
