@@ -4,7 +4,8 @@ namespace Autograd.Bench;
 
 /// <summary>
 /// Entry point. `summary [seconds]` prints the key figures (see Summary.cs); `soak [steps]` runs the long training soak
-/// (Soak.cs); `probe …` and `pack` are kernel
+/// (Soak.cs); `distributed [steps]`, under mpirun or alone, the all-reduce and DDP step times
+/// (DistributedBench.cs); `probe …` and `pack` are kernel
 /// experiments; anything else goes to BenchmarkDotNet (e.g. `--filter *GemmSquare*`).
 /// </summary>
 public static class Program
@@ -16,6 +17,7 @@ public static class Program
         {
             case "summary": Summary.Run(args[1..]); break;
             case "soak": return Soak.Run(args[1..]);
+            case "distributed": return DistributedBench.Run(args[1..]);
             case "probe": Probe.Run(args[1..]); break;
             case "pack": ProbePack.Run(); break;
             case "probe-core": ProbeCore.Run(); break;
