@@ -5,7 +5,8 @@ namespace Autograd.Bench;
 /// <summary>
 /// Entry point. `summary [seconds]` prints the key figures (see Summary.cs); `compare [blocks]` runs the summary beside
 /// the peers and TorchSharp and prints the ratios against issue 17's goals (Compare.cs); `soak [steps]` runs the long
-/// training soak (Soak.cs); `probe …`, `probe-load` and `pack` are kernel
+/// training soak (Soak.cs); `distributed [steps]`, under mpirun or alone, the all-reduce and DDP step times
+/// (DistributedBench.cs); `probe …`, `probe-load` and `pack` are kernel
 /// experiments; anything else goes to BenchmarkDotNet (e.g. `--filter *GemmSquare*`).
 /// </summary>
 public static class Program
@@ -17,6 +18,7 @@ public static class Program
         {
             case "summary": Summary.Run(args[1..]); break;
             case "soak": return Soak.Run(args[1..]);
+            case "distributed": return DistributedBench.Run(args[1..]);
             case "probe": Probe.Run(args[1..]); break;
             case "pack": ProbePack.Run(); break;
             case "probe-core": ProbeCore.Run(); break;

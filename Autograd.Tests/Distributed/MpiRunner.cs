@@ -74,6 +74,22 @@ public static class MpiRunner
         return Start(psi, timeout, $"mpirun -np {np} {scenario} {string.Join(' ', args)}");
     }
 
+    /// <summary>Runs the built example <paramref name="name"/> (see <see cref="ExampleRunner.DllPath"/>) on <paramref name="np"/> ranks.</summary>
+    public static Result RunExample(int np, string name, string[] args, TimeSpan timeout)
+    {
+        var psi = new ProcessStartInfo(RequireMpirun())
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            WorkingDirectory = Directory.CreateTempSubdirectory("autograd-mpi-").FullName,
+        };
+        foreach (var a in new[] { "--allow-run-as-root", "--oversubscribe", "-np", np.ToString(), "dotnet", ExampleRunner.DllPath(name) }) psi.ArgumentList.Add(a);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["NO_COLOR"] = "1";
+        return Start(psi, timeout, $"mpirun -np {np} {name} {string.Join(' ', args)}");
+    }
+
     /// <summary>Runs the host as a plain process (no mpirun) with extra environment variables.</summary>
     public static Result RunWithoutMpirun(string scenario, IReadOnlyDictionary<string, string> environment, TimeSpan timeout)
     {
