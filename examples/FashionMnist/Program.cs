@@ -164,7 +164,7 @@ public static class Program
                           $" cosine-annealed to 0, weight decay {F(o.WeightDecay, "G4")}, label smoothing {F(o.LabelSmoothing, "G4")}, " +
                           $"batch size {o.BatchSize}, {o.Epochs} epochs, seed {o.Seed}");
         if (o.Shift > 0 || o.Flip)
-            Console.WriteLine($"augmentation: shifts of up to {o.Shift} pixels" + (o.Flip ? ", left-right flips" : ""));
+            Console.WriteLine("augmentation: " + string.Join(", ", new[] { o.Shift > 0 ? $"shifts of up to {o.Shift} pixels" : null, o.Flip ? "left-right flips" : null }.OfType<string>()));
         if (o.TestFlip)
             Console.WriteLine("test: probabilities averaged over each image and its mirror image");
 
