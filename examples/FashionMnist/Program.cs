@@ -30,6 +30,8 @@ public static class Program
         public int Shift { get; init; }
         public bool Flip { get; init; }
         public bool TestFlip { get; init; }
+        public double? Ema { get; init; }
+        public int? SwaFrom { get; init; }
         public string? Save { get; init; }
         public string? Resume { get; init; }
         public int Epochs { get; init; } = 20;
@@ -59,6 +61,8 @@ public static class Program
         Cli.Int("--shift", "augmentation: move each training image by up to N pixels in x and y, a fresh draw every epoch (default 0)", null, 0, 27),
         Cli.Choice("--flip", "augmentation: mirror each training image left-right with probability 1/2 (default: plain no, modern yes)", null, ["yes", "no"], t => t.ToLowerInvariant()),
         Cli.Choice("--test-flip", "average the predicted probabilities of each test image and its mirror image (default: the same as --flip)", null, ["yes", "no"], t => t.ToLowerInvariant()),
+        Cli.HalfOpen("--ema", "D", "test an exponential moving average of the weights, updated after every step with decay D in [0, 1) (AveragedModel)", null, 0, 1),
+        Cli.Int("--swa-from", "test the equal-weight average of the weights at the end of every epoch from this one on (stochastic weight averaging, AveragedModel)", null, 1, 10_000),
         Cli.Path("--save", "write a training checkpoint (model, optimizer, schedule, generators, epoch) to this file after every epoch"),
         Cli.Path("--resume", "continue the run saved in this checkpoint file (give the same options as the saved run)"),
         Cli.Int("--epochs", "passes over the training set (default: plain 20, modern 30)", null, 1, 10_000),
@@ -87,6 +91,8 @@ public static class Program
             Shift = r.GetValue<int?>("--shift") ?? 0,
             Flip = (r.GetValue<string?>("--flip") ?? (modern ? "yes" : "no")) == "yes",
             TestFlip = (r.GetValue<string?>("--test-flip") ?? r.GetValue<string?>("--flip") ?? (modern ? "yes" : "no")) == "yes",
+            Ema = r.GetValue<double?>("--ema"),
+            SwaFrom = r.GetValue<int?>("--swa-from"),
             Save = r.GetValue<string?>("--save"),
             Resume = r.GetValue<string?>("--resume"),
             Epochs = r.GetValue<int?>("--epochs") ?? (modern ? 30 : 20),
@@ -100,6 +106,8 @@ public static class Program
             Limit = r.GetValue<int?>("--limit"),
             Threads = r.GetValue<int?>("--threads"),
         };
+        if (options.Ema is not null && options.SwaFrom is not null)
+            throw new UsageException("--ema and --swa-from are two ways to average the weights: give one of them.");
         try
         {
             return Run(options);
@@ -150,10 +158,16 @@ public static class Program
         // Each batch begins a BufferScope that lasts until the next: batches and intermediate results reuse the same arrays.
         var loader = new DataLoader(train, o.BatchSize, shuffle: true, generator: shuffle, pool: new BufferPool());
         var generators = new Dictionary<string, Generator> { ["init"] = init, ["masks"] = masks, ["shuffle"] = shuffle, ["augment"] = augment };
+        // The averaged model is tested in place of the trained one; its copy's own initial weights are overwritten.
+        AveragedModel? averaged = o.Ema is { } decay || o.SwaFrom is not null
+            ? new AveragedModel(model, o.Model == "modern" ? BuildModern(o, new Generator(0), masks) : BuildPlain(o, new Generator(0), masks),
+                o.Ema is { } d ? AveragedModel.EmaAverage(d) : null)
+            : null;
+        Module saved = averaged is null ? model : new WithAverage(model, averaged);
         int firstEpoch = 1;
         if (o.Resume is { } resume)
         {
-            var progress = TrainingCheckpoint.Load(resume, model, optimizer, [schedule], generators);
+            var progress = TrainingCheckpoint.Load(resume, saved, optimizer, [schedule], generators);
             firstEpoch = (int)progress.Epoch + 1;
             Console.WriteLine($"resumed: {resume} after epoch {progress.Epoch}");
         }
@@ -167,6 +181,10 @@ public static class Program
             Console.WriteLine("augmentation: " + string.Join(", ", new[] { o.Shift > 0 ? $"shifts of up to {o.Shift} pixels" : null, o.Flip ? "left-right flips" : null }.OfType<string>()));
         if (o.TestFlip)
             Console.WriteLine("test: probabilities averaged over each image and its mirror image");
+        if (o.Ema is { } emaDecay)
+            Console.WriteLine($"test: an exponential moving average of the weights (decay {F(emaDecay, "G4")} per step)");
+        if (o.SwaFrom is { } swaFrom)
+            Console.WriteLine($"test: the mean of the weights at the end of epochs {swaFrom}–{o.Epochs}");
 
         int width = o.Epochs.ToString(CultureInfo.InvariantCulture).Length;
         double testAccuracy = 0, epochSeconds = 0;
@@ -184,16 +202,24 @@ public static class Program
                 optimizer.ZeroGrad(setToNone: false);   // gradients stay allocated, zeroed in place
                 loss.Backward();
                 optimizer.Step();
+                if (o.Ema is not null) averaged!.UpdateParameters(model);
                 trainLoss.Update(loss.Item(), inputs.Size(0));
                 trainAccuracy.Update(logits, targets);
             }
             schedule.Step();
-            if (o.Save is { } save) TrainingCheckpoint.Save(save, model, optimizer, [schedule], generators, epoch: epoch);
+            if (o.SwaFrom is { } from && epoch >= from) averaged!.UpdateParameters(model);
+            if (o.Save is { } save) TrainingCheckpoint.Save(save, saved, optimizer, [schedule], generators, epoch: epoch);
             double trainSeconds = clock.Elapsed.TotalSeconds;
-            testAccuracy = TestAccuracy(model, test, o.TestFlip);
+            double modelAccuracy = testAccuracy = TestAccuracy(model, test, o.TestFlip);
+            string average = "";
+            if (averaged is { } a && a.NAveraged.Item<long>() > 0)
+            {
+                testAccuracy = TestAccuracy(a, test, o.TestFlip);
+                average = $"  averaged {Pct(testAccuracy)}";
+            }
             epochSeconds += trainSeconds;
             Console.WriteLine($"epoch {epoch.ToString(CultureInfo.InvariantCulture).PadLeft(width)}/{o.Epochs}  " +
-                              $"loss {F(trainLoss.Compute(), "F4")}  train acc {Pct(trainAccuracy.Compute())}  test acc {Pct(testAccuracy)}  " +
+                              $"loss {F(trainLoss.Compute(), "F4")}  train acc {Pct(trainAccuracy.Compute())}  test acc {Pct(modelAccuracy)}{average}  " +
                               $"time {F(trainSeconds, "F1")} s");
         }
         Console.WriteLine($"mean time per epoch {F(epochSeconds / o.Epochs, "F1")} s (training only); " +
@@ -239,6 +265,13 @@ public static class Program
         model.Append(new LayerNorm(o.Width));
         model.Append(new Linear(o.Width, 10, generator: init));
         return model;
+    }
+
+    /// <summary>The trained model and its average, saved together in a checkpoint.</summary>
+    private sealed class WithAverage(Module model, AveragedModel average) : Module
+    {
+        private readonly Module _model = model;
+        private readonly AveragedModel _average = average;
     }
 
     /// <summary>A pre-norm residual block: x + Dropout(GELU(Linear(LayerNorm(x)))).</summary>
