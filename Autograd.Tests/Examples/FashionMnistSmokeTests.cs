@@ -127,6 +127,70 @@ public class FashionMnistSmokeTests
         }
     }
 
+    [TestCase("--ema", "0.9")]
+    [TestCase("--swa-from", "2")]
+    public void TheModernModelWithAugmentationAndAnAverage_TestsTheAverage(params string[] average)
+    {
+        var dir = WriteSmallDataSet(train: 120, test: 30, gzip: false);
+        try
+        {
+            var r = ExampleRunner.Run(Name, ["--data-dir", dir, "--model", "modern", "--width", "32", "--epochs", "3", "--batch-size", "40", "--shift", "1", .. average],
+                TimeSpan.FromMinutes(1));
+            Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
+            Assert.That(r.StdOut, Does.Contain("augmentation: shifts of up to 1 pixels, left-right flips"), r.ToString());
+            Assert.That(r.StdOut, Does.Contain("test: probabilities averaged over each image and its mirror image"), r.ToString());
+            Assert.That(r.StdOut, Does.Contain(average[0] == "--ema" ? "test: an exponential moving average" : "test: the mean of the weights at the end of epochs 2–3"), r.ToString());
+            var epochs = Regex.Matches(r.StdOut, @"(?m)^epoch (\d)/3 .*test acc \d+\.\d\d%(  averaged (\d+\.\d\d)%)?  time");
+            Assert.That(epochs, Has.Count.EqualTo(3), r.ToString());
+            // The EMA is tested from the first epoch on; the SWA mean from the end of epoch 2.
+            Assert.That(epochs.Select(m => m.Groups[2].Success), Is.EqualTo(average[0] == "--ema" ? new[] { true, true, true } : [false, true, true]), r.ToString());
+            Assert.That(r.StdOut.TrimEnd(), Does.EndWith($"test accuracy {epochs[2].Groups[3].Value}%"), "the final line reports the averaged model\n" + r);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Test]
+    public void AnInterruptedRunWithAnAverage_ResumesToTheSameBits()
+    {
+        var dir = WriteSmallDataSet(train: 120, test: 30, gzip: false);
+        string straight = Path.Combine(dir, "straight.safetensors"), resumed = Path.Combine(dir, "resumed.safetensors");
+        try
+        {
+            string[] options = ["--data-dir", dir, "--model", "modern", "--width", "32", "--batch-size", "40", "--epochs", "4", "--swa-from", "2", "--shift", "1"];
+            var whole = ExampleRunner.Run(Name, [.. options, "--save", straight], TimeSpan.FromMinutes(1));
+            Assert.That(whole.ExitCode, Is.EqualTo(0), whole.ToString());
+            var half = ExampleRunner.Run(Name, [.. options, "--stop-after", "2", "--save", resumed], TimeSpan.FromMinutes(1));
+            Assert.That(half.ExitCode, Is.EqualTo(0), half.ToString());
+            Assert.That(Regex.Matches(half.StdOut, @"(?m)^epoch \d/4 "), Has.Count.EqualTo(2), half.ToString());
+            var rest = ExampleRunner.Run(Name, [.. options, "--resume", resumed, "--save", resumed], TimeSpan.FromMinutes(1));
+            Assert.That(rest.ExitCode, Is.EqualTo(0), rest.ToString());
+            Assert.That(Regex.Matches(rest.StdOut, @"(?m)^epoch [34]/4 "), Has.Count.EqualTo(2), rest.ToString());
+
+            var expected = Autograd.Nn.Checkpoints.SafeTensors.Load(straight).Tensors;
+            var actual = Autograd.Nn.Checkpoints.SafeTensors.Load(resumed).Tensors;
+            Assert.That(actual.Keys, Is.EquivalentTo(expected.Keys));
+            Assert.That(expected.Keys, Has.Some.StartsWith("model.model.").And.Some.StartsWith("model.average.module."), "the checkpoint holds the model and its average");
+            foreach (var (name, t) in expected)
+                Assert.That(actual[name].To(DType.Float64).ToArray<double>(), Is.EqualTo(t.To(DType.Float64).ToArray<double>()), name);
+            Assert.That(rest.StdOut.TrimEnd().Split('\n')[^1], Is.EqualTo(whole.StdOut.TrimEnd().Split('\n')[^1]));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Test]
+    public void EmaAndSwaTogether_AreAUsageError()
+    {
+        var r = ExampleRunner.Run(Name, ["--ema", "0.99", "--swa-from", "3"], TimeSpan.FromMinutes(1));
+        Assert.That(r.ExitCode, Is.Not.EqualTo(0), r.ToString());
+        Assert.That(r.StdErr, Does.Contain("--ema and --swa-from"), r.ToString());
+    }
+
     [TestCase("--bogus")]
     [TestCase("--epochs", "zero")]
     [TestCase("--limit", "-5")]

@@ -34,6 +34,7 @@ public static class Program
         public int? SwaFrom { get; init; }
         public string? Save { get; init; }
         public string? Resume { get; init; }
+        public int? StopAfter { get; init; }
         public int Epochs { get; init; } = 20;
         public int BatchSize { get; init; } = 128;
         public double LearningRate { get; init; } = 1e-3;
@@ -65,6 +66,7 @@ public static class Program
         Cli.Int("--swa-from", "test the equal-weight average of the weights at the end of every epoch from this one on (stochastic weight averaging, AveragedModel)", null, 1, 10_000),
         Cli.Path("--save", "write a training checkpoint (model, optimizer, schedule, generators, epoch) to this file after every epoch"),
         Cli.Path("--resume", "continue the run saved in this checkpoint file (give the same options as the saved run)"),
+        Cli.Int("--stop-after", "stop after this epoch (the schedule still spans --epochs); continue later with --resume", null, 1, 10_000),
         Cli.Int("--epochs", "passes over the training set (default: plain 20, modern 30)", null, 1, 10_000),
         Cli.Int("--batch-size", "samples per optimizer step", 128, 1, 60_000),
         Cli.Double("--lr", "X", "initial AdamW learning rate, cosine-annealed to 0", 1e-3, 0, double.MaxValue),
@@ -95,6 +97,7 @@ public static class Program
             SwaFrom = r.GetValue<int?>("--swa-from"),
             Save = r.GetValue<string?>("--save"),
             Resume = r.GetValue<string?>("--resume"),
+            StopAfter = r.GetValue<int?>("--stop-after"),
             Epochs = r.GetValue<int?>("--epochs") ?? (modern ? 30 : 20),
             BatchSize = r.GetValue<int?>("--batch-size")!.Value,
             LearningRate = r.GetValue<double?>("--lr")!.Value,
@@ -188,7 +191,8 @@ public static class Program
 
         int width = o.Epochs.ToString(CultureInfo.InvariantCulture).Length;
         double testAccuracy = 0, epochSeconds = 0;
-        for (int epoch = firstEpoch; epoch <= o.Epochs; epoch++)
+        int lastEpoch = Math.Min(o.Epochs, o.StopAfter ?? o.Epochs);
+        for (int epoch = firstEpoch; epoch <= lastEpoch; epoch++)
         {
             var clock = Stopwatch.StartNew();
             model.Train();
@@ -222,7 +226,7 @@ public static class Program
                               $"loss {F(trainLoss.Compute(), "F4")}  train acc {Pct(trainAccuracy.Compute())}  test acc {Pct(modelAccuracy)}{average}  " +
                               $"time {F(trainSeconds, "F1")} s");
         }
-        Console.WriteLine($"mean time per epoch {F(epochSeconds / o.Epochs, "F1")} s (training only); " +
+        Console.WriteLine($"mean time per epoch {F(epochSeconds / Math.Max(1, lastEpoch - firstEpoch + 1), "F1")} s (training only); " +
                           $"total {F(total.Elapsed.TotalSeconds, "F1")} s");
         Console.WriteLine($"test accuracy {Pct(testAccuracy)}");
         return 0;
