@@ -32,7 +32,8 @@ internal static class FashionMnistEpoch
         }
         catch (FileNotFoundException e)
         {
-            Console.WriteLine($"# unavailable: {e.Message}");
+            // The loader's first sentence names what is missing; the rest says where to get the files.
+            Console.WriteLine($"# unavailable: {e.Message.Split(". ")[0]}. `sudo apt-get install dataset-fashion-mnist` puts the files in {Nn.Data.FashionMnist.DefaultDirectory}.");
             return 0;
         }
         var trainX = data.TrainImages;
