@@ -14,7 +14,7 @@ internal static class Summary
 
     public static void Run(string[] args)
     {
-        // `summary [seconds] [group …]`: groups gemm, mlp, scalar, tanh (default: all).
+        // `summary [seconds] [group …]`: groups gemm, mlp, wide, scalar, tanh (default: all).
         double seconds = args.Length > 0 && double.TryParse(args[0], out var s) ? s : 2.5;   // seconds per figure, after its warm-up
         var groups = args.Where(a => !double.TryParse(a, out _)).ToHashSet();
         bool Wants(string group) => groups.Count == 0 || groups.Contains(group);
@@ -25,6 +25,7 @@ internal static class Summary
         // Each group starts on a collected heap, as each BenchmarkDotNet benchmark does.
         if (Wants("gemm")) { Collect(); GemmFigures(seconds); }
         if (Wants("mlp")) { Collect(); MlpFigures(seconds); }
+        if (Wants("wide")) { Collect(); WideFigures(seconds); }
         if (Wants("scalar")) { Collect(); ScalarFigures(seconds); }
         if (Wants("tanh")) { Collect(); TanhFigures(seconds); }
         Console.WriteLine($"# {total.Elapsed.TotalSeconds:F0} s{Load()}");
@@ -131,6 +132,13 @@ internal static class Summary
             Report(name, Median(times), "us");
             Console.WriteLine($"# {name}: {Blocks} blocks of {reps} calls, {times.Min():F0}-{times.Max():F0} us");
         }
+    }
+
+    // Issue 17's wider step (WideMlpStep), timed as mlp_step_us is; Peers/TorchSharp times the same step.
+    private static void WideFigures(double seconds)
+    {
+        var wide = new WideMlpStep();
+        Report("mlp_wide_step_us", Time(() => wide.Step(), seconds, warmup: 20, warmupSeconds: 2.5) * 1e6, "us");
     }
 
     private static void ScalarFigures(double seconds)

@@ -114,6 +114,53 @@ internal sealed class MlpStep
     }
 }
 
+/// <summary>
+/// Issue 17's wider step: a 784-1024-1024-10 ReLU MLP on a batch of 256 fixed random float32 images with fixed labels,
+/// logits = relu(relu(x·W1ᵀ + b1)·W2ᵀ + b2)·W3ᵀ + b3, loss = <c>Losses.CrossEntropy</c>, Backward, then AdamW
+/// (lr 1e-3, betas 0.9/0.999, eps 1e-8, weight decay 0.01) with its fused update, <c>Step(zeroGrad: true, setToNone: false)</c>.
+/// Autograd.Bench/Peers/TorchSharp runs the same step for the TorchSharp figure.
+/// </summary>
+internal sealed class WideMlpStep
+{
+    public const int Batch = 256, In = 784, Hidden = 1024, Out = 10;
+    private readonly Tensor _x, _labels;
+    private readonly (Tensor W, Tensor B)[] _layers;
+    private readonly Autograd.Nn.Optim.AdamW _optimizer;
+    private readonly BufferPool _pool = new();
+
+    public WideMlpStep()
+    {
+        var g = new Generator(7);
+        _x = Tensor.Rand([Batch, In], g);
+        var labels = new long[Batch];
+        for (int i = 0; i < Batch; i++) labels[i] = i % Out;
+        _labels = Tensor.From(labels, Batch);
+        _layers = new[] { (In, Hidden), (Hidden, Hidden), (Hidden, Out) }
+            .Select(l => (Tensor.Uniform([l.Item2, l.Item1], g, -1 / Math.Sqrt(l.Item1), 1 / Math.Sqrt(l.Item1)).RequireGrad(), Tensor.Zeros([l.Item2]).RequireGrad()))
+            .ToArray();
+        _optimizer = new Autograd.Nn.Optim.AdamW(_layers.SelectMany(l => new[] { l.W, l.B }), lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01)
+        {
+            UseFusedUpdate = true,
+        };
+    }
+
+    /// <summary>One forward, backward and update; returns the loss.</summary>
+    public float Step()
+    {
+        using var scope = _pool.Scope();
+        var h = _x;
+        for (int i = 0; i < _layers.Length; i++)
+        {
+            h = Ops.Linear.Forward(h, _layers[i].W, _layers[i].B);
+            if (i < _layers.Length - 1) h = h.Relu();
+        }
+        var loss = Autograd.Nn.Losses.CrossEntropy(h, _labels);
+        loss.Backward();
+        _optimizer.Step(zeroGrad: true, setToNone: false);
+        return loss.Item<float>();
+    }
+}
+
 /// <summary>A chain of 1000 scalar ops (alternately ·0.999 and +0.001), forward and backward: the scalar API and 0-d tensors.</summary>
 internal static class ScalarChain
 {
