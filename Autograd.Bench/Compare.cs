@@ -7,7 +7,7 @@ namespace Autograd.Bench;
 /// `compare [blocks] [seconds] [images]`: the summary (with seconds per figure, default 1), the shared peers
 /// (`../shared/peers/run.sh`: FMA peak, OpenBLAS, NumPy), the shared TorchSharp peer (`torchsharp/run.sh` there), our
 /// own peers in Autograd.Bench/Peers (TorchSharp on the wide MLP step; PyTorch 1.13 on the Fashion-MNIST epoch) and
-/// our Fashion-MNIST epoch (`fmnist-epoch`, in a fresh process as the Python peer is) in alternating blocks (default
+/// one epoch of `examples/FashionMnist --model modern` (in a fresh process, as the Python peer is) in alternating blocks (default
 /// 5), then each of issue 17's ratios as the median over the blocks, with its range, beside its goal. Each ratio is
 /// taken within one block, from figures measured minutes apart at most, since this kind of machine moves every absolute
 /// figure by up to 2× between runs. The epochs train on the first <c>images</c> training images (default all 60000;
@@ -74,7 +74,7 @@ internal static class Compare
             {
                 string limit = images.ToString(CultureInfo.InvariantCulture);
                 string data = Environment.GetEnvironmentVariable("AUTOGRAD_FMNIST_DIR") ?? Nn.Data.FashionMnist.DefaultDirectory;
-                steps.Add(("fmnist", () => RunSelf($"fmnist-epoch 1 {limit} {Quote(data)}")));
+                steps.Add(("fmnist", () => RunExample(limit, threads, data)));
                 steps.Add(("pytorch-fmnist", () => ours is null
                     ? NotFound
                     : File.Exists(Python)
@@ -184,13 +184,20 @@ internal static class Compare
         return capture.ToString();
     }
 
-    // This bench in a fresh process (through the dotnet host when it runs as a dll).
-    private static string RunSelf(string arguments)
+    // One epoch of examples/FashionMnist --model modern itself, in a fresh process, as `fmnist_epoch_s` (its own
+    // training-only time per epoch), so that the peer is held against the example and not a copy of it.
+    private static string RunExample(string limit, string threads, string data)
     {
-        string host = Environment.ProcessPath ?? "dotnet";
-        return Path.GetFileNameWithoutExtension(host) == "dotnet"
-            ? Run(host, $"{Quote(typeof(Compare).Assembly.Location)} {arguments}", null)
-            : Run(host, arguments, null);
+        string? project = null;
+        foreach (string start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+            for (var dir = new DirectoryInfo(start); dir is not null && project is null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, "examples", "FashionMnist", "FashionMnist.csproj")))
+                    project = Path.Combine(dir.FullName, "examples", "FashionMnist");
+        if (project is null) return Unavailable + " examples/FashionMnist not found above the working directory or the bench's folder";
+        string output = Run("dotnet", $"run -c Release --project {Quote(project)} -- --model modern --epochs 1 --limit {limit} --threads {threads} --data-dir {Quote(data)}", null);
+        var time = System.Text.RegularExpressions.Regex.Match(output, @"mean time per epoch (\d+(\.\d+)?) s");
+        if (output.Contains(Unavailable, StringComparison.Ordinal)) return output;
+        return time.Success ? $"fmnist_epoch_s {time.Groups[1].Value} s\n" : Unavailable + " examples/FashionMnist printed no epoch time\n";
     }
 
     // A program's standard output; a failure is reported and turned into an `# unavailable:` line.

@@ -4,8 +4,7 @@ namespace Autograd.Bench;
 
 /// <summary>
 /// Entry point. `summary [seconds]` prints the key figures (see Summary.cs); `compare [blocks]` runs the summary beside
-/// the peers, TorchSharp and PyTorch and prints the ratios against issue 17's goals (Compare.cs); `fmnist-epoch
-/// [epochs] [limit]` times the Fashion-MNIST example's training epoch (FashionMnistEpoch.cs); `soak [steps]` runs the
+/// the peers, TorchSharp and PyTorch and prints the ratios against issue 17's goals (Compare.cs); `soak [steps]` runs the
 /// long training soak (Soak.cs); `distributed [steps]`, under mpirun or alone, the all-reduce and DDP step times
 /// (DistributedBench.cs); `probe …`, `probe-load` and `pack` are kernel experiments; anything else goes to BenchmarkDotNet (e.g. `--filter *GemmSquare*`).
 /// </summary>
@@ -25,7 +24,6 @@ public static class Program
             case "probe-tanh": ProbeTanh.Run(args[1..]); break;
             case "probe-load": ProbeLoad.Run(args[1..]); break;
             case "compare": return Compare.Run(args[1..]);
-            case "fmnist-epoch": return FashionMnistEpoch.Run(args[1..]);
             default: BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args); break;
         }
         return 0;

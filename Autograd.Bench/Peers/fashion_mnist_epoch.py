@@ -1,11 +1,12 @@
 #!/usr/bin/python3
 """PyTorch 1.13 (Debian's python3-torch, run as /usr/bin/python3) on the Fashion-MNIST epoch of
-`examples/FashionMnist --model modern`, the peer of `Autograd.Bench -- fmnist-epoch` (FashionMnistEpoch.cs).
+`examples/FashionMnist --model modern`, whose epoch `Autograd.Bench -- compare` runs beside it.
 
-The model: 784 -> 512 Linear, 2 pre-norm residual blocks x + Dropout(GELU(Linear(LayerNorm(x)))) with dropout 0.1,
+The model: 784 -> 512 Linear, 2 pre-norm residual blocks x + Dropout(GELU(Linear(LayerNorm(x)))) with dropout 0,
 LayerNorm -> Linear -> 10. AdamW lr 1e-3, weight decay 0.05 on the matrices and 0 on biases and LayerNorm weights;
 cross-entropy with label smoothing 0.1; batches of 128 in a fresh random order every epoch (the last one partial),
-each training image mirrored left-right with probability 1/2; a linear warm-up of the learning rate over 2 epochs
+each training image moved by up to 1 pixel in x and y (uncovered pixels take the background value) and
+mirrored left-right with probability 1/2; a linear warm-up of the learning rate over 2 epochs
 from a tenth, then a cosine to 0, stepped once per epoch. Inputs are the pixels / 255 standardized with the training
 pixels' mean and standard deviation. Each step also reads the loss and counts the correct predictions, as the example
 does for its train loss and accuracy.
@@ -71,7 +72,7 @@ def main():
     y_train = torch.from_numpy(labels.astype(numpy.int64))
 
     torch.manual_seed(o.seed)
-    width, blocks, dropout, batch_size = 512, 2, 0.1, 128
+    width, blocks, dropout, batch_size, shift = 512, 2, 0.0, 128, 1
 
     class Block(nn.Module):
         def __init__(self):
@@ -99,6 +100,8 @@ def main():
     shuffle = torch.Generator().manual_seed(o.seed + 2)
     augment = torch.Generator().manual_seed(o.seed + 3)
     n = len(x_train)
+    background = float((0 - mean) / std)
+    side = torch.arange(28)
 
     print(f"# pytorch: torch {torch.__version__}, {torch.get_num_threads()} threads, {n} training images, {o.epochs} epochs")
     total = 0.0
@@ -111,8 +114,14 @@ def main():
             index = order[i:i + batch_size]
             inputs, targets = x_train[index], y_train[index]
             b = len(index)
+            # The example's Augment: output (y, x) reads source (y - dy, (mirror ? 27 - x : x) - dx), background outside.
+            dx = torch.randint(-shift, shift + 1, (b,), generator=augment)
+            dy = torch.randint(-shift, shift + 1, (b,), generator=augment)
             mirror = torch.rand(b, generator=augment) < 0.5
-            inputs = torch.where(mirror[:, None], inputs.view(b, 28, 28).flip(2).reshape(b, 784), inputs)
+            padded = nn.functional.pad(inputs.view(b, 28, 28), (shift, shift, shift, shift), value=background)
+            xs = torch.where(mirror[:, None], 27 - side, side) - dx[:, None] + shift
+            ys = side - dy[:, None] + shift
+            inputs = padded[torch.arange(b)[:, None, None], ys[:, :, None], xs[:, None, :]].reshape(b, 784)
             logits = model(inputs)
             loss = loss_fn(logits, targets)
             optimizer.zero_grad(set_to_none=False)
