@@ -66,6 +66,8 @@ internal static class Summary
         var mlp = new MlpStep();
         double step = Time(() => mlp.Step(), seconds, warmup: 20, warmupSeconds: 2.5);
         Report("mlp_step_us", step * 1e6, "us");
+        var plainRelu = new MlpStep(activationEpilogue: false);
+        Report("mlp_step_noepilogue_us", Time(() => plainRelu.Step(), seconds, warmup: 20, warmupSeconds: 2.5) * 1e6, "us");
         double gemm = 0;
         foreach (var (m, k, n, ta, tb) in new[] { (128, 784, 256, false, true), (784, 128, 256, true, false), (128, 256, 10, false, true), (256, 128, 10, true, false), (128, 10, 256, false, true) })
         {

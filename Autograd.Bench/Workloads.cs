@@ -36,7 +36,7 @@ internal sealed class MlpStep
     private readonly Tensor _x, _labels, _w1, _b1, _w2, _b2;
     private readonly Tensor[] _parameters;
     private readonly BufferPool _pool = new();
-    private readonly bool _fused;
+    private readonly bool _fused, _epilogue;
     private readonly Autograd.Nn.Optim.Optimizer? _optimizer;
     private Tensor[]? _savedGrads;
 
@@ -48,9 +48,10 @@ internal sealed class MlpStep
         _optimizer.UseFusedUpdate = fused;
     }
 
-    public MlpStep(bool fusedLinear = true)
+    public MlpStep(bool fusedLinear = true, bool activationEpilogue = true)
     {
         _fused = fusedLinear;
+        _epilogue = fusedLinear && activationEpilogue;
         var g = new Generator(7);
         _x = Tensor.Rand([Batch, In], g);
         var labels = new long[Batch];
@@ -93,7 +94,8 @@ internal sealed class MlpStep
     public float Step(double lr = 0.01)
     {
         using var scope = _pool.Scope();
-        var h = (_fused ? Ops.Linear.Forward(_x, _w1, _b1) : _x.MatMul(_w1.T) + _b1).Relu();
+        // The ReLU in the first product's epilogue (Ops.LinearRelu, what nn.Sequential runs), or as a pass of its own.
+        var h = _epilogue ? Ops.LinearRelu.Forward(_x, _w1, _b1) : (_fused ? Ops.Linear.Forward(_x, _w1, _b1) : _x.MatMul(_w1.T) + _b1).Relu();
         var logits = _fused ? Ops.Linear.Forward(h, _w2, _b2) : h.MatMul(_w2.T) + _b2;
         var loss = -logits.LogSoftmax(1).Gather(1, _labels).Mean();
         loss.Backward();

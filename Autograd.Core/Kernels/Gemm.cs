@@ -18,6 +18,15 @@ internal enum GemmIsa
     Avx512,
 }
 
+/// <summary>The activation a product may apply to each finished element after the bias (see Gemm.MultiplyInto).</summary>
+internal enum GemmActivation : byte
+{
+    /// <summary>None: C is the product (plus the bias).</summary>
+    None,
+    /// <summary>max(·, 0) as <see cref="ReluOperator"/> computes it.</summary>
+    Relu,
+}
+
 /// <summary>How a packed A panel stores its MR rows.</summary>
 internal interface IPanelLayout
 {
@@ -144,20 +153,25 @@ internal static unsafe class Gemm
     /// <paramref name="rowSumsOfA"/> (batch 1 only, length m), also rowSumsOfA[i] = Σ_k A[0, i, k] in float64, k in order,
     /// computed from the blocks of A the product has just packed (the bias gradient of a layer beside its weight gradient).
     /// </summary>
-    internal static void MultiplyInto(Tensor a, Tensor b, Tensor c, Tensor? bias, double[]? rowSumsOfA)
+    /// <remarks>
+    /// With an <paramref name="activation"/>, each finished element then gets it, tile by tile while the tile is in L1,
+    /// by the operator the standalone op maps with (the same operations on every width, so the bits of the product
+    /// followed by the op's own pass).
+    /// </remarks>
+    internal static void MultiplyInto(Tensor a, Tensor b, Tensor c, Tensor? bias, double[]? rowSumsOfA, GemmActivation activation = GemmActivation.None)
     {
-        if (a.DType == DType.Float32) Run<float>(a, b, c, bias, rowSumsOfA);
-        else Run<double>(a, b, c, bias, rowSumsOfA);
+        if (a.DType == DType.Float32) Run<float>(a, b, c, bias, rowSumsOfA, activation);
+        else Run<double>(a, b, c, bias, rowSumsOfA, activation);
     }
 
-    private static void Run<T>(Tensor a, Tensor b, Tensor c, Tensor? bias, double[]? sums) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void Run<T>(Tensor a, Tensor b, Tensor c, Tensor? bias, double[]? sums, GemmActivation act) where T : unmanaged, IFloatingPointIeee754<T>
     {
         switch (Isa)
         {
-            case GemmIsa.Avx512: Run<T, Avx512Kernel<T>>(a, b, c, bias, sums); break;
-            case GemmIsa.Avx2: Run<T, Avx2Kernel<T>>(a, b, c, bias, sums); break;
-            case GemmIsa.Vector128: Run<T, Vector128Kernel<T>>(a, b, c, bias, sums); break;
-            default: Run<T, ScalarKernel<T>>(a, b, c, bias, sums); break;
+            case GemmIsa.Avx512: Run<T, Avx512Kernel<T>>(a, b, c, bias, sums, act); break;
+            case GemmIsa.Avx2: Run<T, Avx2Kernel<T>>(a, b, c, bias, sums, act); break;
+            case GemmIsa.Vector128: Run<T, Vector128Kernel<T>>(a, b, c, bias, sums, act); break;
+            default: Run<T, ScalarKernel<T>>(a, b, c, bias, sums, act); break;
         }
     }
 
@@ -172,9 +186,11 @@ internal static unsafe class Gemm
         public readonly double* SumA, SumB;
         public readonly nint Sab, Sam, Sak, Sbb, Sbk, Sbn, Scb, Scm, Scn, Sxm, Sxn;
         public readonly int Batch, M, N, K;
+        public readonly GemmActivation Act;
 
-        public Problem(T* a, Tensor ta, T* b, Tensor tb, T* c, int batch, int m, int n, int k, T* bias, nint sbias, double* sums)
+        public Problem(T* a, Tensor ta, T* b, Tensor tb, T* c, int batch, int m, int n, int k, T* bias, nint sbias, double* sums, GemmActivation act)
         {
+            Act = act;
             A = a + ta.Offset;
             B = b + tb.Offset;
             C = c;
@@ -190,6 +206,7 @@ internal static unsafe class Gemm
 
         private Problem(in Problem<T> p)
         {
+            Act = p.Act;
             A = p.B;
             B = p.A;
             C = p.C;
@@ -210,7 +227,7 @@ internal static unsafe class Gemm
     /// <summary>One thread's share: batch items [P0, P1), rows [M0, M1), columns [N0, N1) of each.</summary>
     private readonly record struct Share(int P0, int P1, int M0, int M1, int N0, int N1);
 
-    private static void Run<T, TK>(Tensor a, Tensor b, Tensor c, Tensor? bias, double[]? sums)
+    private static void Run<T, TK>(Tensor a, Tensor b, Tensor c, Tensor? bias, double[]? sums, GemmActivation act)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TK : struct, IGemmKernel<T>
     {
@@ -230,13 +247,14 @@ internal static unsafe class Gemm
         {
             xc.AsSpan(0, c.NumElements).Clear();
             if (bias is not null) AddBias(xc.AsSpan(0, c.NumElements), n, bias);
+            Activate(act, xc.AsSpan(0, c.NumElements));
             if (sums is not null) SumRows(a, sums);
             return;
         }
         fixed (T* pa = a.Array<T>(), pb = b.Array<T>(), pc = xc, px = bias is null ? null : bias.Array<T>())
         fixed (double* ps = sums)
         {
-            var problem = new Problem<T>(pa, a, pb, b, pc, batch, m, n, k, px is null ? null : px + bias!.Offset, bias?.StrideArray[0] ?? 0, ps);
+            var problem = new Problem<T>(pa, a, pb, b, pc, batch, m, n, k, px is null ? null : px + bias!.Offset, bias?.StrideArray[0] ?? 0, ps, act);
             if (m == 1 || n == 1)
             {
                 // Matrix·vector: y[i] = Σ_k M[i, k]·x[k] with y = C's only row or column.
@@ -245,6 +263,8 @@ internal static unsafe class Gemm
                 var rows = Split(batch, problem.M, 1, k, 64, 1);
                 if (rows.Length == 1) MatVec<T, TK>(problem, rows[0]);
                 else WorkerPool.Run(rows.Length, t => MatVec<T, TK>(problem, rows[t]));
+                // The vector of results is short (one row or column of C): a pass of its own, as the op's.
+                Activate(act, xc.AsSpan(0, c.NumElements));
                 return;
             }
             // Edge tiles waste work: when N is small and M is not (G·W for a narrow layer, say), Cᵀ = Bᵀ·Aᵀ has fuller tiles.
@@ -260,6 +280,12 @@ internal static unsafe class Gemm
             if (shares.Length == 1) Compute<T, TK>(problem, shares[0]);
             else WorkerPool.Run(shares.Length, t => Compute<T, TK>(problem, shares[t]));
         }
+    }
+
+    // The activation over a whole C (the paths without tiles), with the standalone op's driver.
+    private static void Activate<T>(GemmActivation act, Span<T> c) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (act == GemmActivation.Relu) Spans.Unary<T, ReluOperator>(c, c);
     }
 
     // The paths that never pack A (a matrix·vector product, an empty C): the same sums, each row's terms in k order.
@@ -355,8 +381,9 @@ internal static unsafe class Gemm
                     int kb = Math.Min(kc, k - pc);
                     T* aBlock = a + i0 * problem.Sam + pc * problem.Sak;
                     if (column == 0 && problem.SumA is not null) AddRowSums(aBlock, problem.Sam, problem.Sak, kb, mc, problem.SumA + i0);
-                    T* bias = pc + kb == k && problem.Bias is not null ? problem.Bias + i0 * problem.Sxm + column * problem.Sxn : null;
-                    var epilogue = new Epilogue<T>(bias, problem.Sxm, problem.Sxn);
+                    bool last = pc + kb == k;
+                    T* bias = last && problem.Bias is not null ? problem.Bias + i0 * problem.Sxm + column * problem.Sxn : null;
+                    var epilogue = new Epilogue<T>(bias, problem.Sxm, problem.Sxn, last ? problem.Act : GemmActivation.None);
                     if (rowA)
                     {
                         GemmPack.ARows<T, TK>(aBlock, problem.Sam, kb, mc, ap);
@@ -549,7 +576,9 @@ internal static unsafe class Gemm
                         T* aBlock = a + ic * pr.Sam + pc * pr.Sak;
                         T* cBlock = c + ic * pr.Scm + jc * pr.Scn;
                         if (pr.SumA is not null && jc == 0) AddRowSums(aBlock, pr.Sam, pr.Sak, kb, mc, pr.SumA + ic);
-                        var epilogue = new Epilogue<T>(pc + kb == k && pr.Bias is not null ? pr.Bias + ic * pr.Sxm + jc * pr.Sxn : null, pr.Sxm, pr.Sxn);
+                        bool last = pc + kb == k;
+                        var epilogue = new Epilogue<T>(last && pr.Bias is not null ? pr.Bias + ic * pr.Sxm + jc * pr.Sxn : null, pr.Sxm, pr.Sxn,
+                            last ? pr.Act : GemmActivation.None);
                         if (rowA)
                         {
                             GemmPack.ARows<T, TK>(aBlock, pr.Sam, kb, mc, ap);
@@ -639,16 +668,48 @@ internal static unsafe class Gemm
 
     /// <summary>
     /// What a finished tile gets before the next one is computed, while it is still in L1: the bias (null: nothing)
-    /// of element (i, j) of the block at Bias + i·Sm + j·Sn.
+    /// of element (i, j) of the block at Bias + i·Sm + j·Sn, then the activation.
     /// </summary>
-    private readonly struct Epilogue<T>(T* bias, nint sm, nint sn) where T : unmanaged, IFloatingPointIeee754<T>
+    private readonly struct Epilogue<T>(T* bias, nint sm, nint sn, GemmActivation act) where T : unmanaged, IFloatingPointIeee754<T>
     {
         private readonly T* _bias = bias;
         private readonly nint _sm = sm, _sn = sn;
+        private readonly GemmActivation _act = act;
 
         public void Apply(T* c, nint scm, nint scn, int i0, int j0, int mv, int nv)
         {
-            if (_bias is null) return;
+            if (_bias is not null) AddBias(c, scm, scn, i0, j0, mv, nv);
+            if (_act != GemmActivation.None) Activate(c, scm, scn, mv, nv);
+        }
+
+        // Rows of the tile through the op's own driver (each element's bits do not depend on where it falls in a span);
+        // a transposed tile (columns contiguous) element by element with the same scalar formula.
+        private void Activate(T* c, nint scm, nint scn, int mv, int nv)
+        {
+            if (scn == 1)
+            {
+                for (int i = 0; i < mv; i++)
+                {
+                    var row = new Span<T>(c + i * scm, nv);
+                    Spans.Unary<T, ReluOperator>(row, row);
+                }
+                return;
+            }
+            if (scm == 1)
+            {
+                for (int j = 0; j < nv; j++)
+                {
+                    var column = new Span<T>(c + j * scn, mv);
+                    Spans.Unary<T, ReluOperator>(column, column);
+                }
+                return;
+            }
+            for (int i = 0; i < mv; i++)
+                for (int j = 0; j < nv; j++) c[i * scm + j * scn] = ReluOperator.Invoke(c[i * scm + j * scn]);
+        }
+
+        private void AddBias(T* c, nint scm, nint scn, int i0, int j0, int mv, int nv)
+        {
             for (int i = 0; i < mv; i++)
             {
                 T* row = c + i * scm;

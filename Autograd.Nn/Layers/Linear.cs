@@ -55,6 +55,15 @@ public sealed class Linear : Module
     public Parameter? Bias { get; }
 
     /// <summary>
+    /// relu(<see cref="Forward"/>(<paramref name="input"/>)) as one op (the product's epilogue applies the ReLU), with
+    /// the same bits, when there is a bias and the input is a matrix of [n, in] and the parameters' dtype; else null.
+    /// </summary>
+    internal Tensor? ForwardRelu(Tensor input) =>
+        Bias is not null && input.Rank == 2 && input.Dims[1] == InFeatures && input.DType == Weight.DType
+            ? Ops.LinearRelu.Forward(input, Weight, Bias)
+            : null;
+
+    /// <summary>
     /// Computes y = x·Wᵀ + b for x of shape [*, in] (any leading axes, or none), giving [*, out]. The input must have
     /// the parameters' dtype, as in PyTorch.
     /// </summary>

@@ -5,7 +5,8 @@ namespace Autograd.Nn;
 /// <summary>
 /// A chain of modules (PyTorch's nn.Sequential): computes y = fₙ(… f₁(f₀(x))), with the children registered as
 /// <c>"0"</c>, <c>"1"</c>, … so that parameter names read <c>"0.weight"</c>, <c>"2.bias"</c>, as in PyTorch. Each
-/// module is run through <see cref="Module.Call(Tensor)"/>, so its hooks fire. Only modules that take one tensor
+/// module is run through <see cref="Module.Call(Tensor)"/>, so its hooks fire; a <see cref="Linear"/> directly followed
+/// by a <see cref="ReLU"/> (neither with hooks, not last in the chain) runs as one fused op with the same results. Only modules that take one tensor
 /// (that override <see cref="Module.Forward(Tensor)"/>) can be chained.
 /// </summary>
 public sealed class Sequential : Module, IReadOnlyList<Module>
@@ -74,7 +75,21 @@ public sealed class Sequential : Module, IReadOnlyList<Module>
     {
         ArgumentNullException.ThrowIfNull(input);
         var x = input;
-        foreach (var layer in _layers) x = layer.Call(x);
+        for (int i = 0; i < _layers.Count; i++)
+        {
+            var layer = _layers[i];
+            // A Linear followed by a ReLU, neither hooked, runs as one op with the same bits (see Ops.LinearRelu); not at
+            // the end of the chain, where the caller could modify the output in place, which the fused op saves.
+            if (layer.GetType() == typeof(Linear) && i + 2 < _layers.Count && _layers[i + 1].GetType() == typeof(ReLU)
+                && layer.Hooks is null && _layers[i + 1].Hooks is null && Ops.LinearRelu.Enabled
+                && ((Linear)layer).ForwardRelu(x) is { } y)
+            {
+                x = y;
+                i++;
+                continue;
+            }
+            x = layer.Call(x);
+        }
         return x;
     }
 

@@ -73,6 +73,20 @@ public static partial class OpRegistry
                 ([3, 4], [0, 4], [0]), ([17, 3], [2, 3], [2]), ([2, 17], [16, 17], [16]), ([13, 5], [33, 5], [33]),
             }.Select(p => Sample($"{S(p.X)}·{S(p.W)}ᵀ+{S(p.B)}", R(p.X), R(p.W), R(p.B))).ToArray(),
         },
+        new()
+        {
+            // nn.Sequential's Linear → ReLU: relu(x·Wᵀ + b) with the ReLU applied in the product's epilogue, batch and
+            // output sizes around the micro-kernel tiles (MR 4, 6, 12; NR 4, 8, 16, 32), an empty batch and depth.
+            Name = "linear_relu",
+            Primitives = [typeof(P.LinearRelu)],
+            Apply = x => P.LinearRelu.Forward(x[0], x[1], x[2]),
+            Reference = r => RefArray.Zip(NaiveEinsum("ij,kj->ik", [r[0], r[1]]), r[2], (p, b) => Math.Max(p + b, 0)),
+            Samples = new (int[] X, int[] W, int[] B)[]
+            {
+                ([3, 4], [5, 4], [5]), ([1, 4], [5, 4], [5]), ([3, 4], [1, 4], [1]), ([0, 4], [5, 4], [5]), ([3, 0], [5, 0], [5]),
+                ([7, 3], [9, 3], [9]), ([13, 5], [17, 5], [17]), ([5, 17], [33, 17], [33]), ([17, 3], [2, 3], [2]), ([2, 17], [16, 17], [16]),
+            }.Select(p => Sample($"relu({S(p.X)}·{S(p.W)}ᵀ+{S(p.B)})", R(p.X), R(p.W), R(p.B))).ToArray(),
+        },
         Einsum("ij,jk->ik", [[2, 3], [3, 4]], [[1, 1], [1, 1]], [[0, 3], [3, 2]], [[2, 0], [0, 3]], [[17, 3], [3, 16]]),
         Einsum("bij,bjk->bik", [[2, 3, 4], [2, 4, 5]], [[1, 1, 1], [1, 1, 1]], [[0, 2, 3], [0, 3, 1]]),
         Einsum("ii", [[3, 3]], [[1, 1]], [[0, 0]], [[16, 16]]),
