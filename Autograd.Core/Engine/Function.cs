@@ -60,7 +60,7 @@ public abstract class Function
     /// <summary>Whether the node has (or had) hooks, a retained output or a creation site: one check for the engine.</summary>
     internal bool HasRare => _extra is Rare;
 
-    // _extra is read once into a local, and a Rare put in only by compare-and-swap (as Tensor's _node), so a hook
+    // _extra is read once into a local, and a Rare put in only by compare-and-swap, so a hook
     // registered while another thread runs backward through the node never makes either read a Rare as saved tensors.
     private Rare GetRare()
     {
