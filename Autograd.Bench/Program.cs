@@ -6,7 +6,8 @@ namespace Autograd.Bench;
 /// Entry point. `summary [seconds]` prints the key figures (see Summary.cs); `compare [blocks]` runs the summary beside
 /// the peers, TorchSharp and PyTorch and prints the ratios against issue 17's goals (Compare.cs); `soak [steps]` runs the
 /// long training soak (Soak.cs); `distributed [steps]`, under mpirun or alone, the all-reduce and DDP step times
-/// (DistributedBench.cs); `probe …`, `probe-load` and `pack` are kernel experiments; anything else goes to BenchmarkDotNet (e.g. `--filter *GemmSquare*`).
+/// (DistributedBench.cs); `probe-scalar [blocks]` the scalar chain figures alone, for A/B runs (Probes/ProbeScalar.cs);
+/// `probe …`, `probe-load` and `pack` are kernel experiments; anything else goes to BenchmarkDotNet (e.g. `--filter *GemmSquare*`).
 /// </summary>
 public static class Program
 {
@@ -23,6 +24,7 @@ public static class Program
             case "probe-core": ProbeCore.Run(); break;
             case "probe-tanh": ProbeTanh.Run(args[1..]); break;
             case "probe-load": ProbeLoad.Run(args[1..]); break;
+            case "probe-scalar": ProbeScalar.Run(args[1..]); break;
             case "compare": return Compare.Run(args[1..]);
             default: BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args); break;
         }

@@ -112,28 +112,41 @@ internal static class Summary
     /// </summary>
     private static void Interleaved(string nameA, Action a, string nameB, Action b, double seconds)
     {
+        var (ta, tb, reps) = Alternate(a, b, seconds, Blocks);
+        foreach (var (name, times) in new[] { (nameA, ta), (nameB, tb) })
+        {
+            var us = times.Select(t => t * 1e6).ToList();
+            Report(name, Median(us), "us");
+            Console.WriteLine($"# {name}: {Blocks} blocks of {reps} calls, {us.Min():F0}-{us.Max():F0} us");
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="a"/> and <paramref name="b"/> in turn for <paramref name="warmupSeconds"/>, then times them in
+    /// <paramref name="blocks"/> alternating blocks (A, B, A, B, …) of <c>reps</c> calls each, about
+    /// <paramref name="seconds"/>/<paramref name="blocks"/> per block of A, so that both see the same load.
+    /// </summary>
+    /// <returns>Seconds per call in each block of A and of B, and the calls per block.</returns>
+    internal static (List<double> A, List<double> B, int Reps) Alternate(Action a, Action b, double seconds, int blocks, double warmupSeconds = 2.5)
+    {
         var sw = Stopwatch.StartNew();
-        while (sw.Elapsed.TotalSeconds < 2.5) { a(); b(); }
+        while (sw.Elapsed.TotalSeconds < warmupSeconds) { a(); b(); }
         sw.Restart();
         int calls = 0;
         while (sw.Elapsed.TotalSeconds < 0.05) { a(); calls++; }
-        int reps = (int)Math.Clamp(seconds / Blocks / (sw.Elapsed.TotalSeconds / calls), 1, 1_000_000);
+        int reps = (int)Math.Clamp(seconds / blocks / (sw.Elapsed.TotalSeconds / calls), 1, 1_000_000);
         var ta = new List<double>();
         var tb = new List<double>();
-        for (int r = 0; r < Blocks; r++)
+        for (int r = 0; r < blocks; r++)
         {
             sw.Restart();
             for (int i = 0; i < reps; i++) a();
-            ta.Add(sw.Elapsed.TotalSeconds / reps * 1e6);
+            ta.Add(sw.Elapsed.TotalSeconds / reps);
             sw.Restart();
             for (int i = 0; i < reps; i++) b();
-            tb.Add(sw.Elapsed.TotalSeconds / reps * 1e6);
+            tb.Add(sw.Elapsed.TotalSeconds / reps);
         }
-        foreach (var (name, times) in new[] { (nameA, ta), (nameB, tb) })
-        {
-            Report(name, Median(times), "us");
-            Console.WriteLine($"# {name}: {Blocks} blocks of {reps} calls, {times.Min():F0}-{times.Max():F0} us");
-        }
+        return (ta, tb, reps);
     }
 
     // Issue 17's wider step (WideMlpStep), timed as mlp_step_us is; Peers/TorchSharp times the same step.
@@ -149,12 +162,7 @@ internal static class Summary
         Report("scalar_op_ns", Time(() => ScalarChain.Run(v), seconds, warmup: 20, warmupSeconds: 1.5) / ScalarChain.Ops * 1e9, "ns");
         var x = Tensor.Scalar(0.5).RequireGrad();
         Report("tensor0d_op_ns", Time(() => ScalarChain.Run(x), seconds, warmup: 20, warmupSeconds: 1.5) / ScalarChain.Ops * 1e9, "ns");
-        {
-            ScalarChain.Run(x);
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            ScalarChain.Run(x);
-            Report("tensor0d_op_alloc_bytes", (GC.GetAllocatedBytesForCurrentThread() - before) / (double)ScalarChain.Ops, "bytes");
-        }
+        Report("tensor0d_op_alloc_bytes", ScalarChain.AllocatedBytesPerOp(x), "bytes");
     }
 
     private static void TanhFigures(double seconds)
@@ -218,12 +226,12 @@ internal static class Summary
         return Median(times);
     }
 
-    private static double Median(List<double> values)
+    internal static double Median(List<double> values)
     {
         values.Sort();
         return values[values.Count / 2];
     }
 
-    private static void Report(string name, double value, string unit) =>
+    internal static void Report(string name, double value, string unit) =>
         Console.WriteLine($"{name} {(value >= 100 ? value.ToString("F0") : value.ToString("F1"))} {unit}");
 }

@@ -186,4 +186,13 @@ internal static class ScalarChain
         x.ZeroGrad();
         return grad;
     }
+
+    /// <summary>Managed bytes one <see cref="Run(Tensor)"/> allocates on the calling thread, per op (after one run to warm up).</summary>
+    public static double AllocatedBytesPerOp(Tensor x)
+    {
+        Run(x);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Run(x);
+        return (GC.GetAllocatedBytesForCurrentThread() - before) / (double)Ops;
+    }
 }

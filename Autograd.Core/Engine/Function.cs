@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace Autograd;
 
 /// <summary>
@@ -8,17 +6,19 @@ namespace Autograd;
 /// </summary>
 public abstract class Function
 {
-    // A node is made for every recorded op, so it stays small: _extra is the saved tensors (a SavedSlot[]), or, in the
-    // few nodes with hooks, a retained output or a creation site, a Rare that holds them and the saved tensors; and a
-    // one-input node keeps its input in _input itself instead of in an array (most nodes of long scalar chains).
-    private object? _extra;
-    private object? _input;
+    // A one-input node (most nodes of long scalar chains) keeps its input in _input0, without an array; any other node
+    // its inputs in _inputs.
+    private Tensor? _input0;
+    private Tensor[]? _inputs;
+    private SavedSlot[]? _saved;
+
+    // Hooks, a retained output or a creation site: made on first use (GetRare), in few nodes.
+    private Rare? _rare;
 
     // Only CustomFunction (and the primitives) derive from it: a user's op records through CustomFunction.Apply.
     private protected Function() { }
     internal Tensor? PendingGrad;
     internal int VisitStamp;
-    private bool _singleInput;
     private bool _released;
     private bool _graphReleased;
 
@@ -30,7 +30,6 @@ public abstract class Function
 
     private sealed class Rare
     {
-        public SavedSlot[]? Saved;
         public List<Func<Tensor, Tensor?>>? Hooks;
         public Tensor? Retained;
         public string? CreationSite;
@@ -39,78 +38,52 @@ public abstract class Function
     /// <summary>Hooks registered on this node's output tensor.</summary>
     internal List<Func<Tensor, Tensor?>>? Hooks
     {
-        get => (_extra as Rare)?.Hooks;
+        get => _rare?.Hooks;
         set => GetRare().Hooks = value;
     }
 
     /// <summary>The output tensor whose .Grad backward fills, after <see cref="Tensor.RetainGrad"/>.</summary>
     internal Tensor? Retained
     {
-        get => (_extra as Rare)?.Retained;
+        get => _rare?.Retained;
         set => GetRare().Retained = value;
     }
 
     /// <summary>Where user code created this node; recorded only in anomaly mode.</summary>
     internal string? CreationSite
     {
-        get => (_extra as Rare)?.CreationSite;
+        get => _rare?.CreationSite;
         set => GetRare().CreationSite = value;
     }
 
     /// <summary>Whether the node has (or had) hooks, a retained output or a creation site: one check for the engine.</summary>
-    internal bool HasRare => _extra is Rare;
+    internal bool HasRare => _rare is not null;
 
-    // _extra is read once into a local, and a Rare put in only by compare-and-swap (as Tensor's _node), so a hook
-    // registered while another thread runs backward through the node never makes either read a Rare as saved tensors.
-    private Rare GetRare()
-    {
-        while (true)
-        {
-            var extra = _extra;
-            if (extra is Rare rare) return rare;
-            var fresh = new Rare { Saved = Unsafe.As<SavedSlot[]?>(extra) };
-            if (ReferenceEquals(Interlocked.CompareExchange(ref _extra, fresh, extra), extra)) return fresh;
-        }
-    }
+    // Put in by compare-and-swap, so that two threads making it at once (a hook, a retained output) share one and neither
+    // loses its write.
+    private Rare GetRare() => _rare ?? CreateRare();
 
-    private SavedSlot[]? SavedSlots
+    private Rare CreateRare()
     {
-        get
-        {
-            var extra = _extra;
-            return extra is Rare rare ? rare.Saved : Unsafe.As<SavedSlot[]?>(extra);
-        }
-        set
-        {
-            // A plain write (every saving op's forward comes here): a race with a hook registered on another thread can
-            // lose the hook, never mistake one object for the other.
-            var extra = _extra;
-            if (extra is Rare rare) rare.Saved = value;
-            else _extra = value;
-        }
+        var fresh = new Rare();
+        return Interlocked.CompareExchange(ref _rare, fresh, null) ?? fresh;
     }
 
     /// <summary>Whether the node has exactly one input, held without an array.</summary>
-    internal bool IsSingleInput => _singleInput;
+    internal bool IsSingleInput => _input0 is not null;
 
     /// <summary>The number of inputs.</summary>
-    internal int InputCount => _singleInput ? 1 : _input is null ? 0 : Unsafe.As<Tensor[]>(_input).Length;
+    internal int InputCount => _input0 is not null ? 1 : _inputs?.Length ?? 0;
 
     /// <summary>The i-th input.</summary>
     internal Tensor Input(int i)
     {
-        if (_singleInput) return i == 0 ? Unsafe.As<Tensor>(_input!) : throw new IndexOutOfRangeException();
-        return (_input is null ? [] : Unsafe.As<Tensor[]>(_input))[i];
-    }
-
-    private void SetInput(int i, Tensor t)
-    {
-        if (_singleInput) _input = t;
-        else Unsafe.As<Tensor[]>(_input!)[i] = t;
+        if (_input0 is { } input) return i == 0 ? input : throw new IndexOutOfRangeException();
+        return (_inputs ?? [])[i];
     }
 
     /// <summary>The inputs as an array (a new one for a one-input node).</summary>
-    internal Tensor[] Inputs => _singleInput ? [Unsafe.As<Tensor>(_input!)] : _input is null ? [] : Unsafe.As<Tensor[]>(_input);
+    internal Tensor[] Inputs => _input0 is { } input ? [input] : _inputs ?? [];
 
     /// <summary>The op's name, as shown in errors and graph dumps.</summary>
     public abstract string Name { get; }
@@ -152,13 +125,13 @@ public abstract class Function
         ArgumentNullException.ThrowIfNull(tensors);
         var saved = new SavedSlot[tensors.Length];
         for (int i = 0; i < tensors.Length; i++) saved[i] = Slot(tensors[i]);
-        SavedSlots = saved;
+        _saved = saved;
     }
 
     // Without the params array: the primitives save two or three tensors.
-    private protected void Save(Tensor? a, Tensor? b) => SavedSlots = [Slot(a), Slot(b)];
+    private protected void Save(Tensor? a, Tensor? b) => _saved = [Slot(a), Slot(b)];
 
-    private protected void Save(Tensor? a, Tensor? b, Tensor? c) => SavedSlots = [Slot(a), Slot(b), Slot(c)];
+    private protected void Save(Tensor? a, Tensor? b, Tensor? c) => _saved = [Slot(a), Slot(b), Slot(c)];
 
     private static SavedSlot Slot(Tensor? t) => new(t, t?.Version.Value ?? 0);
 
@@ -172,7 +145,7 @@ public abstract class Function
             throw new InvalidOperationException(
                 $"{Name}: trying to backward through the graph a second time, but the tensors it saved were released after the first backward. " +
                 "Pass retainGraph: true to the first Backward() or Autodiff.Grad() call to keep them.");
-        var slot = SavedSlots![i];
+        var slot = _saved![i];
         var t = slot.Tensor ?? throw new InvalidOperationException($"{Name}: saved tensor {i} was not kept; its Saves declaration is wrong.");
         if (t.Version.Value != slot.Version)
             throw new InvalidOperationException(
@@ -194,24 +167,24 @@ public abstract class Function
         if (_graphReleased) return;
         _graphReleased = true;
         OnRelease();
-        if (_extra is not null && SavedSlots is not null)
+        if (_saved is not null)
         {
-            SavedSlots = null;
+            _saved = null;
             _released = true;
         }
         // A shell costs about as much as a few elements of storage, so tiny intermediates (0-d chains) are kept as they are.
-        if (_singleInput)
+        if (_input0 is { } input0)
         {
-            var input = Unsafe.As<Tensor>(_input!);
-            if (input.GradFn is not null && input.RawData.Length > ShellThreshold) _input = input.Shell();
-            return;
+            if (NeedsShell(input0)) _input0 = input0.Shell();
         }
-        for (int i = 0, n = InputCount; i < n; i++)
+        else if (_inputs is { } inputs)
         {
-            var input = Input(i);
-            if (input.GradFn is not null && input.RawData.Length > ShellThreshold) SetInput(i, input.Shell());
+            for (int i = 0; i < inputs.Length; i++)
+                if (NeedsShell(inputs[i])) inputs[i] = inputs[i].Shell();
         }
     }
+
+    private static bool NeedsShell(Tensor input) => input.GradFn is not null && input.RawData.Length > ShellThreshold;
 
     /// <summary>Called when the graph is released after backward; frees what a subclass kept for backward.</summary>
     private protected virtual void OnRelease()
@@ -237,7 +210,7 @@ public abstract class Function
         // An input written in place by a recorded op enters the graph as that write's output, not as its older history.
         for (int i = 0; i < inputs.Length; i++)
             if (inputs[i].IsRebased) inputs[i] = inputs[i].Role;
-        fn._input = inputs;
+        fn._inputs = inputs;
         output.GradFn = fn;
         output.MarkRequiresGrad();
         if (Anomaly.IsEnabled) Anomaly.OnForward(fn, output);
@@ -247,8 +220,7 @@ public abstract class Function
     /// <summary>Makes <paramref name="output"/> the result of <paramref name="fn"/> on the one tensor <paramref name="input"/>.</summary>
     internal static Tensor Attach(Function fn, Tensor output, Tensor input)
     {
-        fn._input = input.IsRebased ? input.Role : input;
-        fn._singleInput = true;
+        fn._input0 = input.IsRebased ? input.Role : input;
         output.GradFn = fn;
         output.MarkRequiresGrad();
         if (Anomaly.IsEnabled) Anomaly.OnForward(fn, output);

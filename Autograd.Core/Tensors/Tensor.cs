@@ -19,13 +19,11 @@ public partial class Tensor
     // Set by the first recorded in-place write: the tensor's graph role since then is GradState.Current (see Role).
     private bool _rebased;
 
-    // The producing node; or, in the few tensors with a .Grad or hooks (leaves, retained results), a GradState holding
-    // it with them. One field instead of three keeps every other tensor, as the many of a long scalar chain, smaller.
-    private object? _node;
+    // What only the few tensors with a .Grad, hooks or a recorded in-place write need, made on first use (State()).
+    private GradState? _state;
 
     private sealed class GradState
     {
-        public Function? GradFn;
         public Tensor? Grad;
         public List<Func<Tensor, Tensor?>>? Hooks;
         public List<Action<Tensor>>? PostAccumulateGradHooks;
@@ -40,7 +38,7 @@ public partial class Tensor
     /// This tensor as the graph sees it now: itself, or after a recorded in-place write the node that write made, which
     /// every op recorded since takes as its input (<see cref="Function.Attach(Function, Tensor, Tensor)"/>).
     /// </summary>
-    internal Tensor Role => _rebased ? Unsafe.As<GradState>(_node)!.Current! : this;
+    internal Tensor Role => _rebased ? _state!.Current! : this;
 
     /// <summary>Whether a recorded in-place write gave this tensor a new graph role.</summary>
     internal bool IsRebased => _rebased;
@@ -61,37 +59,18 @@ public partial class Tensor
         _requiresGrad = true;
     }
 
-    // _node is read once into a local, and a GradState put in only by compare-and-swap: two threads giving a shared leaf
-    // its first .Grad at once (two backward passes through graphs that share it) must not make either see a GradState
-    // as a node.
-    private GradState State()
+    // Put in by compare-and-swap, as the version counter: two threads giving a shared leaf its first .Grad at once (two
+    // backward passes through graphs that share it) end up with the same GradState, so neither's write is lost.
+    private GradState State() => _state ?? CreateState();
+
+    private GradState CreateState()
     {
-        while (true)
-        {
-            var node = _node;
-            if (node is GradState state) return state;
-            var fresh = new GradState { GradFn = Unsafe.As<Function?>(node) };
-            if (ReferenceEquals(Interlocked.CompareExchange(ref _node, fresh, node), node)) return fresh;
-        }
+        var fresh = new GradState();
+        return Interlocked.CompareExchange(ref _state, fresh, null) ?? fresh;
     }
 
     /// <summary>The node that produced this tensor, or null for a leaf.</summary>
-    internal Function? GradFn
-    {
-        get
-        {
-            var node = _node;
-            return node is GradState state ? state.GradFn : Unsafe.As<Function?>(node);
-        }
-        set
-        {
-            // Set on every recorded op's fresh result, so a plain write: racing a first .Grad on another thread (a data
-            // race on one tensor) can lose that .Grad, but never leaves anything but a node or a GradState here.
-            var node = _node;
-            if (node is GradState state) state.GradFn = value;
-            else _node = value;
-        }
-    }
+    internal Function? GradFn { get; set; }
 
     private VersionCounter? _version;
 
@@ -264,33 +243,33 @@ public partial class Tensor
     /// <exception cref="ArgumentException">Set to a tensor whose shape or dtype differs from this tensor's.</exception>
     public Tensor? Grad
     {
-        get => (_node as GradState)?.Grad;
+        get => _state?.Grad;
         set
         {
             if (value is not null && (!ShapeUtil.SameShape(value.Dims, Dims) || value.DType != DType))
                 throw new ArgumentException(
                     $"Grad: assigned gradient of shape {ShapeUtil.Format(value.Dims)} and dtype {value.DType.Name()} does not match tensor of shape {ShapeUtil.Format(Dims)} and dtype {DType.Name()}.");
-            if (value is not null || _node is GradState) State().Grad = value;
+            if (value is not null || _state is not null) State().Grad = value;
         }
     }
 
     /// <summary>Clears the accumulated gradient (sets <see cref="Grad"/> to null, as PyTorch's zero_grad(set_to_none=True)).</summary>
     public void ZeroGrad()
     {
-        if (_node is GradState state) state.Grad = null;
+        if (_state is { } state) state.Grad = null;
     }
 
     /// <summary>Hooks of a leaf; a non-leaf's hooks live on the node that produced it.</summary>
     internal List<Func<Tensor, Tensor?>>? Hooks
     {
-        get => (_node as GradState)?.Hooks;
+        get => _state?.Hooks;
         set => State().Hooks = value;
     }
 
     /// <summary>Hooks that run after a leaf's gradient is accumulated into <see cref="Grad"/>.</summary>
     internal List<Action<Tensor>>? PostAccumulateGradHooks
     {
-        get => (_node as GradState)?.PostAccumulateGradHooks;
+        get => _state?.PostAccumulateGradHooks;
         set => State().PostAccumulateGradHooks = value;
     }
 

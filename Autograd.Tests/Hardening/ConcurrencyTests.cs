@@ -30,8 +30,8 @@ public class ConcurrencyTests
     [Test]
     public void TwoThreadsGivingASharedLeafItsFirstGradLeaveItALeaf()
     {
-        // .Grad and the producing node share one field; both threads replacing it at once must not leave either's
-        // GradState where the node belongs (which made the leaf a non-leaf whose "node" crashed the next backward).
+        // Both threads make the leaf's GradState at once: the leaf must stay a leaf and keep a .Grad (when .Grad and the
+        // producing node shared one field, a GradState left where the node belonged crashed the next backward).
         var g = Tensor.Zeros([1], DType.Float64);
         Tensor current = Tensor.Zeros([1], DType.Float64).RequireGrad();
         const int Rounds = 100_000;
