@@ -19,17 +19,19 @@ internal static class ProbeLoad
         int[] degrees = args.Length > 2 ? args[2].Split(',').Select(int.Parse).ToArray() : [1, 2];
         bool both = args.Contains("unfused");
         bool[] legacy = args.Contains("legacy") ? [false, true] : [false];
+        bool noYield = args.Contains("noyield");
         int saved = Parallelism.MaxDegree;
         var variants = (both ? new[] { ("fused", new MlpStep()), ("unfused", new MlpStep(fusedLinear: false)) } : [("", new MlpStep())])
             .SelectMany(v => degrees.SelectMany(d => legacy.Select(l =>
-                (Name: $"{(l ? "legacy_" : "")}{v.Item1}{(v.Item1.Length > 0 ? "_" : "")}degree{d}", Degree: d, Legacy: l, Mlp: v.Item2)))).ToArray();
+                (Name: $"{(l ? "legacy_" : "")}{v.Item1}{(v.Item1.Length > 0 ? "_" : "")}degree{d}", Degree: d, Legacy: l, Mlp: v.Item2, Yield: true))))
+            .SelectMany(v => noYield && !v.Legacy && v.Degree > 1 ? [v, v with { Name = "noyield_" + v.Name, Yield = false }] : new[] { v }).ToArray();
         void Use(bool old)
         {
             Autograd.Kernels.WorkerPool.YieldWhenBusy = !old;
             Autograd.Kernels.Gemm.SharedPacking = !old;
         }
         var sw = Stopwatch.StartNew();
-        while (sw.Elapsed.TotalSeconds < 3) foreach (var v in variants) { Parallelism.MaxDegree = v.Degree; Use(v.Legacy); v.Mlp.Step(); }
+        while (sw.Elapsed.TotalSeconds < 3) foreach (var v in variants) { Parallelism.MaxDegree = v.Degree; Use(v.Legacy); Autograd.Kernels.WorkerPool.WorkerYields = v.Yield; v.Mlp.Step(); }
         var times = variants.ToDictionary(v => v.Name, _ => new List<double>());
         for (int b = 0; b < blocks; b++)
         {
@@ -37,6 +39,7 @@ internal static class ProbeLoad
             {
                 Parallelism.MaxDegree = v.Degree;
                 Use(v.Legacy);
+                Autograd.Kernels.WorkerPool.WorkerYields = v.Yield;
                 for (int i = 0; i < 5; i++) v.Mlp.Step();
                 int steps = 0;
                 sw.Restart();
@@ -48,6 +51,7 @@ internal static class ProbeLoad
         }
         Parallelism.MaxDegree = saved;
         Use(false);
+        Autograd.Kernels.WorkerPool.WorkerYields = true;
         foreach (var v in variants)
         {
             var t = times[v.Name].Order().ToList();

@@ -31,6 +31,9 @@ internal static class WorkerPool
     /// <summary>For the load probe (Autograd.Bench probe-load): false restores the spinning caller and non-yielding workers of before.</summary>
     internal static bool YieldWhenBusy { get; set; } = true;
 
+    /// <summary>Whether an idle worker calls Thread.Yield between spins (an experiment switch for Autograd.Bench's probe-load).</summary>
+    internal static bool WorkerYields { get; set; } = true;
+
     private static readonly Lock s_gate = new();
     private static readonly List<Worker> s_workers = [];
     [ThreadStatic] private static bool t_inPart;
@@ -188,7 +191,7 @@ internal static class WorkerPool
                     if (Stopwatch.GetTimestamp() - start < limit)
                     {
                         // Yield lets a thread waiting for this core (the caller, on a busy machine) run; alone, it returns at once.
-                        if (!YieldWhenBusy || !Thread.Yield()) Thread.SpinWait(20);
+                        if (!YieldWhenBusy || !WorkerYields || !Thread.Yield()) Thread.SpinWait(20);
                         continue;
                     }
                     Interlocked.Exchange(ref _sleeping, 1);
