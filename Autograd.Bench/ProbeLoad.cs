@@ -3,11 +3,11 @@ using System.Diagnostics;
 namespace Autograd.Bench;
 
 /// <summary>
-/// `probe-load [blocks] [seconds] [degrees] [unfused] [legacy]`: the summary's MLP step at MaxDegree 1 and 2 (or the
+/// `probe-load [blocks] [seconds] [degrees] [unfused] [legacy] [yield]`: the summary's MLP step at MaxDegree 1 and 2 (or the
 /// comma-separated degrees) in alternating blocks after a shared warm-up, printing each block's mean step time and the
 /// medians with their ranges; with `unfused`, the step with MatMul and addition instead of the fused linear op
 /// alternates too, and with `legacy`, the worker pool and product split of before (a spinning caller, one share per
-/// thread). Run it beside a busy loop on the
+/// thread), and with `yield`, the pool with idle workers calling Thread.Yield between spins. Run it beside a busy loop on the
 /// other core (`taskset -c 1 nice -n 19 sh -c 'while :; do :; done' &amp;`) to see what a loaded machine costs each degree.
 /// </summary>
 internal static class ProbeLoad
@@ -19,12 +19,12 @@ internal static class ProbeLoad
         int[] degrees = args.Length > 2 ? args[2].Split(',').Select(int.Parse).ToArray() : [1, 2];
         bool both = args.Contains("unfused");
         bool[] legacy = args.Contains("legacy") ? [false, true] : [false];
-        bool noYield = args.Contains("noyield");
+        bool withYield = args.Contains("yield");
         int saved = Parallelism.MaxDegree;
         var variants = (both ? new[] { ("fused", new MlpStep()), ("unfused", new MlpStep(fusedLinear: false)) } : [("", new MlpStep())])
             .SelectMany(v => degrees.SelectMany(d => legacy.Select(l =>
-                (Name: $"{(l ? "legacy_" : "")}{v.Item1}{(v.Item1.Length > 0 ? "_" : "")}degree{d}", Degree: d, Legacy: l, Mlp: v.Item2, Yield: true))))
-            .SelectMany(v => noYield && !v.Legacy && v.Degree > 1 ? [v, v with { Name = "noyield_" + v.Name, Yield = false }] : new[] { v }).ToArray();
+                (Name: $"{(l ? "legacy_" : "")}{v.Item1}{(v.Item1.Length > 0 ? "_" : "")}degree{d}", Degree: d, Legacy: l, Mlp: v.Item2, Yield: false))))
+            .SelectMany(v => withYield && !v.Legacy && v.Degree > 1 ? [v, v with { Name = "yield_" + v.Name, Yield = true }] : new[] { v }).ToArray();
         void Use(bool old)
         {
             Autograd.Kernels.WorkerPool.YieldWhenBusy = !old;
@@ -51,7 +51,7 @@ internal static class ProbeLoad
         }
         Parallelism.MaxDegree = saved;
         Use(false);
-        Autograd.Kernels.WorkerPool.WorkerYields = true;
+        Autograd.Kernels.WorkerPool.WorkerYields = false;
         foreach (var v in variants)
         {
             var t = times[v.Name].Order().ToList();

@@ -31,8 +31,12 @@ internal static class WorkerPool
     /// <summary>For the load probe (Autograd.Bench probe-load): false restores the spinning caller and non-yielding workers of before.</summary>
     internal static bool YieldWhenBusy { get; set; } = true;
 
-    /// <summary>Whether an idle worker calls Thread.Yield between spins (an experiment switch for Autograd.Bench's probe-load).</summary>
-    internal static bool WorkerYields { get; set; } = true;
+    /// <summary>
+    /// Whether an idle worker calls Thread.Yield between spins; off, because with a low-priority busy loop on the
+    /// worker's core a yield handed the core over until the next tick and the 2-thread step lost its whole speed-up
+    /// (docs/performance.md, the busy-loop test). On only in Autograd.Bench's `probe-load … yield`.
+    /// </summary>
+    internal static bool WorkerYields { get; set; }
 
     private static readonly Lock s_gate = new();
     private static readonly List<Worker> s_workers = [];
@@ -190,7 +194,6 @@ internal static class WorkerPool
                 {
                     if (Stopwatch.GetTimestamp() - start < limit)
                     {
-                        // Yield lets a thread waiting for this core (the caller, on a busy machine) run; alone, it returns at once.
                         if (!YieldWhenBusy || !WorkerYields || !Thread.Yield()) Thread.SpinWait(20);
                         continue;
                     }
