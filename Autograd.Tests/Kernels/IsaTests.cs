@@ -32,7 +32,8 @@ public class IsaTests
     // Every tail below and around each width (4, 8, 16 floats; 2, 4, 8 doubles), a long span shared among threads.
     private static readonly int[] Lengths = [1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 31, 33, 100, 1029, 70003];
 
-    private static IEnumerable<InstructionSet> Available() => All.Where(i => i <= Isa.Supported);
+    /// <summary>The instruction sets this CPU can run, for tests that force each.</summary>
+    public static IEnumerable<InstructionSet> Available() => All.Where(i => i <= Isa.Supported);
 
     private static void Require(InstructionSet isa)
     {

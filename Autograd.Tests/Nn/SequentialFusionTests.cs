@@ -68,7 +68,7 @@ public class SequentialFusionTests
         try
         {
             GemmBlocking.ParallelThreshold = 1 << 10;
-            foreach (var isa in IsaTestsAvailable())
+            foreach (var isa in Autograd.Tests.Kernels.IsaTests.Available())
                 foreach (var dtype in DTypes)
                     foreach (int n in new[] { 0, 1, 4, 5, 6, 7, 11, 12, 13, 25, 64 })
                         foreach (int degree in new[] { 1, 2, 3 })
@@ -91,9 +91,6 @@ public class SequentialFusionTests
             GemmBlocking.ParallelThreshold = threshold;
         }
     }
-
-    private static IEnumerable<InstructionSet> IsaTestsAvailable() =>
-        new[] { InstructionSet.Avx512, InstructionSet.Avx2, InstructionSet.Vector128, InstructionSet.Scalar }.Where(i => i <= Isa.Supported);
 
     [Test]
     public void AForwardHookOnTheLinear_StillSeesThePreActivation()

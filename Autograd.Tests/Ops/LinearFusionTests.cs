@@ -1,5 +1,6 @@
 using Autograd.Kernels;
 using P = Autograd.Ops;
+using static Autograd.Tests.Ops.LinearCases;
 
 namespace Autograd.Tests.Ops;
 
@@ -16,32 +17,6 @@ public class LinearFusionTests
         (128, 784, 256), (128, 256, 10), (37, 300, 150), (700, 40, 6), (1, 50, 30), (20, 1, 7), (5, 0, 4), (0, 8, 3), (9, 8, 1), (3, 600, 2),
     ];
 
-    private static readonly DType[] DTypes = [DType.Float32, DType.Float64];
-
-    // Small products split across threads too, so that every path runs at every degree.
-    private static T WithDegree<T>(int degree, Func<T> body)
-    {
-        int saved = Parallelism.MaxDegree;
-        long threshold = GemmBlocking.ParallelThreshold;
-        Parallelism.MaxDegree = degree;
-        GemmBlocking.ParallelThreshold = 1 << 12;
-        try { return body(); }
-        finally
-        {
-            Parallelism.MaxDegree = saved;
-            GemmBlocking.ParallelThreshold = threshold;
-        }
-    }
-
-    private static long[] Bits(Tensor t) => t.ToArray<double>().Select(BitConverter.DoubleToInt64Bits).ToArray();
-
-    private static (Tensor X, Tensor W, Tensor B, Tensor R) Operands(int n, int inF, int outF, DType dtype, bool transposedX, int seed)
-    {
-        var g = new Generator((ulong)seed);
-        var x = transposedX ? Tensor.Uniform([inF, n], g, -1, 1, dtype).T : Tensor.Uniform([n, inF], g, -1, 1, dtype);
-        return (x, Tensor.Uniform([outF, inF], g, -1, 1, dtype), Tensor.Uniform([outF], g, -1, 1, dtype), Tensor.Uniform([n, outF], g, -1, 1, dtype));
-    }
-
     [Test]
     public void Forward_GivesTheBitsOfMatMulPlusBias_ForEveryDegree()
     {
@@ -50,18 +25,11 @@ public class LinearFusionTests
                 foreach (bool transposed in new[] { false, true })
                 {
                     var (x, w, b, _) = Operands(n, inF, outF, dtype, transposed, 3);
-                    var expected = Bits(WithDegree(1, () => x.MatMul(w.T) + b));
+                    var expected = Bits(Under(null, 1, () => x.MatMul(w.T) + b));
                     foreach (int degree in new[] { 1, 2, 3 })
-                        Assert.That(Bits(WithDegree(degree, () => P.Linear.Forward(x, w, b))), Is.EqualTo(expected),
+                        Assert.That(Bits(Under(null, degree, () => P.Linear.Forward(x, w, b))), Is.EqualTo(expected),
                             $"{dtype.Name()} [{n}, {inF}]·[{outF}, {inF}]ᵀ, x transposed {transposed}, degree {degree}");
                 }
-    }
-
-    private static Tensor[] Grads(Func<Tensor, Tensor, Tensor, Tensor> f, Tensor x, Tensor w, Tensor b, Tensor r, bool createGraph = false)
-    {
-        var (xg, wg, bg) = (x.Detach().RequireGrad(), w.Detach().RequireGrad(), b.Detach().RequireGrad());
-        var loss = (f(xg, wg, bg) * r).Sum();
-        return Autodiff.Grad([loss], [xg, wg, bg], createGraph: createGraph).Select(t => t!).ToArray();
     }
 
     [Test]
@@ -71,10 +39,10 @@ public class LinearFusionTests
             foreach (var (n, inF, outF) in Shapes)
             {
                 var (x, w, b, r) = Operands(n, inF, outF, dtype, false, 5);
-                var expected = WithDegree(1, () => Grads((a, v, c) => a.MatMul(v.T) + c, x, w, b, r)).Select(Bits).ToArray();
+                var expected = Under(null, 1, () => Grads((a, v, c) => a.MatMul(v.T) + c, x, w, b, r)).Select(Bits).ToArray();
                 foreach (int degree in new[] { 1, 2, 3 })
                 {
-                    var got = WithDegree(degree, () => Grads(P.Linear.Forward, x, w, b, r));
+                    var got = Under(null, degree, () => Grads(P.Linear.Forward, x, w, b, r));
                     for (int i = 0; i < 3; i++)
                         Assert.That(Bits(got[i]), Is.EqualTo(expected[i]), $"{dtype.Name()} [{n}, {inF}]·[{outF}, {inF}]ᵀ, gradient {i}, degree {degree}");
                 }

@@ -1,5 +1,6 @@
 using Autograd.Kernels;
 using P = Autograd.Ops;
+using static Autograd.Tests.Ops.LinearCases;
 
 namespace Autograd.Tests.Ops;
 
@@ -19,42 +20,12 @@ public class LinearReluTests
         (25, 70, 65), (128, 100, 10), (37, 300, 150), (700, 40, 6), (20, 1, 7), (5, 0, 4), (0, 8, 3), (9, 8, 1), (3, 600, 2),
     ];
 
-    private static readonly DType[] DTypes = [DType.Float32, DType.Float64];
-
-    private static IEnumerable<InstructionSet> Isas() =>
-        new[] { InstructionSet.Avx512, InstructionSet.Avx2, InstructionSet.Vector128, InstructionSet.Scalar }.Where(i => i <= Isa.Supported);
-
-    // Small products split across threads too, so that every path runs at every degree.
-    private static T Under<T>(InstructionSet isa, int degree, Func<T> body)
-    {
-        int saved = Parallelism.MaxDegree;
-        long threshold = GemmBlocking.ParallelThreshold;
-        using var scope = Isa.Override(isa);
-        Parallelism.MaxDegree = degree;
-        GemmBlocking.ParallelThreshold = 1 << 12;
-        try { return body(); }
-        finally
-        {
-            Parallelism.MaxDegree = saved;
-            GemmBlocking.ParallelThreshold = threshold;
-        }
-    }
-
-    private static long[] Bits(Tensor t) => t.ToArray<double>().Select(BitConverter.DoubleToInt64Bits).ToArray();
-
-    private static (Tensor X, Tensor W, Tensor B, Tensor R) Operands(int n, int inF, int outF, DType dtype, bool transposedX, int seed)
-    {
-        var g = new Generator((ulong)seed);
-        var x = transposedX ? Tensor.Uniform([inF, n], g, -1, 1, dtype).T : Tensor.Uniform([n, inF], g, -1, 1, dtype);
-        return (x, Tensor.Uniform([outF, inF], g, -1, 1, dtype), Tensor.Uniform([outF], g, -1, 1, dtype), Tensor.Uniform([n, outF], g, -1, 1, dtype));
-    }
-
     private static Tensor Unfused(Tensor x, Tensor w, Tensor b) => P.Linear.Forward(x, w, b).Relu();
 
     [Test]
     public void Forward_GivesTheBitsOfLinearThenRelu_OnEveryIsaAndDegree()
     {
-        foreach (var isa in Isas())
+        foreach (var isa in Autograd.Tests.Kernels.IsaTests.Available())
             foreach (var dtype in DTypes)
                 foreach (var (n, inF, outF) in Shapes)
                     foreach (bool transposed in new[] { false, true })
@@ -83,17 +54,10 @@ public class LinearReluTests
         Assert.That(y.Count(v => v == 0), Is.GreaterThan(0));
     }
 
-    private static Tensor[] Grads(Func<Tensor, Tensor, Tensor, Tensor> f, Tensor x, Tensor w, Tensor b, Tensor r, bool createGraph = false)
-    {
-        var (xg, wg, bg) = (x.Detach().RequireGrad(), w.Detach().RequireGrad(), b.Detach().RequireGrad());
-        var loss = (f(xg, wg, bg) * r).Sum();
-        return Autodiff.Grad([loss], [xg, wg, bg], createGraph: createGraph).Select(t => t!).ToArray();
-    }
-
     [Test]
     public void Backward_GivesTheBitsOfLinearThenRelu_OnEveryIsaAndDegree()
     {
-        foreach (var isa in Isas())
+        foreach (var isa in Autograd.Tests.Kernels.IsaTests.Available())
             foreach (var dtype in DTypes)
                 foreach (var (n, inF, outF) in Shapes)
                 {
