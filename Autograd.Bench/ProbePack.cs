@@ -17,6 +17,7 @@ internal static unsafe class ProbePack
             GemmPack.B<float, Avx512Kernel<float>>(s, ld, 1, kb, nc, d);
             Time("PackB rowmajor kb=256 nc=512", kb * nc, () => GemmPack.B<float, Avx512Kernel<float>>(s, ld, 1, kb, nc, d));
             Time("PackB transposed kb=256 nc=512", kb * nc, () => GemmPack.B<float, Avx512Kernel<float>>(s, 1, ld, kb, nc, d));
+            Time("PackB transposed ld=784 kb=196 nc=256", 196 * 256, () => GemmPack.B<float, Avx512Kernel<float>>(s, 1, 784, 196, 256, d));
             Time("PackB rowmajor kb=256 nc=10", kb * 10, () => GemmPack.B<float, Avx512Kernel<float>>(s, 10, 1, kb, 10, d));
             Time("PackARows kb=256 mc=144", kb * mc, () => GemmPack.ARows<float, Avx512Kernel<float>>(s, ld, kb, mc, d));
             Time("PackAColumns kb=256 mc=144", kb * mc, () => GemmPack.AColumns<float, Avx512Kernel<float>>(s, 1, ld, kb, mc, d));

@@ -25,6 +25,9 @@ public static class Program
             case "probe-tanh": ProbeTanh.Run(args[1..]); break;
             case "probe-load": ProbeLoad.Run(args[1..]); break;
             case "probe-scalar": ProbeScalar.Run(args[1..]); break;
+            case "probe-kernel": ProbeKernel.Run(args[1..]); break;
+            case "probe-step": ProbeStep.Run(args[1..]); break;
+            case "probe-ab": ProbeAb.Run(args[1..]); break;
             case "compare": return Compare.Run(args[1..]);
             default: BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args); break;
         }

@@ -90,15 +90,31 @@ internal sealed class MlpStep
         Workloads.Gflop(Batch, In, Hidden) + Workloads.Gflop(In, Batch, Hidden)
         + Workloads.Gflop(Batch, Hidden, Out) + Workloads.Gflop(Hidden, Batch, Out) + Workloads.Gflop(Batch, Out, Hidden);
 
+    /// <summary>For probe-step: when set, each step adds the ticks of its phases (first layer, second layer, loss, backward, update).</summary>
+    public long[]? Phases { get; set; }
+
     /// <summary>One forward, backward and update; returns the loss.</summary>
     public float Step(double lr = 0.01)
     {
+        long t0 = Phases is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
         using var scope = _pool.Scope();
         // The ReLU in the first product's epilogue (Ops.LinearRelu, what nn.Sequential runs), or as a pass of its own.
         var h = _epilogue ? Ops.LinearRelu.Forward(_x, _w1, _b1) : (_fused ? Ops.Linear.Forward(_x, _w1, _b1) : _x.MatMul(_w1.T) + _b1).Relu();
+        long t1 = Phases is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
         var logits = _fused ? Ops.Linear.Forward(h, _w2, _b2) : h.MatMul(_w2.T) + _b2;
+        long t2 = Phases is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
         var loss = -logits.LogSoftmax(1).Gather(1, _labels).Mean();
+        long t3 = Phases is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
         loss.Backward();
+        if (Phases is { } ph)
+        {
+            long t4 = System.Diagnostics.Stopwatch.GetTimestamp();
+            ph[0] += t1 - t0;
+            ph[1] += t2 - t1;
+            ph[2] += t3 - t2;
+            ph[3] += t4 - t3;
+            ph[4] -= t4;
+        }
         if (_optimizer is not null)
         {
             _optimizer.Step(zeroGrad: true, setToNone: false);
@@ -112,6 +128,7 @@ internal sealed class MlpStep
                 p.Grad!.ZeroInPlace();
             }
         }
+        if (Phases is { } done) done[4] += System.Diagnostics.Stopwatch.GetTimestamp();
         return loss.Item<float>();
     }
 }

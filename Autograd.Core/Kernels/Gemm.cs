@@ -85,7 +85,7 @@ internal static class GemmBlocking
 {
     /// <summary>Depth of one packed block (K is cut into ⌈K/KcMax⌉ equal blocks).</summary>
     public const int KcMax = 256;
-    /// <summary>Rows of A packed at once (a multiple of every kernel's MR: 12, 6, 6, 4).</summary>
+    /// <summary>Rows of A packed at once (a multiple of every kernel's MR: 6, 6, 6, 4).</summary>
     public const int McMax = 144;
     /// <summary>Columns of B packed at once (a multiple of every kernel's NR).</summary>
     public const int NcMax = 2048;

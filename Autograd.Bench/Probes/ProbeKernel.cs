@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Runtime.Intrinsics;
+using Autograd.Kernels;
+
+namespace Autograd.Bench;
+
+// The micro-kernel alone on packed panels already in cache, against an FMA loop in the same process, in alternating
+// blocks: `probe-kernel [blocks]`. Shows how much of the GEMM's gap to the FMA peak is the kernel's and how much the
+// packing and blocking around it.
+internal static unsafe class ProbeKernel
+{
+    public static void Run(string[] args)
+    {
+        int blocks = args.Length > 0 ? int.Parse(args[0]) : 15;
+        const int Mc = 144, Nc = 256;
+        var cases = new (string Name, int Kc, bool Rows)[] { ("rows kc256", 256, true), ("kpanel kc256", 256, false), ("rows kc128", 128, true), ("kpanel kc128", 128, false) };
+        float* a = Alloc(Mc * GemmBlocking.KcMax), b = Alloc(Nc * 256), c = Alloc(Mc * Nc);
+        for (int i = 0; i < Mc * GemmBlocking.KcMax; i++) a[i] = (i % 7) * 0.01f;
+        for (int i = 0; i < Nc * 256; i++) b[i] = (i % 5) * 0.01f;
+        var shapes = new (string Name, int Mr, int Nr, Shape Kernel)[]
+        {
+            ("12x32 kmajor", 12, 32, ProbeKernelShapes.K12x2), ("12x32 kmajor unroll2", 12, 32, ProbeKernelShapes.K12x2u2),
+            ("14x32 kmajor", 14, 32, ProbeKernelShapes.K14x2), ("8x48 kmajor", 8, 48, ProbeKernelShapes.K8x3),
+            ("6x64 kmajor", 6, 64, ProbeKernelShapes.K6x4), ("7x48 kmajor", 7, 48, ProbeKernelShapes.K7x3),
+            ("4x96 kmajor", 4, 96, ProbeKernelShapes.K4x6), ("5x80 kmajor", 5, 80, ProbeKernelShapes.K5x5),
+            ("6x64 kmajor unroll2", 6, 64, ProbeKernelShapes.K6x4u2), ("6x64 rows", 6, 64, ProbeKernelShapes.K6x4rows),
+            ("12x32 unroll2 rows", 12, 32, ProbeKernelShapes.K12x2rowsu2), ("12x32 kmajor unroll4", 12, 32, ProbeKernelShapes.K12x2u4),
+            ("6x64 kmajor unroll4", 6, 64, ProbeKernelShapes.K6x4u4), ("6x64 unroll2 rows", 6, 64, ProbeKernelShapes.K6x4rowsu2), ("8x48 kmajor unroll2", 8, 48, ProbeKernelShapes.K8x3u2),
+        };
+        int total = cases.Length + shapes.Length;
+        var results = new List<double>[total + 1];
+        for (int i = 0; i < results.Length; i++) results[i] = [];
+        float* ax = Alloc(170 * 256), bx = Alloc(384 * 256), cx = Alloc(170 * 384);
+        for (int blk = 0; blk < blocks; blk++)
+        {
+            results[0].Add(Peak());
+            for (int q = 0; q < cases.Length; q++)
+            {
+                var (_, kc, rows) = cases[q];
+                double flops = 2.0 * Mc * Nc * kc;
+                int reps = (int)(3e8 / flops);
+                var sw = Stopwatch.StartNew();
+                for (int r = 0; r < reps; r++) Sweep(kc, rows, Mc, Nc, a, b, c);
+                results[q + 1].Add(flops * reps / sw.Elapsed.TotalSeconds / 1e9);
+            }
+            for (int q = 0; q < shapes.Length; q++)
+            {
+                var (name, mr, nr, kernel) = shapes[q];
+                int mc = 144 / mr * mr + (144 % mr == 0 ? 0 : mr), nc = (256 + nr - 1) / nr * nr, kc = 256;
+                double flops = 2.0 * mc * nc * kc;
+                int reps = (int)(3e8 / flops);
+                var sw = Stopwatch.StartNew();
+                for (int r = 0; r < reps; r++)
+                    for (int jr = 0; jr < nc; jr += nr)
+                        for (int ir = 0; ir < mc; ir += mr) kernel(kc, ax + ir * (name.Contains("rows") ? 256 : kc), bx + jr * kc, cx + ir * nc + jr, nc);
+                results[cases.Length + q + 1].Add(flops * reps / sw.Elapsed.TotalSeconds / 1e9);
+            }
+        }
+        Console.WriteLine($"{"FMA loop (12 zmm chains)",-28} {Median(results[0]),7:F1} GFLOP/s ({results[0].Min():F1}–{results[0].Max():F1})");
+        var names = cases.Select(x => x.Name).Concat(shapes.Select(x => x.Name)).ToArray();
+        for (int q = 0; q < total; q++)
+        {
+            var ratios = results[q + 1].Zip(results[0], (x, p) => x / p).ToList();
+            var vsFirst = results[q + 1].Zip(results[1], (x, p) => x / p).ToList();
+            Console.WriteLine($"{names[q],-28} {Median(results[q + 1]),7:F1} GFLOP/s, / peak {Median(ratios):F3} ({ratios.Min():F3}–{ratios.Max():F3}), / production {Median(vsFirst):F3} ({vsFirst.Min():F3}–{vsFirst.Max():F3})");
+        }
+    }
+
+    private delegate void Shape(int kc, float* a, float* b, float* c, nint ldc);
+
+    private static void Sweep(int kc, bool rows, int mc, int nc, float* a, float* b, float* c)
+    {
+        for (int jr = 0; jr < nc; jr += Avx512Kernel<float>.NR)
+            for (int ir = 0; ir < mc; ir += Avx512Kernel<float>.MR)
+            {
+                if (rows) Avx512Kernel<float>.Run<RowPanel>(kc, a + ir * GemmBlocking.KcMax, b + jr * kc, c + ir * nc + jr, nc, false);
+                else Avx512Kernel<float>.Run<KPanel>(kc, a + ir * GemmBlocking.KcMax, b + jr * kc, c + ir * nc + jr, nc, false);
+            }
+    }
+
+    private static double Peak()
+    {
+        const int N = 2_000_000;
+        var sw = Stopwatch.StartNew();
+        float sum = Chains(N);
+        double t = sw.Elapsed.TotalSeconds;
+        if (sum == 42) Console.Write("");
+        return 12.0 * 16 * 2 * N / t / 1e9;
+    }
+
+    // No call inside: vectors live across a call are spilled (no callee-saved vector registers on x64 Unix).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining | System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static float Chains(int n)
+    {
+        var x = Vector512.Create(1.0000001f);
+        var y = Vector512.Create(0.9999999f);
+        Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+        Vector512<float> s8 = default, s9 = default, s10 = default, s11 = default;
+        for (int i = 0; i < n; i++)
+        {
+            s0 = Vector512.FusedMultiplyAdd(s0, x, y); s1 = Vector512.FusedMultiplyAdd(s1, x, y);
+            s2 = Vector512.FusedMultiplyAdd(s2, x, y); s3 = Vector512.FusedMultiplyAdd(s3, x, y);
+            s4 = Vector512.FusedMultiplyAdd(s4, x, y); s5 = Vector512.FusedMultiplyAdd(s5, x, y);
+            s6 = Vector512.FusedMultiplyAdd(s6, x, y); s7 = Vector512.FusedMultiplyAdd(s7, x, y);
+            s8 = Vector512.FusedMultiplyAdd(s8, x, y); s9 = Vector512.FusedMultiplyAdd(s9, x, y);
+            s10 = Vector512.FusedMultiplyAdd(s10, x, y); s11 = Vector512.FusedMultiplyAdd(s11, x, y);
+        }
+        var sum = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)) + ((s8 + s9) + (s10 + s11));
+        return Vector512.Sum(sum);
+    }
+
+    private static float* Alloc(int n)
+    {
+        var p = (float*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)(n * sizeof(float)), 64);
+        new Span<float>(p, n).Clear();
+        return p;
+    }
+
+    private static double Median(List<double> x)
+    {
+        var s = x.OrderBy(v => v).ToList();
+        return s[s.Count / 2];
+    }
+}
