@@ -5,18 +5,33 @@ namespace Autograd.Bench;
 
 // Two settings compared in one process, in short alternating blocks: `probe-ab mode blocks spec…`, mode degree
 // (MaxDegree 1 against 2), legacy (WorkerPool.YieldWhenBusy on against off) or shared (Gemm.SharedPacking on against
-// off); each spec as for `probe` (m[xkxn][:ta][:tb][:f64]), or mlp (MlpStep) or wide (WideMlpStep). Prints the median of the per-block time ratios B/A, so that a change
+// off), or kc=N, mc=N, nc=N (the blocking maxima against N); each spec as for `probe` (m[xkxn][:ta][:tb][:f64]), or mlp (MlpStep) or wide (WideMlpStep). Prints the median of the per-block time ratios B/A, so that a change
 // of a few percent shows through this VM's 2× swings.
 internal static class ProbeAb
 {
     public static void Run(string[] args)
     {
         string mode = args[0];
+        if (mode.Split('=') is [var knob, var value])
+        {
+            Action<int> set = knob switch
+            {
+                "kc" => x => GemmBlocking.KcLimit = x,
+                "mc" => x => GemmBlocking.McLimit = x,
+                "nc" => x => GemmBlocking.NcLimit = x,
+                _ => throw new ArgumentException(mode),
+            };
+            int initial = knob switch { "kc" => GemmBlocking.KcMax, "mc" => GemmBlocking.McMax, _ => GemmBlocking.NcMax };
+            mode = "blocking";
+            BlockingA = () => set(initial);
+            BlockingB = () => set(int.Parse(value));
+        }
         Action setA = mode switch
         {
             "degree" => () => Parallelism.MaxDegree = 1,
             "legacy" => () => WorkerPool.YieldWhenBusy = true,
             "shared" => () => Gemm.SharedPacking = true,
+            "blocking" => BlockingA!,
             _ => throw new ArgumentException(mode),
         };
         Action setB = mode switch
@@ -24,6 +39,7 @@ internal static class ProbeAb
             "degree" => () => Parallelism.MaxDegree = 2,
             "legacy" => () => WorkerPool.YieldWhenBusy = false,
             "shared" => () => Gemm.SharedPacking = false,
+            "blocking" => BlockingB!,
             _ => throw new ArgumentException(mode),
         };
         args = args[1..];
@@ -74,6 +90,8 @@ internal static class ProbeAb
             Console.WriteLine($"{spec,-22} deg {Parallelism.MaxDegree}: A {ma * 1e6:F1} us, B {mb * 1e6:F1} us, B/A {ratio[ratio.Count / 2]:F3} ({ratio[ratio.Count / 4]:F3}–{ratio[3 * ratio.Count / 4]:F3} quartiles){rate}");
         }
     }
+
+    private static Action? BlockingA, BlockingB;
 
     private static double Time(Action f, int reps)
     {

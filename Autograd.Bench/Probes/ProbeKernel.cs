@@ -6,7 +6,7 @@ namespace Autograd.Bench;
 
 // The micro-kernel alone on packed panels already in cache, against an FMA loop in the same process, in alternating
 // blocks: `probe-kernel [blocks]`. The production kernel runs on row-major and k-major A panels with depth blocks of 256
-// and 128, then the other tile shapes of ProbeKernelShapes. Shows how much of the GEMM's gap to the FMA peak is the kernel's and how much the
+// and 128, then the other tile shapes of ProbeKernelShapes, then a whole 1024³ product on one thread. Shows how much of the GEMM's gap to the FMA peak is the kernel's and how much the
 // packing and blocking around it.
 internal static unsafe class ProbeKernel
 {
@@ -24,7 +24,10 @@ internal static unsafe class ProbeKernel
             ("8x48 kmajor", 8, 48, ProbeKernelShapes.K8x3), ("5x80 kmajor", 5, 80, ProbeKernelShapes.K5x5),
             ("4x96 kmajor", 4, 96, ProbeKernelShapes.K4x6), ("6x64 kmajor unroll2", 6, 64, ProbeKernelShapes.K6x4Unroll2),
         };
-        int total = cases.Length + shapes.Length;
+        int total = cases.Length + shapes.Length + 1;
+        // The whole product on one thread, packing and blocking included, for the share of the gap that lies outside the kernel.
+        var (ga, gb, gc) = Workloads.Gemm(1024, 1024, 1024);
+        int degree = Parallelism.MaxDegree;
         var results = new List<double>[total + 1];
         for (int i = 0; i < results.Length; i++) results[i] = [];
         float* ax = Alloc(170 * 256), bx = Alloc(384 * 256), cx = Alloc(170 * 384);
@@ -52,9 +55,14 @@ internal static unsafe class ProbeKernel
                         for (int ir = 0; ir < mc; ir += mr) kernel(kc, ax + ir * (name.Contains("rows") ? 256 : kc), bx + jr * kc, cx + ir * nc + jr, nc);
                 results[cases.Length + q + 1].Add(flops * reps / sw.Elapsed.TotalSeconds / 1e9);
             }
+            Parallelism.MaxDegree = 1;
+            var whole = Stopwatch.StartNew();
+            Workloads.GemmInto(ga, gb, gc);
+            results[total].Add(2.0 * 1024 * 1024 * 1024 / whole.Elapsed.TotalSeconds / 1e9);
+            Parallelism.MaxDegree = degree;
         }
         Console.WriteLine($"{"FMA loop (12 zmm chains)",-28} {Median(results[0]),7:F1} GFLOP/s ({results[0].Min():F1}–{results[0].Max():F1})");
-        var names = cases.Select(x => x.Name).Concat(shapes.Select(x => x.Name)).ToArray();
+        var names = cases.Select(x => x.Name).Concat(shapes.Select(x => x.Name)).Append("SGEMM 1024, 1 thread").ToArray();
         for (int q = 0; q < total; q++)
         {
             var ratios = results[q + 1].Zip(results[0], (x, p) => x / p).ToList();

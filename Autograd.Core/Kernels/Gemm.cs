@@ -99,6 +99,15 @@ internal static class GemmBlocking
     public static long ParallelThreshold { get; set; } = 1L << 22;
     /// <summary>The least number of multiply-adds worth handing to another thread.</summary>
     public const long MinWorkPerThread = 1 << 17;
+
+    /// <summary>For the probes (Autograd.Bench probe-ab): the depth, rows and columns actually blocked, at most the maxima above.</summary>
+    internal static int KcLimit { get; set; } = KcMax;
+
+    /// <summary>For the probes: see <see cref="KcLimit"/>.</summary>
+    internal static int McLimit { get; set; } = McMax;
+
+    /// <summary>For the probes: see <see cref="KcLimit"/>.</summary>
+    internal static int NcLimit { get; set; } = NcMax;
 }
 
 /// <summary>
@@ -341,14 +350,14 @@ internal static unsafe class Gemm
         where TK : struct, IGemmKernel<T>
     {
         int mr = TK.MR, nr = TK.NR, k = pr.K;
-        int kBlocks = (k + GemmBlocking.KcMax - 1) / GemmBlocking.KcMax;
+        int kBlocks = (k + GemmBlocking.KcLimit - 1) / GemmBlocking.KcLimit;
         int kc = (k + kBlocks - 1) / kBlocks;
         // The packed B of one column block stays under 2²² elements (16 MB of float32).
-        int ncMax = (int)Math.Clamp((1L << 22) / ((long)kBlocks * kc) / nr * nr, nr, GemmBlocking.NcMax);
+        int ncMax = (int)Math.Clamp((1L << 22) / ((long)kBlocks * kc) / nr * nr, nr, GemmBlocking.NcLimit);
         int rowUnits = (pr.M + mr - 1) / mr;
         long work = (long)pr.M * pr.N * k;
         int strips = (int)Math.Clamp(Math.Min(4L * degree, work / MinWorkPerPart), 2, rowUnits);
-        int stripRows = Math.Min(GemmBlocking.McMax / mr, (rowUnits + strips - 1) / strips) * mr;
+        int stripRows = Math.Min(GemmBlocking.McLimit / mr, (rowUnits + strips - 1) / strips) * mr;
         strips = (pr.M + stripRows - 1) / stripRows;
         T* a = pr.A + p * pr.Sab, b = pr.B + p * pr.Sbb, c = pr.C + p * pr.Scb;
         for (int jc = 0; jc < pr.N; jc += ncMax)
@@ -548,10 +557,10 @@ internal static unsafe class Gemm
     {
         int mr = TK.MR, nr = TK.NR, k = pr.K;
         if (s.M0 >= s.M1 || s.N0 >= s.N1) return;
-        int kBlocks = (k + GemmBlocking.KcMax - 1) / GemmBlocking.KcMax;
+        int kBlocks = (k + GemmBlocking.KcLimit - 1) / GemmBlocking.KcLimit;
         int kc = (k + kBlocks - 1) / kBlocks;
-        int ncMax = Math.Min(GemmBlocking.NcMax, (s.N1 - s.N0 + nr - 1) / nr * nr);
-        int mcMax = Math.Min(GemmBlocking.McMax, (s.M1 - s.M0 + mr - 1) / mr * mr);
+        int ncMax = Math.Min(GemmBlocking.NcLimit, (s.N1 - s.N0 + nr - 1) / nr * nr);
+        int mcMax = Math.Min(GemmBlocking.McLimit, (s.M1 - s.M0 + mr - 1) / mr * mr);
         T* ap = Buffers<T>.A(mcMax * GemmBlocking.KcMax);
         T* bp = Buffers<T>.B(ncMax * kc);
         T* tmp = stackalloc T[TK.MR * TK.NR];
