@@ -169,8 +169,9 @@ internal static class Engine
             else Deliver(input, gk);
         }
 
-        // owned: a gradient that only the engine holds (made by a rule during this walk, seen by no hook or caller), which
-        // the next rule may overwrite; set to what this node hands on when that is so.
+        // owned: the gradient the previous node of the path handed on, when only the engine holds it (Function.RunInputGrad
+        // states the rule); a hook, a retained gradient or a wanted result makes it visible, so this node may not overwrite
+        // it. Set to what this node hands on when that is so.
         void Visit(Function fn, Tensor g, ref Tensor? owned)
         {
             bool isOwned = owned is not null && ReferenceEquals(owned, g);
@@ -205,9 +206,24 @@ internal static class Engine
 
         // With one output, the nodes from its producer down through one-input nodes form a path that nothing else in the
         // graph consumes (a consumer would have to lie below the path, which would make a cycle): each one's gradient is
-        // complete when its turn comes, so they are swept in that order without sorting. The rest of the graph, from the
-        // first node with several inputs (or no gradient), is sorted and swept as usual.
+        // complete when its turn comes, so they are swept in that order without sorting, each handing the next a gradient
+        // it may overwrite (see Function.RunInputGrad). The rest of the graph, from the first node with several inputs (or
+        // no gradient), is sorted and swept as usual. Both are for long 0-d chains, and both are measured: without the
+        // overwritten gradient a 0-d op took 1.14× as long (probe-scalar's tensor0d_op_ns, 79 → 90 ns, 182 → 237 B), with
+        // one sorted sweep and no overwriting 1.4× (110 ns), against a ~10% spread between runs.
         Function? rest = null;
+        void SweepPath()
+        {
+            rest = outputs[0].GradFn;
+            Tensor? owned = null;
+            while (rest is not null && rest.IsSingleInput && rest.PendingGrad is { } g)
+            {
+                // Advanced only after the visit, so that the final sweep after a throwing rule starts from that node.
+                Visit(rest, g, ref owned);
+                rest = rest.Input(0).GradFn;
+            }
+        }
+
         NodeList? order = null;
         // Set once every node was visited with a gradient: then none is left to clear or release in the final sweep.
         bool allSwept = false;
@@ -218,14 +234,7 @@ internal static class Engine
 
             if (outputs.Length == 1)
             {
-                rest = outputs[0].GradFn;
-                Tensor? owned = null;
-                while (rest is not null && rest.IsSingleInput && rest.PendingGrad is { } g)
-                {
-                    // Advanced only after the visit, so that the final sweep after a throwing rule starts from that node.
-                    Visit(rest, g, ref owned);
-                    rest = rest.Input(0).GradFn;
-                }
+                SweepPath();
                 if (rest is not null) order = TopologicalOrder(rest, null);
             }
             else order = TopologicalOrder(null, outputs);

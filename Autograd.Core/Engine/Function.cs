@@ -111,6 +111,13 @@ public abstract class Function
     /// allows). <paramref name="owned"/> says on entry that only the engine holds <paramref name="grad"/>, so the rule
     /// may overwrite it; on return, that only the engine holds the result.
     /// </summary>
+    /// <remarks>
+    /// The one place where a rule may write into its incoming gradient. A gradient is owned when a rule made it during
+    /// the engine's walk down a one-output path of one-input nodes, nothing records it, and no hook, retained gradient or
+    /// wanted result of autograd.grad has seen it: then nobody can tell an overwritten tensor from a new one. The 0-d
+    /// tensor ∘ number ops (MulScalar, DivScalar) overwrite; AddScalar and SubScalar hand the gradient on as it is,
+    /// keeping its ownership; every other op returns a new gradient and clears it.
+    /// </remarks>
     internal virtual Tensor? RunInputGrad(Tensor grad, ref bool owned)
     {
         owned = false;
