@@ -26,6 +26,7 @@ public static class Program
             case "probe-load": ProbeLoad.Run(args[1..]); break;
             case "probe-scalar": ProbeScalar.Run(args[1..]); break;
             case "probe-kernel": ProbeKernel.Run(args[1..]); break;
+            case "probe-isa": ProbeIsa.Run(args[1..]); break;
             case "probe-step": ProbeStep.Run(args[1..]); break;
             case "probe-ab": ProbeAb.Run(args[1..]); break;
             case "compare": return Compare.Run(args[1..]);
