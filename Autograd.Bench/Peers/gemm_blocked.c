@@ -92,8 +92,9 @@ int main(int argc, char **argv) {
   A = aligned_alloc(64, (size_t)n * n * sizeof(float));
   B = aligned_alloc(64, (size_t)n * n * sizeof(float));
   C = aligned_alloc(64, (size_t)n * n * sizeof(float));
-  ap = aligned_alloc(64, (size_t)mc * kc * sizeof(float));
-  bp = aligned_alloc(64, (size_t)n * kc * sizeof(float));
+  // aligned_alloc wants a size that is a multiple of the alignment.
+  ap = aligned_alloc(64, ((size_t)mc * kc * sizeof(float) + 63) / 64 * 64);
+  bp = aligned_alloc(64, ((size_t)n * kc * sizeof(float) + 63) / 64 * 64);
   for (long i = 0; i < (long)n * n; i++) { A[i] = (float)(i % 7) * 0.01f; B[i] = (float)(i % 5) * 0.01f; }
   for (int i = 0; i < 3; i++) gemm();
   double ratio[1000], rate[1000], fma[1000];

@@ -88,6 +88,7 @@ internal static class ProbeAb
             double ma = Median(ta), mb = Median(tb);
             string rate = flops > 0 ? $"  A {flops / ma / 1e9:F1} B {flops / mb / 1e9:F1} GFLOP/s" : "";
             Console.WriteLine($"{spec,-22} deg {Parallelism.MaxDegree}: A {ma * 1e6:F1} us, B {mb * 1e6:F1} us, B/A {ratio[ratio.Count / 2]:F3} ({ratio[ratio.Count / 4]:F3}–{ratio[3 * ratio.Count / 4]:F3} quartiles){rate}");
+            setA();
         }
     }
 

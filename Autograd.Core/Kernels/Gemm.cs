@@ -100,14 +100,36 @@ internal static class GemmBlocking
     /// <summary>The least number of multiply-adds worth handing to another thread.</summary>
     public const long MinWorkPerThread = 1 << 17;
 
-    /// <summary>For the probes (Autograd.Bench probe-ab): the depth, rows and columns actually blocked, at most the maxima above.</summary>
-    internal static int KcLimit { get; set; } = KcMax;
+    /// <summary>For the probes (Autograd.Bench probe-ab): the depth actually blocked, 1 to <see cref="KcMax"/>.</summary>
+    internal static int KcLimit
+    {
+        get => s_kcLimit;
+        set => s_kcLimit = Checked(value, 1, KcMax, nameof(KcLimit));
+    }
 
-    /// <summary>For the probes: see <see cref="KcLimit"/>.</summary>
-    internal static int McLimit { get; set; } = McMax;
+    /// <summary>
+    /// For the probes: the rows of A actually blocked, a multiple of 12 up to <see cref="McMax"/> (whole panels of every
+    /// kernel's MR, which the packed buffers are sized for).
+    /// </summary>
+    internal static int McLimit
+    {
+        get => s_mcLimit;
+        set => s_mcLimit = Checked(value, 12, McMax, nameof(McLimit));
+    }
 
-    /// <summary>For the probes: see <see cref="KcLimit"/>.</summary>
-    internal static int NcLimit { get; set; } = NcMax;
+    /// <summary>For the probes: the columns of B actually blocked, a multiple of 64 (every kernel's NR) up to <see cref="NcMax"/>.</summary>
+    internal static int NcLimit
+    {
+        get => s_ncLimit;
+        set => s_ncLimit = Checked(value, 64, NcMax, nameof(NcLimit));
+    }
+
+    private static int s_kcLimit = KcMax, s_mcLimit = McMax, s_ncLimit = NcMax;
+
+    private static int Checked(int value, int unit, int max, string name) =>
+        value >= unit && value <= max && value % unit == 0
+            ? value
+            : throw new ArgumentOutOfRangeException(name, value, $"{name} must be a multiple of {unit} from {unit} to {max}.");
 }
 
 /// <summary>
