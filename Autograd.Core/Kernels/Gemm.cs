@@ -379,8 +379,13 @@ internal static unsafe class Gemm
         int rowUnits = (pr.M + mr - 1) / mr;
         long work = (long)pr.M * pr.N * k;
         int strips = (int)Math.Clamp(Math.Min(4L * degree, work / MinWorkPerPart), 2, rowUnits);
-        int stripRows = Math.Min(GemmBlocking.McLimit / mr, (rowUnits + strips - 1) / strips) * mr;
-        strips = (pr.M + stripRows - 1) / stripRows;
+        // Strip t takes the row panels [⌊t·units/strips⌋, ⌊(t + 1)·units/strips⌋), so that strips differ by one panel at
+        // most: each thread starts on a contiguous range of them, and equal ranges end together. (Strips of a fixed height
+        // left the last one short: the MLP's 256×128×784 weight-gradient product ran 144 rows on one thread and 112 on
+        // the other, and took 1.06–1.08× as long.)
+        int unitsMax = GemmBlocking.McLimit / mr;
+        strips = Math.Max(strips, (rowUnits + unitsMax - 1) / unitsMax);
+        int stripRows = (rowUnits + strips - 1) / strips * mr, stripCount = strips, units = rowUnits;
         T* a = pr.A + p * pr.Sab, b = pr.B + p * pr.Sbb, c = pr.C + p * pr.Scb;
         for (int jc = 0; jc < pr.N; jc += ncMax)
         {
@@ -402,7 +407,8 @@ internal static unsafe class Gemm
             }, degree);
             WorkerPool.Run(strips, t =>
             {
-                int i0 = t * stripRows, mc = Math.Min(stripRows, problem.M - i0);
+                int i0 = (int)((long)units * t / stripCount) * mr;
+                int mc = Math.Min(problem.M, (int)((long)units * (t + 1) / stripCount) * mr) - i0;
                 T* ap = Buffers<T>.A(stripRows * GemmBlocking.KcMax);
                 T* tmp = stackalloc T[TK.MR * TK.NR];
                 bool rowA = problem.Sak == 1 && (problem.Sam != 1 || problem.K >= problem.M);
