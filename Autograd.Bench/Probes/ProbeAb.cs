@@ -11,37 +11,10 @@ internal static class ProbeAb
 {
     public static void Run(string[] args)
     {
-        string mode = args[0];
-        if (mode.Split('=') is [var knob, var value])
-        {
-            Action<int> set = knob switch
-            {
-                "kc" => x => GemmBlocking.KcLimit = x,
-                "mc" => x => GemmBlocking.McLimit = x,
-                "nc" => x => GemmBlocking.NcLimit = x,
-                _ => throw new ArgumentException(mode),
-            };
-            int initial = knob switch { "kc" => GemmBlocking.KcMax, "mc" => GemmBlocking.McMax, _ => GemmBlocking.NcMax };
-            mode = "blocking";
-            BlockingA = () => set(initial);
-            BlockingB = () => set(int.Parse(value));
-        }
-        Action setA = mode switch
-        {
-            "degree" => () => Parallelism.MaxDegree = 1,
-            "legacy" => () => WorkerPool.YieldWhenBusy = true,
-            "shared" => () => Gemm.SharedPacking = true,
-            "blocking" => BlockingA!,
-            _ => throw new ArgumentException(mode),
-        };
-        Action setB = mode switch
-        {
-            "degree" => () => Parallelism.MaxDegree = 2,
-            "legacy" => () => WorkerPool.YieldWhenBusy = false,
-            "shared" => () => Gemm.SharedPacking = false,
-            "blocking" => BlockingB!,
-            _ => throw new ArgumentException(mode),
-        };
+        var (setA, setB) = Settings(args[0]);
+        // A bad value fails here, not after the warm-up.
+        setB();
+        setA();
         args = args[1..];
         int blocks = int.Parse(args[0]);
         if (Environment.GetEnvironmentVariable("GEMM_DEG") is { } d) Parallelism.MaxDegree = int.Parse(d);
@@ -92,7 +65,28 @@ internal static class ProbeAb
         }
     }
 
-    private static Action? BlockingA, BlockingB;
+    // The two settings a mode compares: A first, then B.
+    private static (Action A, Action B) Settings(string mode)
+    {
+        if (mode.Split('=') is [var knob, var value])
+        {
+            int n = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
+            return knob switch
+            {
+                "kc" => (() => GemmBlocking.KcLimit = GemmBlocking.KcMax, () => GemmBlocking.KcLimit = n),
+                "mc" => (() => GemmBlocking.McLimit = GemmBlocking.McMax, () => GemmBlocking.McLimit = n),
+                "nc" => (() => GemmBlocking.NcLimit = GemmBlocking.NcMax, () => GemmBlocking.NcLimit = n),
+                _ => throw new ArgumentException($"probe-ab: unknown setting '{knob}' (kc, mc or nc)"),
+            };
+        }
+        return mode switch
+        {
+            "degree" => (() => Parallelism.MaxDegree = 1, () => Parallelism.MaxDegree = 2),
+            "legacy" => (() => WorkerPool.YieldWhenBusy = true, () => WorkerPool.YieldWhenBusy = false),
+            "shared" => (() => Gemm.SharedPacking = true, () => Gemm.SharedPacking = false),
+            _ => throw new ArgumentException($"probe-ab: unknown mode '{mode}' (degree, legacy, shared, kc=N, mc=N or nc=N)"),
+        };
+    }
 
     private static double Time(Action f, int reps)
     {

@@ -71,7 +71,7 @@ internal static class ProbeIsa
     private static double Median(List<double> x) => x.OrderBy(v => v).ElementAt(x.Count / 2);
 
     // GFLOP/s of 12 independent float32 FMA chains at the given vector width, about 4 ms at any width.
-    private static double Peak(int width)
+    internal static double Peak(int width)
     {
         // Each iteration is 12 FMAs at any width, so the same count takes the same time.
         const int N = 2_000_000;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.Intrinsics;
 using Autograd.Kernels;
 
 namespace Autograd.Bench;
@@ -35,7 +34,7 @@ internal static unsafe class ProbeKernel
         float* ax = Alloc(170 * 256), bx = Alloc(384 * 256), cx = Alloc(170 * 384);
         for (int blk = 0; blk < blocks; blk++)
         {
-            results[0].Add(Peak());
+            results[0].Add(ProbeIsa.Peak(512));
             for (int q = 0; q < cases.Length; q++)
             {
                 var (_, kc, rows) = cases[q];
@@ -82,37 +81,6 @@ internal static unsafe class ProbeKernel
                 if (rows) Avx512Kernel<float>.Run<RowPanel>(kc, a + ir * GemmBlocking.KcMax, b + jr * kc, c + ir * nc + jr, nc, false);
                 else Avx512Kernel<float>.Run<KPanel>(kc, a + ir * GemmBlocking.KcMax, b + jr * kc, c + ir * nc + jr, nc, false);
             }
-    }
-
-    private static double Peak()
-    {
-        const int N = 2_000_000;
-        var sw = Stopwatch.StartNew();
-        float sum = Chains(N);
-        double t = sw.Elapsed.TotalSeconds;
-        if (sum == 42) Console.Write("");
-        return 12.0 * 16 * 2 * N / t / 1e9;
-    }
-
-    // No call inside: vectors live across a call are spilled (no callee-saved vector registers on x64 Unix).
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining | System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static float Chains(int n)
-    {
-        var x = Vector512.Create(1.0000001f);
-        var y = Vector512.Create(0.9999999f);
-        Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
-        Vector512<float> s8 = default, s9 = default, s10 = default, s11 = default;
-        for (int i = 0; i < n; i++)
-        {
-            s0 = Vector512.FusedMultiplyAdd(s0, x, y); s1 = Vector512.FusedMultiplyAdd(s1, x, y);
-            s2 = Vector512.FusedMultiplyAdd(s2, x, y); s3 = Vector512.FusedMultiplyAdd(s3, x, y);
-            s4 = Vector512.FusedMultiplyAdd(s4, x, y); s5 = Vector512.FusedMultiplyAdd(s5, x, y);
-            s6 = Vector512.FusedMultiplyAdd(s6, x, y); s7 = Vector512.FusedMultiplyAdd(s7, x, y);
-            s8 = Vector512.FusedMultiplyAdd(s8, x, y); s9 = Vector512.FusedMultiplyAdd(s9, x, y);
-            s10 = Vector512.FusedMultiplyAdd(s10, x, y); s11 = Vector512.FusedMultiplyAdd(s11, x, y);
-        }
-        var sum = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)) + ((s8 + s9) + (s10 + s11));
-        return Vector512.Sum(sum);
     }
 
     private static float* Alloc(int n)

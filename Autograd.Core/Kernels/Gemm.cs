@@ -385,7 +385,7 @@ internal static unsafe class Gemm
         // the other, and took 1.06–1.08× as long.)
         int unitsMax = GemmBlocking.McLimit / mr;
         strips = Math.Max(strips, (rowUnits + unitsMax - 1) / unitsMax);
-        int stripRows = (rowUnits + strips - 1) / strips * mr, stripCount = strips, units = rowUnits;
+        int stripRows = (rowUnits + strips - 1) / strips * mr;
         T* a = pr.A + p * pr.Sab, b = pr.B + p * pr.Sbb, c = pr.C + p * pr.Scb;
         for (int jc = 0; jc < pr.N; jc += ncMax)
         {
@@ -407,8 +407,8 @@ internal static unsafe class Gemm
             }, degree);
             WorkerPool.Run(strips, t =>
             {
-                int i0 = (int)((long)units * t / stripCount) * mr;
-                int mc = Math.Min(problem.M, (int)((long)units * (t + 1) / stripCount) * mr) - i0;
+                int i0 = (int)((long)rowUnits * t / strips) * mr;
+                int mc = Math.Min(problem.M, (int)((long)rowUnits * (t + 1) / strips) * mr) - i0;
                 T* ap = Buffers<T>.A(stripRows * GemmBlocking.KcMax);
                 T* tmp = stackalloc T[TK.MR * TK.NR];
                 bool rowA = problem.Sak == 1 && (problem.Sam != 1 || problem.K >= problem.M);
