@@ -156,12 +156,17 @@ internal static class Summary
         Report("mlp_wide_step_us", Time(() => wide.Step(), seconds, warmup: 20, warmupSeconds: 2.5) * 1e6, "us");
     }
 
-    private static void ScalarFigures(double seconds)
+    /// <summary>
+    /// The Value and 0-d tensor chains in alternating blocks, so that issue 17's ratio of the two is measured under one
+    /// load, as probe-scalar measures it.
+    /// </summary>
+    internal static void ScalarFigures(double seconds, int blocks = Blocks)
     {
         var v = new Value(0.5);
-        Report("scalar_op_ns", Time(() => ScalarChain.Run(v), seconds, warmup: 20, warmupSeconds: 1.5) / ScalarChain.Ops * 1e9, "ns");
         var x = Tensor.Scalar(0.5).RequireGrad();
-        Report("tensor0d_op_ns", Time(() => ScalarChain.Run(x), seconds, warmup: 20, warmupSeconds: 1.5) / ScalarChain.Ops * 1e9, "ns");
+        var (value, tensor, _) = Alternate(() => ScalarChain.Run(v), () => ScalarChain.Run(x), seconds, blocks, warmupSeconds: 1.5);
+        Report("scalar_op_ns", Median(value) / ScalarChain.Ops * 1e9, "ns");
+        Report("tensor0d_op_ns", Median(tensor) / ScalarChain.Ops * 1e9, "ns");
         Report("tensor0d_op_alloc_bytes", ScalarChain.AllocatedBytesPerOp(x), "bytes");
     }
 

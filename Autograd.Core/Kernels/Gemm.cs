@@ -304,7 +304,7 @@ internal static unsafe class Gemm
             int degree = Degree((long)batch * m * n * k);
             if (SharedPacking && degree > 1 && batch < degree && (problem.M + TK.MR - 1) / TK.MR >= 2 * degree)
             {
-                for (int p = 0; p < batch; p++) SharedB<T, TK>(problem, p, degree);
+                for (int p = 0; p < batch; p++) Strips<T, TK>(problem, p, degree);
                 return;
             }
             var shares = Split(batch, problem.M, problem.N, k, TK.MR, TK.NR, cRowsAreM: problem.Scn == 1);
@@ -356,18 +356,23 @@ internal static unsafe class Gemm
         return (int)Math.Min(Parallelism.MaxDegree, Math.Max(1, work / GemmBlocking.MinWorkPerThread));
     }
 
-    /// <summary>Work per part of the shared-B path: 2²⁰ multiply-adds, about 10 µs on one core here.</summary>
+    /// <summary>Work per part of the strip path: 2²⁰ multiply-adds, about 10 µs on one core here.</summary>
     private const long MinWorkPerPart = 1 << 20;
 
     /// <summary>
-    /// Batch item <paramref name="p"/> with B packed once into a buffer that every thread reads (as BLIS shares its B
-    /// block), then C cut into strips of whole MR-row panels that the threads claim one by one: up to four strips per
-    /// thread, so that a thread descheduled while it holds a strip (another process took its core) delays the call by
-    /// one strip's work, not by half of the product, and the caller runs every strip nobody has claimed. Each strip
-    /// packs its own rows of A, once, as one thread would; every element is computed by the same operations as in
-    /// <see cref="Compute{T, TK}"/>.
+    /// Batch item <paramref name="p"/> with C cut into strips of whole MR-row panels that the threads claim one by one: up
+    /// to four strips per thread, so that a thread descheduled while it holds a strip (another process took its core)
+    /// delays the call by one strip's work, not by half of the product, and the caller runs every strip nobody has
+    /// claimed. Each thread packs the whole of B for itself before its first strip, and each strip packs its own rows of
+    /// A, as one thread would; every element is computed by the same operations as in <see cref="Compute{T, TK}"/>.
     /// </summary>
-    private static void SharedB<T, TK>(Problem<T> pr, int p, int degree)
+    /// <remarks>
+    /// One B packed by all threads into a buffer they all read (as BLIS shares its B block) took a second fork-join
+    /// and moved half of the packed B between the cores' caches: measured in one process against it (`probe-ab`, 15
+    /// alternating blocks, 2 threads, new/old time), packing B on each thread took 0.83 of the time for SGEMM 256,
+    /// 0.93 for 512, 0.97 for 1024, 0.83 for the MLP's 128×784×256 forward product and 0.93 for its weight gradient.
+    /// </remarks>
+    private static void Strips<T, TK>(Problem<T> pr, int p, int degree)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TK : struct, IGemmKernel<T>
     {
@@ -391,22 +396,19 @@ internal static unsafe class Gemm
         {
             int nc = Math.Min(ncMax, pr.N - jc), panels = (nc + nr - 1) / nr;
             nint blockSize = (nint)kc * panels * nr;
-            T* bp = Buffers<T>.Shared(kBlocks * (int)blockSize);
             var problem = pr;
-            int packParts = Math.Min(panels, 2 * degree), column = jc;
-            WorkerPool.Run(packParts, t =>
-            {
-                int q0 = (int)((long)panels * t / packParts) * nr, q1 = Math.Min(nc, (int)((long)panels * (t + 1) / packParts) * nr);
-                for (int pc = 0, blk = 0; pc < k; pc += kc, blk++)
-                {
-                    int kb = Math.Min(kc, k - pc);
-                    T* src = b + pc * problem.Sbk + (column + q0) * problem.Sbn;
-                    GemmPack.B<T, TK>(src, problem.Sbk, problem.Sbn, kb, q1 - q0, bp + blk * blockSize + (nint)q0 * kb);
-                    if (problem.SumB is not null) AddColumnSums(src, problem.Sbk, problem.Sbn, kb, q1 - q0, problem.SumB + column + q0);
-                }
-            }, degree);
+            int column = jc;
+            long call = Interlocked.Increment(ref s_calls);
             WorkerPool.Run(strips, t =>
             {
+                T* bp = Buffers<T>.B(kBlocks * (int)blockSize);
+                if (t_packedCall != call)
+                {
+                    PackB<T, TK>(problem, b, column, nc, k, kc, blockSize, bp);
+                    t_packedCall = call;
+                }
+                // B's column sums (the bias gradient of a product run as Cᵀ = Bᵀ·Aᵀ) are made once, by strip 0.
+                if (t == 0 && problem.SumB is not null) ColumnSums(problem, b, column, nc, k, kc);
                 int i0 = (int)((long)rowUnits * t / strips) * mr;
                 int mc = Math.Min(problem.M, (int)((long)rowUnits * (t + 1) / strips) * mr) - i0;
                 T* ap = Buffers<T>.A(stripRows * GemmBlocking.KcMax);
@@ -434,6 +436,27 @@ internal static unsafe class Gemm
                 }
             }, degree);
         }
+    }
+
+    /// <summary>The calls of <see cref="Strips{T, TK}"/> so far: a thread has packed B for call c when its <see cref="t_packedCall"/> is c.</summary>
+    private static long s_calls;
+
+    [ThreadStatic] private static long t_packedCall;
+
+    /// <summary>Packs columns [<paramref name="column"/>, column + <paramref name="nc"/>) of B in depth blocks of <paramref name="kc"/>, block blk at <paramref name="bp"/> + blk·<paramref name="blockSize"/>.</summary>
+    private static void PackB<T, TK>(in Problem<T> pr, T* b, int column, int nc, int k, int kc, nint blockSize, T* bp)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TK : struct, IGemmKernel<T>
+    {
+        for (int pc = 0, blk = 0; pc < k; pc += kc, blk++)
+            GemmPack.B<T, TK>(b + pc * pr.Sbk + column * pr.Sbn, pr.Sbk, pr.Sbn, Math.Min(kc, k - pc), nc, bp + blk * blockSize);
+    }
+
+    /// <summary>Adds the sums of B's columns [<paramref name="column"/>, column + <paramref name="nc"/>) to the problem's SumB, block by block in k order, as <see cref="Compute{T, TK}"/> does.</summary>
+    private static void ColumnSums<T>(in Problem<T> pr, T* b, int column, int nc, int k, int kc) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int pc = 0; pc < k; pc += kc)
+            AddColumnSums(b + pc * pr.Sbk + column * pr.Sbn, pr.Sbk, pr.Sbn, Math.Min(kc, k - pc), nc, pr.SumB + column);
     }
 
     // sums[i] += Σ_k a[i·sam + k·sak] over a block of A just packed (so read from the cache), each row's terms in k order.
@@ -464,7 +487,7 @@ internal static unsafe class Gemm
     private static long RoundUp(int x, int unit) => (x + unit - 1L) / unit * unit;
 
     /// <summary>
-    /// The split of the work into shares when <see cref="SharedB{T, TK}"/> does not apply: whole batch items when there
+    /// The split of the work into shares when <see cref="Strips{T, TK}"/> does not apply: whole batch items when there
     /// are at least as many as threads (up to four groups of them per thread), otherwise one tile per thread in a grid of tiles whose edges fall on multiples of <paramref name="mr"/> and
     /// <paramref name="nr"/>. A C long enough for the elementwise ops after the product to share it among threads
     /// (<see cref="Chunks.Threshold"/>) is cut across its rows, so that each thread's share of C is the contiguous range
@@ -518,13 +541,8 @@ internal static unsafe class Gemm
         [ThreadStatic] private static T[]? _a;
         [ThreadStatic] private static T[]? _b;
 
-        [ThreadStatic] private static T[]? _shared;
-
         public static T* A(int length) => Get(ref _a, length);
         public static T* B(int length) => Get(ref _b, length);
-
-        /// <summary>The calling thread's packed B that the workers of its call read (see SharedB).</summary>
-        public static T* Shared(int length) => Get(ref _shared, length);
 
         private static T* Get(ref T[]? array, int length)
         {

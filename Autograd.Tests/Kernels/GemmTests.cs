@@ -240,7 +240,7 @@ public class GemmTests
             (1, 1, 3000, 700, Layout.Contiguous, Layout.Contiguous),  // vector·matrix
             (1, 900, 800, 1, Layout.Contiguous, Layout.Sliced),       // matrix·vector, dot products
             (1, 900, 800, 1, Layout.Transposed, Layout.Contiguous),   // matrix·vector, column updates
-            (1, 256, 128, 784, Layout.Transposed, Layout.Contiguous), // the MLP's weight gradient: shared-B strips of 43 row panels
+            (1, 256, 128, 784, Layout.Transposed, Layout.Contiguous), // the MLP's weight gradient: row strips of 43 row panels
             (1, 128, 784, 256, Layout.Contiguous, Layout.Transposed), // the MLP's forward
             (1, 2000, 20, 64, Layout.Contiguous, Layout.Contiguous),  // more strips than four per thread, none over McMax rows
         ];

@@ -7,14 +7,17 @@ namespace Autograd.Tests.Ops;
 /// <summary>
 /// nn.Linear's fused op (Autograd.Core/Ops/Linear.cs: the bias added in the product's epilogue, its gradient summed in
 /// the weight gradient's pass) gives the bits of x·Wᵀ + b and of that composite's gradients, whatever the thread count,
-/// on shapes that reach every path of the product (shared-B strips, tiles, Cᵀ = Bᵀ·Aᵀ, matrix·vector, empty depth).
+/// on shapes that reach every path of the product (row strips, tiles, Cᵀ = Bᵀ·Aᵀ, matrix·vector, empty depth).
 /// </summary>
 [NonParallelizable]
 public class LinearFusionTests
 {
+    // (300, 33, 128): the weight gradient runs as Cᵀ = Bᵀ·Aᵀ on row strips, so the bias gradient is B's column sums,
+    // over two depth blocks.
     private static readonly (int N, int In, int Out)[] Shapes =
     [
         (128, 784, 256), (128, 256, 10), (37, 300, 150), (700, 40, 6), (1, 50, 30), (20, 1, 7), (5, 0, 4), (0, 8, 3), (9, 8, 1), (3, 600, 2),
+        (300, 33, 128),
     ];
 
     [Test]

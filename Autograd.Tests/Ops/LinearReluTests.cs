@@ -8,7 +8,7 @@ namespace Autograd.Tests.Ops;
 /// The ReLU epilogue of nn.Linear's product (Autograd.Core/Ops/Linear.cs, <c>linear_relu</c>: max(·, 0) applied to each
 /// tile after the bias) gives the bits of linear followed by relu, forward and backward, first and second order, on
 /// every instruction set, at every thread count, for batch and output sizes around the micro-kernels' tiles (MR 12, 6,
-/// 6, 4 rows; NR 32, 16, 8, 4 floats) and on every path of the product (tiles, Cᵀ = Bᵀ·Aᵀ, shared-B strips,
+/// 6, 4 rows; NR 32, 16, 8, 4 floats) and on every path of the product (tiles, Cᵀ = Bᵀ·Aᵀ, row strips,
 /// matrix·vector, empty depth, empty batch).
 /// </summary>
 [NonParallelizable]
