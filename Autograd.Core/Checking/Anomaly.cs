@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace Autograd;
 
@@ -20,7 +21,11 @@ internal static class Anomaly
     /// </summary>
     private static volatile bool s_everEntered;
 
-    public static bool IsEnabled => s_everEntered && t_depth > 0;
+    public static bool IsEnabled
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => s_everEntered && t_depth > 0;
+    }
 
     public static void Enter()
     {

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Autograd;
 
 /// <summary>
@@ -157,13 +159,13 @@ internal static class Engine
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         void Accept(Function fn, int k, Tensor input, Tensor? gk)
         {
             if (gk is null || !input.RequiresGrad) return;
             // 0-d tensors share one empty shape array, so long scalar chains skip the comparison.
             if ((!ReferenceEquals(gk.Dims, input.Dims) && !ShapeUtil.SameShape(gk.Dims, input.Dims)) || gk.DType != input.DType)
-                throw new InvalidOperationException(
-                    $"{fn.Name}: backward produced a gradient of shape {ShapeUtil.Format(gk.Dims)} ({gk.DType.Name()}) for input {k} of shape {ShapeUtil.Format(input.Dims)} ({input.DType.Name()}).");
+                throw WrongGradient(fn, k, input, gk);
             if (fn.HasRare && fn.CreationSite is not null) Anomaly.CheckBackward(fn, k, gk);
             if (input.GradFn is { } next && next.PendingGrad is null) next.PendingGrad = gk;
             else Deliver(input, gk);
@@ -306,6 +308,9 @@ internal static class Engine
         else if (!createGraph && !t.Grad.RequiresGrad && !g.RequiresGrad && t.Grad.IsContiguous) t.Grad.AddInPlace(g);
         else t.Grad = t.Grad + g;
     }
+
+    private static InvalidOperationException WrongGradient(Function fn, int k, Tensor input, Tensor gk) => new(
+        $"{fn.Name}: backward produced a gradient of shape {ShapeUtil.Format(gk.Dims)} ({gk.DType.Name()}) for input {k} of shape {ShapeUtil.Format(input.Dims)} ({input.DType.Name()}).");
 
     /// <summary>A list of nodes without the covariance check that storing into a <c>Function[]</c> costs.</summary>
     private sealed class NodeList
@@ -491,4 +496,5 @@ public static class Autodiff
         ArgumentNullException.ThrowIfNull(input);
         return Grad([output], [input], [gradOutput], createGraph, retainGraph)[0]!;
     }
+
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Autograd;
 
 /// <summary>
@@ -191,6 +193,7 @@ public abstract class Function
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool NeedsShell(Tensor input) => input.GradFn is not null && input.RawData.Length > ShellThreshold;
 
     /// <summary>Called when the graph is released after backward; frees what a subclass kept for backward.</summary>
@@ -200,8 +203,10 @@ public abstract class Function
 
     /// <summary>Whether recording is on and some input needs a gradient.</summary>
     // The flags first: the grad mode is an async-local read, skipped for inputs that need no gradient (backward passes).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool ShouldRecord(Tensor a) => a.RequiresGrad && GradMode.IsEnabled;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool ShouldRecord(Tensor a, Tensor b) => (a.RequiresGrad || b.RequiresGrad) && GradMode.IsEnabled;
 
     internal static bool ShouldRecord(Tensor[] inputs)
@@ -225,6 +230,7 @@ public abstract class Function
     }
 
     /// <summary>Makes <paramref name="output"/> the result of <paramref name="fn"/> on the one tensor <paramref name="input"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Tensor Attach(Function fn, Tensor output, Tensor input)
     {
         fn._input0 = input.IsRebased ? input.Role : input;

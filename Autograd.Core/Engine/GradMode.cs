@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Autograd;
 
 /// <summary>
@@ -24,7 +26,11 @@ internal static class GradMode
         Interlocked.Add(ref s_disabledThreads, change.CurrentValue ? 1 : -1);
     }
 
-    public static bool IsEnabled => Volatile.Read(ref s_disabledThreads) == 0 || !t_disabled;
+    public static bool IsEnabled
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Volatile.Read(ref s_disabledThreads) == 0 || !t_disabled;
+    }
 
     public static bool Set(bool enabled)
     {

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Autograd;
 
 /// <summary>
@@ -160,7 +162,11 @@ public sealed class BufferScope : IDisposable
     }
 
     /// <summary>The scope active on this thread or async flow, or null.</summary>
-    internal static BufferScope? Current => Volatile.Read(ref s_threadsWithScope) == 0 ? null : t_current;
+    internal static BufferScope? Current
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Volatile.Read(ref s_threadsWithScope) == 0 ? null : t_current;
+    }
 
     /// <summary>New storage for an op result: from the pool while a scope is active, else a fresh array.</summary>
     /// <remarks>Storage that is not lent has no counter yet: the tensor makes one when it first needs it.</remarks>

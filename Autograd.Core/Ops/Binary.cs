@@ -60,12 +60,20 @@ internal sealed class Mul : BinaryFunction
 }
 
 /// <summary>The tensor ∘ number primitives' forward on a 0-d tensor.</summary>
+/// <remarks>
+/// The small methods a 0-d op runs through (these, Tensor.ScalarResult, Function.Attach and ShouldRecord, the grad-mode,
+/// anomaly and buffer-scope checks, the engine's Accept) are marked for inlining. Dynamic PGO inlines them only while its
+/// profile comes from 0-d chains: in a process that had trained an MLP first, a 0-d op took 2.03–2.10× as long as a
+/// Value op (three runs), against about 1.5× in a fresh one; with the marks 1.95–1.98×, and 1.78× against 2.06× with
+/// PGO off (Autograd.Bench summary … mlp scalar and probe-scalar, builds run in turn).
+/// </remarks>
 internal static class ScalarOperand
 {
     /// <summary>
     /// x ∘ c for a 0-d float x, as <see cref="Elementwise.ZipScalar"/> computes it (c taken in x's dtype) without its
     /// layout checks, which cost more than the one element in long scalar chains; null for other tensors.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Tensor? ZeroDim<TOp>(Tensor x, double c) where TOp : IBinaryKernel
     {
         if (x.Rank != 0) return null;
@@ -94,6 +102,7 @@ internal static class ScalarOperand
     }
 
     /// <summary>g ∘= c for a 0-d float g that nothing records, with the value <see cref="ZeroDim"/> would give; false otherwise.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool InPlace<TOp>(Tensor g, double c) where TOp : IBinaryKernel
     {
         if (g.Rank != 0 || g.RequiresGrad) return false;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Autograd.Kernels;
 using Autograd.Ops;
 
@@ -59,6 +60,7 @@ public partial class Tensor
     /// <param name="b">The scalar right operand.</param>
     /// <returns>A new tensor of <paramref name="a"/>'s shape; recorded for autograd when <paramref name="a"/> requires grad.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="a"/> is <see langword="null"/>.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Tensor operator +(Tensor a, double b)
     {
         ArgumentNullException.ThrowIfNull(a);
@@ -113,6 +115,7 @@ public partial class Tensor
     /// <param name="b">The scalar right operand.</param>
     /// <returns>A new tensor of <paramref name="a"/>'s shape; recorded for autograd when <paramref name="a"/> requires grad.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="a"/> is <see langword="null"/>.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Tensor operator -(Tensor a, double b)
     {
         ArgumentNullException.ThrowIfNull(a);
@@ -167,6 +170,7 @@ public partial class Tensor
     /// <param name="b">The scalar right operand.</param>
     /// <returns>A new tensor of <paramref name="a"/>'s shape; recorded for autograd when <paramref name="a"/> requires grad.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="a"/> is <see langword="null"/>.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Tensor operator *(Tensor a, double b)
     {
         ArgumentNullException.ThrowIfNull(a);
@@ -222,6 +226,7 @@ public partial class Tensor
     /// <param name="b">The scalar right operand.</param>
     /// <returns>A new tensor of <paramref name="a"/>'s shape; recorded for autograd when <paramref name="a"/> requires grad.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="a"/> is <see langword="null"/>.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Tensor operator /(Tensor a, double b)
     {
         ArgumentNullException.ThrowIfNull(a);

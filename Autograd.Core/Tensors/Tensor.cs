@@ -91,6 +91,7 @@ public partial class Tensor
     {
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Tensor(Array data, int[] shape, int[] strides, int offset, DType dtype, VersionCounter? version, int numElements)
     {
         _version = version;
@@ -108,7 +109,11 @@ public partial class Tensor
     }
 
     /// <summary>The storage; throws once a <see cref="BufferScope"/> that lent it has ended.</summary>
-    internal Array Data => _version is { Released: true } ? throw ReleasedError() : _data;
+    internal Array Data
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _version is { Released: true } ? throw ReleasedError() : _data;
+    }
 
     /// <summary>The storage array even when released (for graph bookkeeping that never reads elements).</summary>
     internal Array RawData => _data;
@@ -156,6 +161,7 @@ public partial class Tensor
     }
 
     /// <summary><see cref="Result(int[], DType, bool, string)"/> of a 0-d tensor, with elements to be written.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Tensor ScalarResult(DType dtype)
     {
         if (BufferScope.Current is null)
