@@ -163,19 +163,34 @@ internal sealed class WideMlpStep
         };
     }
 
+    /// <summary>When set, each step adds the ticks of its phases: forward, loss, backward, update (probe-step).</summary>
+    public long[]? Phases { get; set; }
+
     /// <summary>One forward, backward and update; returns the loss.</summary>
     public float Step()
     {
         using var scope = _pool.Scope();
+        long t0 = Phases is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
         var h = _x;
         for (int i = 0; i < _layers.Length; i++)
         {
             h = Ops.Linear.Forward(h, _layers[i].W, _layers[i].B);
             if (i < _layers.Length - 1) h = h.Relu();
         }
+        long t1 = Phases is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
         var loss = Autograd.Nn.Losses.CrossEntropy(h, _labels);
+        long t2 = Phases is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
         loss.Backward();
+        long t3 = Phases is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
         _optimizer.Step(zeroGrad: true, setToNone: false);
+        if (Phases is { } ph)
+        {
+            long t4 = System.Diagnostics.Stopwatch.GetTimestamp();
+            ph[0] += t1 - t0;
+            ph[1] += t2 - t1;
+            ph[2] += t3 - t2;
+            ph[3] += t4 - t3;
+        }
         return loss.Item<float>();
     }
 }

@@ -2,22 +2,30 @@ using System.Diagnostics;
 
 namespace Autograd.Bench;
 
-// Where the 784-256-10 MLP step's time goes: `probe-step [steps]` prints the mean of each phase.
+// Where a training step's time goes: `probe-step [steps] [wide]` prints the mean of each phase of the 784-256-10 MLP
+// step (MlpStep), or with `wide` of the 784-1024-1024-10 AdamW step (WideMlpStep).
 internal static class ProbeStep
 {
     public static void Run(string[] args)
     {
-        int steps = args.Length > 0 ? int.Parse(args[0]) : 2000;
+        bool wide = args.Contains("wide");
+        var numbers = args.Where(a => a != "wide").ToArray();
+        int steps = numbers.Length > 0 ? int.Parse(numbers[0]) : wide ? 200 : 2000;
         var mlp = new MlpStep();
+        var big = new WideMlpStep();
+        Action step = wide ? () => big.Step() : () => mlp.Step();
         var warm = Stopwatch.StartNew();
-        while (warm.Elapsed.TotalSeconds < 3) mlp.Step();
+        while (warm.Elapsed.TotalSeconds < 3) step();
         GC.Collect();
-        var phases = new long[5];
-        mlp.Phases = phases;
+        var phases = new long[wide ? 4 : 5];
+        if (wide) big.Phases = phases;
+        else mlp.Phases = phases;
         var sw = Stopwatch.StartNew();
-        for (int i = 0; i < steps; i++) mlp.Step();
+        for (int i = 0; i < steps; i++) step();
         double total = sw.Elapsed.TotalSeconds / steps * 1e6;
-        string[] names = ["first layer (linear+relu)", "second layer (linear)", "loss (log_softmax, gather, mean)", "backward", "update (SGD, zero grad)"];
+        string[] names = wide
+            ? ["forward (3 linear, 2 relu)", "loss (cross-entropy)", "backward", "update (AdamW, zero grad)"]
+            : ["first layer (linear+relu)", "second layer (linear)", "loss (log_softmax, gather, mean)", "backward", "update (SGD, zero grad)"];
         for (int i = 0; i < phases.Length; i++)
             Console.WriteLine($"{names[i],-36} {phases[i] / (double)Stopwatch.Frequency / steps * 1e6,8:F1} us");
         Console.WriteLine($"{"step",-36} {total,8:F1} us");
