@@ -17,7 +17,7 @@ namespace Autograd.Kernels;
 /// <summary>
 /// AVX-512: a 6×(4·16) float or 6×(4·8) double tile in 24 zmm accumulators, 4 for B, 1 broadcast. Four B vectors per
 /// broadcast (10 loads per 24 multiply-adds, against 14 for a 12×(2·16) tile) ran the kernel 1.10–1.15× faster on
-/// panels in cache (Autograd.Bench probe-kernel, Sapphire Rapids), and SGEMM 3–10% faster at 1 and 2 threads.
+/// panels in cache (Autograd.Bench probe-kernel, Emerald Rapids), and SGEMM 3–10% faster at 1 and 2 threads.
 /// </summary>
 internal readonly unsafe struct Avx512Kernel<T> : IGemmKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
