@@ -496,5 +496,4 @@ public static class Autodiff
         ArgumentNullException.ThrowIfNull(input);
         return Grad([output], [input], [gradOutput], createGraph, retainGraph)[0]!;
     }
-
 }

@@ -368,9 +368,10 @@ internal static unsafe class Gemm
     /// </summary>
     /// <remarks>
     /// One B packed by all threads into a buffer they all read (as BLIS shares its B block) took a second fork-join
-    /// and moved half of the packed B between the cores' caches: measured in one process against it (`probe-ab`, 15
-    /// alternating blocks, 2 threads, new/old time), packing B on each thread took 0.83 of the time for SGEMM 256,
-    /// 0.93 for 512, 0.97 for 1024, 0.83 for the MLP's 128×784×256 forward product and 0.93 for its weight gradient.
+    /// and moved half of the packed B between the cores' caches: measured in one process against it (a toggle between
+    /// the two in `probe-ab`, not kept; 15 alternating blocks, 2 threads, new/old time), packing B on each thread took
+    /// 0.83 of the time for SGEMM 256, 0.93 for 512, 0.97 for 1024, 0.83 for the MLP's 128×784×256 forward product.
+    /// The pack is repeated on every thread, about degree/M of the work (M the rows of C).
     /// </remarks>
     private static void Strips<T, TK>(Problem<T> pr, int p, int degree)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -379,8 +380,8 @@ internal static unsafe class Gemm
         int mr = TK.MR, nr = TK.NR, k = pr.K;
         int kBlocks = (k + GemmBlocking.KcLimit - 1) / GemmBlocking.KcLimit;
         int kc = (k + kBlocks - 1) / kBlocks;
-        // The packed B of one column block stays under 2²² elements (16 MB of float32).
-        int ncMax = (int)Math.Clamp((1L << 22) / ((long)kBlocks * kc) / nr * nr, nr, GemmBlocking.NcLimit);
+        // Every thread keeps its packed B for good: one column block of it stays under 2²⁰ elements (4 MB of float32).
+        int ncMax = (int)Math.Clamp((1L << 20) / ((long)kBlocks * kc) / nr * nr, nr, GemmBlocking.NcLimit);
         int rowUnits = (pr.M + mr - 1) / mr;
         long work = (long)pr.M * pr.N * k;
         int strips = (int)Math.Clamp(Math.Min(4L * degree, work / MinWorkPerPart), 2, rowUnits);
@@ -401,9 +402,12 @@ internal static unsafe class Gemm
             long call = Interlocked.Increment(ref s_calls);
             WorkerPool.Run(strips, t =>
             {
-                T* bp = Buffers<T>.B(kBlocks * (int)blockSize);
+                // A buffer only this method writes, so that the mark stays true between two strips of one call even when
+                // the thread runs other work in between (the Parallel.For fallback of a busy pool).
+                T* bp = Buffers<T>.Strips(kBlocks * (int)blockSize);
                 if (t_packedCall != call)
                 {
+                    t_packedCall = 0;
                     PackB<T, TK>(problem, b, column, nc, k, kc, blockSize, bp);
                     t_packedCall = call;
                 }
@@ -480,7 +484,7 @@ internal static unsafe class Gemm
         }
     }
 
-    // sums[j] += Σ_k b[k·sbk + j·sbn] over a block of B just packed, each column's terms in k order.
+    // sums[j] += Σ_k b[k·sbk + j·sbn] over a block of B, each column's terms in k order.
     private static void AddColumnSums<T>(T* b, nint sbk, nint sbn, int kb, int nc, double* sums) where T : unmanaged, IFloatingPointIeee754<T>
         => AddRowSums(b, sbn, sbk, kb, nc, sums);
 
@@ -540,9 +544,13 @@ internal static unsafe class Gemm
     {
         [ThreadStatic] private static T[]? _a;
         [ThreadStatic] private static T[]? _b;
+        [ThreadStatic] private static T[]? _strips;
 
         public static T* A(int length) => Get(ref _a, length);
         public static T* B(int length) => Get(ref _b, length);
+
+        /// <summary>The B that <see cref="Strips{T, TK}"/> packs for the thread's strips of one call (written by nothing else).</summary>
+        public static T* Strips(int length) => Get(ref _strips, length);
 
         private static T* Get(ref T[]? array, int length)
         {

@@ -61,7 +61,7 @@ internal sealed class Mul : BinaryFunction
 
 /// <summary>The tensor ∘ number primitives' forward on a 0-d tensor.</summary>
 /// <remarks>
-/// The small methods a 0-d op runs through (these, Tensor.ScalarResult, Function.Attach and ShouldRecord, the grad-mode,
+/// The small methods a 0-d op runs through (these, Tensor.ScalarResult, Function.Attach, ShouldRecord and NeedsShell, the grad-mode,
 /// anomaly and buffer-scope checks, the engine's Accept) are marked for inlining. Dynamic PGO inlines them only while its
 /// profile comes from 0-d chains: in a process that had trained an MLP first, a 0-d op took 2.03–2.10× as long as a
 /// Value op (three runs), against about 1.5× in a fresh one; with the marks 1.95–1.98×, and 1.78× against 2.06× with

@@ -271,6 +271,38 @@ public class GemmTests
         });
     }
 
+    [Test]
+    public void ConcurrentCallers_GetTheOneThreadBits_OnEveryPath()
+    {
+        // Products from four threads at once: one call at a time has the worker pool, the others run their parts
+        // through Parallel.For, whose threads may run other products (row strips, tiles, small ones) between two
+        // strips of one call. Each thread's packed B must still be that call's.
+        var g = new Generator(22);
+        (Tensor A, Tensor B)[] products =
+        [
+            (Operand(g, 1, 300, 200, Layout.Contiguous, DType.Float32), Operand(g, 1, 200, 150, Layout.Transposed, DType.Float32)),
+            (Operand(g, 1, 240, 300, Layout.Contiguous, DType.Float32), Operand(g, 1, 300, 130, Layout.Contiguous, DType.Float32)),
+            (Operand(g, 1, 20, 30, Layout.Contiguous, DType.Float32), Operand(g, 1, 30, 40, Layout.Contiguous, DType.Float32)),
+            (Operand(g, 1, 150, 280, Layout.Transposed, DType.Float64), Operand(g, 1, 280, 90, Layout.Contiguous, DType.Float64)),
+        ];
+        long[][] want = new long[products.Length][];
+        WithDegree(1, () =>
+        {
+            for (int p = 0; p < products.Length; p++) want[p] = Gemm.BatchedMatMul(products[p].A, products[p].B).ToArray<double>().Select(BitConverter.DoubleToInt64Bits).ToArray();
+        });
+        var wrong = new System.Collections.Concurrent.ConcurrentBag<string>();
+        WithDegree(2, () => Parallel.For(0, 16, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
+        {
+            for (int r = 0; r < 20; r++)
+            {
+                int p = (i + r) % products.Length;
+                var got = Gemm.BatchedMatMul(products[p].A, products[p].B).ToArray<double>().Select(BitConverter.DoubleToInt64Bits).ToArray();
+                if (!got.SequenceEqual(want[p])) wrong.Add($"product {p}, caller {i}, round {r}");
+            }
+        }));
+        Assert.That(wrong, Is.Empty);
+    }
+
     private static int[] Bits(float[] v) => v.Select(BitConverter.SingleToInt32Bits).ToArray();
     private static long[] Bits(double[] v) => v.Select(BitConverter.DoubleToInt64Bits).ToArray();
 
