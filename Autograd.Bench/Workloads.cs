@@ -96,39 +96,33 @@ internal sealed class MlpStep
     /// <summary>One forward, backward and update; returns the loss.</summary>
     public float Step(double lr = 0.01)
     {
-        long t0 = Phases is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
+        long t0 = StepPhases.Stamp(Phases);
         using var scope = _pool.Scope();
         // The ReLU in the first product's epilogue (Ops.LinearRelu, what nn.Sequential runs), or as a pass of its own.
         var h = _epilogue ? Ops.LinearRelu.Forward(_x, _w1, _b1) : (_fused ? Ops.Linear.Forward(_x, _w1, _b1) : _x.MatMul(_w1.T) + _b1).Relu();
-        long t1 = Phases is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
+        long t1 = StepPhases.Stamp(Phases);
         var logits = _fused ? Ops.Linear.Forward(h, _w2, _b2) : h.MatMul(_w2.T) + _b2;
-        long t2 = Phases is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
+        long t2 = StepPhases.Stamp(Phases);
         var loss = -logits.LogSoftmax(1).Gather(1, _labels).Mean();
-        long t3 = Phases is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
+        long t3 = StepPhases.Stamp(Phases);
         loss.Backward();
-        if (Phases is { } ph)
-        {
-            long t4 = System.Diagnostics.Stopwatch.GetTimestamp();
-            ph[0] += t1 - t0;
-            ph[1] += t2 - t1;
-            ph[2] += t3 - t2;
-            ph[3] += t4 - t3;
-            ph[4] -= t4;
-        }
+        long t4 = StepPhases.Stamp(Phases);
         if (_optimizer is not null)
         {
             _optimizer.Step(zeroGrad: true, setToNone: false);
-            return loss.Item<float>();
         }
-        using (Autodiff.NoGrad())
+        else
         {
-            foreach (var p in _parameters)
+            using (Autodiff.NoGrad())
             {
-                p.AddInPlace(p.Grad!, -lr);
-                p.Grad!.ZeroInPlace();
+                foreach (var p in _parameters)
+                {
+                    p.AddInPlace(p.Grad!, -lr);
+                    p.Grad!.ZeroInPlace();
+                }
             }
         }
-        if (Phases is { } done) done[4] += System.Diagnostics.Stopwatch.GetTimestamp();
+        StepPhases.Add(Phases, t0, t1, t2, t3, t4, StepPhases.Stamp(Phases));
         return loss.Item<float>();
     }
 }
@@ -170,28 +164,34 @@ internal sealed class WideMlpStep
     public float Step()
     {
         using var scope = _pool.Scope();
-        long t0 = Phases is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
+        long t0 = StepPhases.Stamp(Phases);
         var h = _x;
         for (int i = 0; i < _layers.Length; i++)
         {
             h = Ops.Linear.Forward(h, _layers[i].W, _layers[i].B);
             if (i < _layers.Length - 1) h = h.Relu();
         }
-        long t1 = Phases is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
+        long t1 = StepPhases.Stamp(Phases);
         var loss = Autograd.Nn.Losses.CrossEntropy(h, _labels);
-        long t2 = Phases is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
+        long t2 = StepPhases.Stamp(Phases);
         loss.Backward();
-        long t3 = Phases is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
+        long t3 = StepPhases.Stamp(Phases);
         _optimizer.Step(zeroGrad: true, setToNone: false);
-        if (Phases is { } ph)
-        {
-            long t4 = System.Diagnostics.Stopwatch.GetTimestamp();
-            ph[0] += t1 - t0;
-            ph[1] += t2 - t1;
-            ph[2] += t3 - t2;
-            ph[3] += t4 - t3;
-        }
+        StepPhases.Add(Phases, t0, t1, t2, t3, StepPhases.Stamp(Phases));
         return loss.Item<float>();
+    }
+}
+
+/// <summary>The phase timings of the steps above for probe-step: nothing is read from the clock while no array is set.</summary>
+internal static class StepPhases
+{
+    public static long Stamp(long[]? phases) => phases is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
+
+    /// <summary>Adds the ticks between consecutive <paramref name="stamps"/> to the phases, the i-th interval to phases[i].</summary>
+    public static void Add(long[]? phases, params ReadOnlySpan<long> stamps)
+    {
+        if (phases is null) return;
+        for (int i = 0; i + 1 < stamps.Length; i++) phases[i] += stamps[i + 1] - stamps[i];
     }
 }
 
