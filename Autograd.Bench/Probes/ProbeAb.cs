@@ -84,6 +84,7 @@ internal static class ProbeAb
             "degree" => (() => Parallelism.MaxDegree = 1, () => Parallelism.MaxDegree = 2),
             "legacy" => (() => WorkerPool.YieldWhenBusy = true, () => WorkerPool.YieldWhenBusy = false),
             "shared" => (() => Gemm.SharedPacking = true, () => Gemm.SharedPacking = false),
+            "columns" => (() => Gemm.UseColumnStrips = true, () => Gemm.UseColumnStrips = false),
             _ => throw new ArgumentException($"probe-ab: unknown mode '{mode}' (degree, legacy, shared, kc=N, mc=N or nc=N)"),
         };
     }

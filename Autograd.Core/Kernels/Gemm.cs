@@ -302,6 +302,11 @@ internal static unsafe class Gemm
             long padded = RoundUp(m, TK.MR) * RoundUp(n, TK.NR), swapped = RoundUp(n, TK.MR) * RoundUp(m, TK.NR);
             if (swapped * 10 < padded * 9) problem = problem.Transposed();
             int degree = Degree((long)batch * m * n * k);
+            if (SharedPacking && degree > 1 && batch < degree && ColumnStripsFit<T, TK>(problem, degree))
+            {
+                for (int p = 0; p < batch; p++) ColumnStrips<T, TK>(problem, p, degree);
+                return;
+            }
             if (SharedPacking && degree > 1 && batch < degree && (problem.M + TK.MR - 1) / TK.MR >= 2 * degree)
             {
                 for (int p = 0; p < batch; p++) Strips<T, TK>(problem, p, degree);
@@ -371,7 +376,8 @@ internal static unsafe class Gemm
     /// and moved half of the packed B between the cores' caches: measured in one process against it (a toggle between
     /// the two in `probe-ab`, not kept; 15 alternating blocks, 2 threads, new/old time), packing B on each thread took
     /// 0.83 of the time for SGEMM 256, 0.93 for 512, 0.97 for 1024, 0.83 for the MLP's 128×784×256 forward product.
-    /// The pack is repeated on every thread, about degree/M of the work (M the rows of C).
+    /// The pack is repeated on every thread, about degree/M of the work (M the rows of C); a product with few rows
+    /// against its columns goes to <see cref="ColumnStrips{T, TK}"/>, which repeats the pack of A instead.
     /// </remarks>
     private static void Strips<T, TK>(Problem<T> pr, int p, int degree)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -440,6 +446,100 @@ internal static unsafe class Gemm
                 }
             }, degree);
         }
+    }
+
+    /// <summary>For the probes: false leaves every product with more columns than rows to <see cref="Strips{T, TK}"/>.</summary>
+    internal static bool UseColumnStrips { get; set; } = true;
+
+    /// <summary>
+    /// Whether <see cref="ColumnStrips{T, TK}"/> takes the product: enough column panels for two strips per thread, the
+    /// packed A under 2²⁰ elements, and fewer rows than columns when B is read along k (a layer's weight, packed by
+    /// register transposes, which row strips repeat on every thread), a quarter as many otherwise.
+    /// </summary>
+    /// <remarks>
+    /// Measured in one process against row strips (Autograd.Bench probe-ab columns, 2 threads, Zen 5; row-strip time /
+    /// column-strip time): 1.13–1.20 for 256×784×1024, 256×1024×1024 and 600×1000×1000 with B read along k, 1.02–1.07
+    /// for the MLP's 128×784×256 forward, 1.13 for 256×1024×1024 with B as stored; but 0.95–0.98 for 500×500×1200 and
+    /// 1000×500×1200 with B as stored, where the row copies of B cost little and the whole A each strip reads does not
+    /// stay in L2.
+    /// </remarks>
+    private static bool ColumnStripsFit<T, TK>(in Problem<T> pr, int degree)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TK : struct, IGemmKernel<T>
+    {
+        bool bAlongK = pr.Sbk == 1 && pr.Sbn != 1;
+        if (!UseColumnStrips || (bAlongK ? pr.M >= pr.N : 4L * pr.M > pr.N) || (pr.N + TK.NR - 1) / TK.NR < 2 * degree) return false;
+        int kBlocks = (pr.K + GemmBlocking.KcLimit - 1) / GemmBlocking.KcLimit;
+        return RoundUp(pr.M, TK.MR) * GemmBlocking.KcMax * kBlocks <= 1 << 20;
+    }
+
+    /// <summary>
+    /// <see cref="Strips{T, TK}"/> across C's columns, for products with fewer rows than columns (a layer's forward
+    /// product on a small batch): each thread packs the whole of A for itself before its first strip, and each strip
+    /// packs its own columns of B, so that each thread packs M·K + K·N/degree values rather than K·N + M·K/degree.
+    /// Every element is computed by the same operations as in <see cref="Compute{T, TK}"/>.
+    /// </summary>
+    private static void ColumnStrips<T, TK>(Problem<T> pr, int p, int degree)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TK : struct, IGemmKernel<T>
+    {
+        int mr = TK.MR, nr = TK.NR, k = pr.K;
+        int kBlocks = (k + GemmBlocking.KcLimit - 1) / GemmBlocking.KcLimit;
+        int kc = (k + kBlocks - 1) / kBlocks;
+        int mcMax = GemmBlocking.McLimit;
+        nint blockSize = (nint)RoundUp(pr.M, mr) * GemmBlocking.KcMax;
+        int colUnits = (pr.N + nr - 1) / nr;
+        long work = (long)pr.M * pr.N * k;
+        int strips = (int)Math.Clamp(Math.Min(4L * degree, work / MinWorkPerPart), 2, colUnits);
+        int ncMax = Math.Min(GemmBlocking.NcLimit, (colUnits + strips - 1) / strips * nr);
+        strips = Math.Max(strips, (colUnits * nr + ncMax - 1) / ncMax);
+        T* a = pr.A + p * pr.Sab, b = pr.B + p * pr.Sbb, c = pr.C + p * pr.Scb;
+        bool rowA = pr.Sak == 1 && (pr.Sam != 1 || pr.K >= pr.M);
+        var problem = pr;
+        long call = Interlocked.Increment(ref s_calls);
+        WorkerPool.Run(strips, t =>
+        {
+            T* ap = Buffers<T>.Strips(kBlocks * (int)blockSize);
+            if (t_packedCall != call)
+            {
+                t_packedCall = 0;
+                for (int pc = 0, blk = 0; pc < k; pc += kc, blk++)
+                    for (int ic = 0; ic < problem.M; ic += mcMax)
+                    {
+                        T* aBlock = a + ic * problem.Sam + pc * problem.Sak;
+                        int kb = Math.Min(kc, k - pc), mc = Math.Min(mcMax, problem.M - ic);
+                        T* dst = ap + blk * blockSize + (nint)ic * GemmBlocking.KcMax;
+                        if (rowA) GemmPack.ARows<T, TK>(aBlock, problem.Sam, kb, mc, dst);
+                        else GemmPack.AColumns<T, TK>(aBlock, problem.Sam, problem.Sak, kb, mc, dst);
+                    }
+                t_packedCall = call;
+            }
+            // A's row sums (the bias gradient of a layer beside its weight gradient) are made once, by strip 0.
+            if (t == 0 && problem.SumA is not null)
+                for (int pc = 0; pc < k; pc += kc) AddRowSums(a + pc * problem.Sak, problem.Sam, problem.Sak, Math.Min(kc, k - pc), problem.M, problem.SumA);
+            int j0 = (int)((long)colUnits * t / strips) * nr;
+            int nc = Math.Min(problem.N, (int)((long)colUnits * (t + 1) / strips) * nr) - j0;
+            T* bp = Buffers<T>.B(ncMax * kc);
+            T* tmp = stackalloc T[TK.MR * TK.NR];
+            for (int pc = 0, blk = 0; pc < k; pc += kc, blk++)
+            {
+                int kb = Math.Min(kc, k - pc);
+                T* bBlock = b + pc * problem.Sbk + j0 * problem.Sbn;
+                GemmPack.B<T, TK>(bBlock, problem.Sbk, problem.Sbn, kb, nc, bp);
+                if (problem.SumB is not null) AddColumnSums(bBlock, problem.Sbk, problem.Sbn, kb, nc, problem.SumB + j0);
+                bool last = pc + kb == k;
+                for (int ic = 0; ic < problem.M; ic += mcMax)
+                {
+                    int mc = Math.Min(mcMax, problem.M - ic);
+                    T* bias = last && problem.Bias is not null ? problem.Bias + ic * problem.Sxm + j0 * problem.Sxn : null;
+                    var epilogue = new Epilogue<T>(bias, problem.Sxm, problem.Sxn, last ? problem.Act : GemmActivation.None);
+                    T* apBlock = ap + blk * blockSize + (nint)ic * GemmBlocking.KcMax;
+                    T* cBlock = c + ic * problem.Scm + j0 * problem.Scn;
+                    if (rowA) Block<T, TK, RowPanel>(kb, mc, nc, apBlock, bp, cBlock, problem.Scm, problem.Scn, pc == 0, tmp, epilogue);
+                    else Block<T, TK, KPanel>(kb, mc, nc, apBlock, bp, cBlock, problem.Scm, problem.Scn, pc == 0, tmp, epilogue);
+                }
+            }
+        }, degree);
     }
 
     /// <summary>The calls of <see cref="Strips{T, TK}"/> so far: a thread has packed B for call c when its <see cref="t_packedCall"/> is c.</summary>
