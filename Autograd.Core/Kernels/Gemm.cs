@@ -563,7 +563,9 @@ internal static unsafe class Gemm
             AddColumnSums(b + pc * pr.Sbk + column * pr.Sbn, pr.Sbk, pr.Sbn, Math.Min(kc, k - pc), nc, pr.SumB + column);
     }
 
-    // sums[i] += Σ_k a[i·sam + k·sak] over a block of A just packed (so read from the cache), each row's terms in k order.
+    // sums[i] += Σ_k a[i·sam + k·sak] over a block of A just packed (so read from the cache), each row's terms in k order:
+    // vectors run across rows, and rows contiguous along k are summed four at a time, so that each row still adds its
+    // terms one by one (the bits of the plain loop) without waiting on one chain of additions.
     private static void AddRowSums<T>(T* a, nint sam, nint sak, int kb, int mc, double* sums) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (sam == 1)
@@ -571,17 +573,66 @@ internal static unsafe class Gemm
             for (int q = 0; q < kb; q++)
             {
                 T* row = a + q * sak;
-                for (int i = 0; i < mc; i++) sums[i] += double.CreateTruncating(row[i]);
+                int i = AddWidened(row, mc, sums);
+                for (; i < mc; i++) sums[i] += double.CreateTruncating(row[i]);
             }
             return;
         }
-        for (int i = 0; i < mc; i++)
+        int r = 0;
+        for (; r + 4 <= mc; r += 4)
         {
-            T* row = a + i * sam;
-            double s = sums[i];
-            for (int q = 0; q < kb; q++) s += double.CreateTruncating(row[q * sak]);
-            sums[i] = s;
+            T* r0 = a + r * sam, r1 = r0 + sam, r2 = r1 + sam, r3 = r2 + sam;
+            double s0 = sums[r], s1 = sums[r + 1], s2 = sums[r + 2], s3 = sums[r + 3];
+            for (int q = 0; q < kb; q++)
+            {
+                nint o = q * sak;
+                s0 += double.CreateTruncating(r0[o]);
+                s1 += double.CreateTruncating(r1[o]);
+                s2 += double.CreateTruncating(r2[o]);
+                s3 += double.CreateTruncating(r3[o]);
+            }
+            (sums[r], sums[r + 1], sums[r + 2], sums[r + 3]) = (s0, s1, s2, s3);
         }
+        for (; r < mc; r++)
+        {
+            T* row = a + r * sam;
+            double s = sums[r];
+            for (int q = 0; q < kb; q++) s += double.CreateTruncating(row[q * sak]);
+            sums[r] = s;
+        }
+    }
+
+    // sums[i] += x[i] for the leading elements of x that fill whole vectors (float32 widened exactly); returns how many.
+    private static int AddWidened<T>(T* x, int n, double* sums) where T : unmanaged
+    {
+        int i = 0;
+        if (typeof(T) == typeof(float))
+        {
+            float* f = (float*)x;
+            if (Vector256.IsHardwareAccelerated && Autograd.Isa.Level >= (int)InstructionSet.Avx2)
+                for (; i + 8 <= n; i += 8)
+                {
+                    var (lo, hi) = Vector256.Widen(Vector256.Load(f + i));
+                    (Vector256.Load(sums + i) + lo).Store(sums + i);
+                    (Vector256.Load(sums + i + 4) + hi).Store(sums + i + 4);
+                }
+            if (Vector128.IsHardwareAccelerated && Autograd.Isa.Level >= (int)InstructionSet.Vector128)
+                for (; i + 4 <= n; i += 4)
+                {
+                    var (lo, hi) = Vector128.Widen(Vector128.Load(f + i));
+                    (Vector128.Load(sums + i) + lo).Store(sums + i);
+                    (Vector128.Load(sums + i + 2) + hi).Store(sums + i + 2);
+                }
+        }
+        else if (typeof(T) == typeof(double))
+        {
+            double* d = (double*)x;
+            if (Vector256.IsHardwareAccelerated && Autograd.Isa.Level >= (int)InstructionSet.Avx2)
+                for (; i + 4 <= n; i += 4) (Vector256.Load(sums + i) + Vector256.Load(d + i)).Store(sums + i);
+            if (Vector128.IsHardwareAccelerated && Autograd.Isa.Level >= (int)InstructionSet.Vector128)
+                for (; i + 2 <= n; i += 2) (Vector128.Load(sums + i) + Vector128.Load(d + i)).Store(sums + i);
+        }
+        return i;
     }
 
     // sums[j] += Σ_k b[k·sbk + j·sbn] over a block of B, each column's terms in k order.

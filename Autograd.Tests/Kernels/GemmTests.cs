@@ -335,6 +335,36 @@ public class GemmTests
         });
     }
 
+    [TestCaseSource(typeof(IsaTests), nameof(IsaTests.Available))]
+    public void RowSumsOfA_AddEachRowsTermsInKOrder_OnEveryPath(InstructionSet isa)
+    {
+        // The float64 sums a product makes beside itself (a layer's bias gradient): the bits of a plain loop over k for
+        // each row, whichever way A is laid out, the product split or the sums vectorised (at each width).
+        var g = new Generator(23);
+        (int M, int K, int N)[] shapes = [(37, 300, 50), (20, 600, 700), (130, 517, 9), (7, 5, 300), (200, 40, 1)];
+        using var scope = Isa.Override(isa);
+        {
+            foreach (var dtype in DTypes)
+                foreach (var (m, k, n) in shapes)
+                    foreach (var la in new[] { Layout.Contiguous, Layout.Transposed, Layout.Sliced })
+                    {
+                        var a = Operand(g, 1, m, k, la, dtype);
+                        var b = Operand(g, 1, k, n, Layout.Contiguous, dtype);
+                        double[] x = a.ToArray<double>();
+                        var want = new double[m];
+                        for (int i = 0; i < m; i++)
+                            for (int q = 0; q < k; q++) want[i] += x[i * k + q];
+                        foreach (int degree in new[] { 1, 2 })
+                        {
+                            var sums = new double[m];
+                            var c = Tensor.Zeros([1, m, n], dtype);
+                            WithDegree(degree, () => Gemm.MultiplyInto(a, b, c, null, sums));
+                            Assert.That(Bits(sums), Is.EqualTo(Bits(want)), $"{isa} {dtype.Name()} [{m}, {k}]·[{k}, {n}] A {la}, degree {degree}");
+                        }
+                    }
+        }
+    }
+
     [Test]
     public void NonFiniteValues_StayInTheirOwnRowsAndColumns()
     {
