@@ -542,7 +542,10 @@ internal static unsafe class Gemm
         }, degree);
     }
 
-    /// <summary>The calls of <see cref="Strips{T, TK}"/> so far: a thread has packed B for call c when its <see cref="t_packedCall"/> is c.</summary>
+    /// <summary>
+    /// The calls of <see cref="Strips{T, TK}"/> and <see cref="ColumnStrips{T, TK}"/> so far: a thread's
+    /// <see cref="Buffers{T}.Strips"/> holds call c's packed B (row strips) or A (column strips) when its <see cref="t_packedCall"/> is c.
+    /// </summary>
     private static long s_calls;
 
     [ThreadStatic] private static long t_packedCall;
@@ -563,7 +566,7 @@ internal static unsafe class Gemm
             AddColumnSums(b + pc * pr.Sbk + column * pr.Sbn, pr.Sbk, pr.Sbn, Math.Min(kc, k - pc), nc, pr.SumB + column);
     }
 
-    // sums[i] += Σ_k a[i·sam + k·sak] over a block of A just packed (so read from the cache), each row's terms in k order:
+    // sums[i] += Σ_k a[i·sam + k·sak] over a block of A (most often one just packed, so read from the cache), each row's terms in k order:
     // vectors run across rows, and rows contiguous along k are summed four at a time, so that each row still adds its
     // terms one by one (the bits of the plain loop) without waiting on one chain of additions.
     private static void AddRowSums<T>(T* a, nint sam, nint sak, int kb, int mc, double* sums) where T : unmanaged, IFloatingPointIeee754<T>
@@ -700,7 +703,7 @@ internal static unsafe class Gemm
         public static T* A(int length) => Get(ref _a, length);
         public static T* B(int length) => Get(ref _b, length);
 
-        /// <summary>The B that <see cref="Strips{T, TK}"/> packs for the thread's strips of one call (written by nothing else).</summary>
+        /// <summary>The B that <see cref="Strips{T, TK}"/>, or the A that <see cref="ColumnStrips{T, TK}"/>, packs for the thread's strips of one call (written by nothing else).</summary>
         public static T* Strips(int length) => Get(ref _strips, length);
 
         private static T* Get(ref T[]? array, int length)

@@ -240,8 +240,8 @@ public class GemmTests
             (1, 1, 3000, 700, Layout.Contiguous, Layout.Contiguous),  // vector·matrix
             (1, 900, 800, 1, Layout.Contiguous, Layout.Sliced),       // matrix·vector, dot products
             (1, 900, 800, 1, Layout.Transposed, Layout.Contiguous),   // matrix·vector, column updates
-            (1, 256, 128, 784, Layout.Transposed, Layout.Contiguous), // the MLP's weight gradient: column strips of 13 column panels
-            (1, 128, 784, 256, Layout.Contiguous, Layout.Transposed), // the MLP's forward
+            (1, 256, 128, 784, Layout.Transposed, Layout.Contiguous), // the MLP's weight gradient: row strips of 43 row panels
+            (1, 128, 784, 256, Layout.Contiguous, Layout.Transposed), // the MLP's forward: column strips
             (1, 2000, 20, 64, Layout.Contiguous, Layout.Contiguous),  // more strips than four per thread, none over McMax rows
             (1, 131, 517, 700, Layout.Transposed, Layout.Sliced),     // column strips: A packed whole on each thread, edges on both axes
             (1, 150, 300, 1000, Layout.Contiguous, Layout.Transposed),// column strips over two A blocks of McMax rows
@@ -277,7 +277,7 @@ public class GemmTests
     public void ConcurrentCallers_GetTheOneThreadBits_OnEveryPath()
     {
         // Products from four threads at once: one call at a time has the worker pool, the others run their parts
-        // through Parallel.For, whose threads may run other products (row strips, tiles, small ones) between two
+        // through Parallel.For, whose threads may run other products (row or column strips, tiles, small ones) between two
         // strips of one call. Each thread's packed B (row strips) or A (column strips) must still be that call's.
         var g = new Generator(22);
         (Tensor A, Tensor B)[] products =
@@ -287,6 +287,7 @@ public class GemmTests
             (Operand(g, 1, 20, 30, Layout.Contiguous, DType.Float32), Operand(g, 1, 30, 40, Layout.Contiguous, DType.Float32)),
             (Operand(g, 1, 150, 280, Layout.Transposed, DType.Float64), Operand(g, 1, 280, 90, Layout.Contiguous, DType.Float64)),
             (Operand(g, 1, 100, 200, Layout.Contiguous, DType.Float32), Operand(g, 1, 200, 400, Layout.Transposed, DType.Float32)),
+            (Operand(g, 1, 400, 200, Layout.Contiguous, DType.Float32), Operand(g, 1, 200, 128, Layout.Contiguous, DType.Float32)),
         ];
         long[][] want = new long[products.Length][];
         WithDegree(1, () =>
