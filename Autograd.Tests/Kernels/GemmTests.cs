@@ -336,6 +336,68 @@ public class GemmTests
         });
     }
 
+    [TestCase(256, 144, 2048)]
+    [TestCase(100, 12, 64)]
+    [TestCase(1, 12, 64)]
+    public void ColumnStrips_GiveTheOneThreadBits_WithBiasReluAndSums_AtAnyBlocking(int kcLimit, int mcLimit, int ncLimit)
+    {
+        // Column strips (and the row strips or tiles a product takes without them) against one thread, with the bias and
+        // ReLU epilogue and A's row sums, batches smaller than the degree, few rows, and blocks cut small by the probes' limits.
+        (int Batch, int M, int K, int N)[] shapes =
+        [
+            (2, 20, 300, 700), (3, 10, 200, 800), (1, 2, 300, 2000), (1, 3, 1, 1500), (1, 7, 700, 900),
+            (1, 150, 600, 1200), (1, 1500, 300, 5), (1, 1200, 500, 150), (2, 5, 513, 1100),
+        ];
+        Layout[] layouts = [Layout.Contiguous, Layout.Transposed, Layout.Sliced];
+        var g = new Generator(99);
+        var (kc, mc, nc) = (GemmBlocking.KcLimit, GemmBlocking.McLimit, GemmBlocking.NcLimit);
+        (GemmBlocking.KcLimit, GemmBlocking.McLimit, GemmBlocking.NcLimit) = (kcLimit, mcLimit, ncLimit);
+        try
+        {
+            foreach (var dtype in DTypes)
+                foreach (var (batch, m, k, n) in shapes)
+                    foreach (var la in layouts)
+                        foreach (var lb in layouts)
+                        {
+                            var a = Operand(g, batch, m, k, la, dtype);
+                            var b = Operand(g, batch, k, n, lb, dtype);
+                            var bias = Tensor.Uniform([n], g, -1, 1, dtype);
+                            bool sums = batch == 1;
+                            (long[] C, long[]? Sums) Run(int degree, bool columns)
+                            {
+                                var c = Tensor.Full([batch, m, n], double.NaN, dtype);
+                                double[]? s = sums ? new double[m] : null;
+                                bool saved = Gemm.UseColumnStrips;
+                                Gemm.UseColumnStrips = columns;
+                                try { WithDegree(degree, () => Gemm.MultiplyInto(a, b, c, bias, s, GemmActivation.Relu)); }
+                                finally { Gemm.UseColumnStrips = saved; }
+                                return (Bits(c.ToArray<double>()), s is null ? null : Bits(s));
+                            }
+                            string what = $"{dtype.Name()} [{batch}, {m}, {k}]·[{batch}, {k}, {n}] A {la} B {lb}, limits {kcLimit}/{mcLimit}/{ncLimit}";
+                            var one = Run(1, true);
+                            if (sums)
+                            {
+                                double[] x = a.ToArray<double>();
+                                var want = new double[m];
+                                for (int i = 0; i < m; i++)
+                                    for (int q = 0; q < k; q++) want[i] += x[i * k + q];
+                                Assert.That(one.Sums, Is.EqualTo(Bits(want)), $"{what}: row sums");
+                            }
+                            foreach (var (degree, columns) in new[] { (2, true), (3, true), (4, true), (2, false) })
+                            {
+                                var got = Run(degree, columns);
+                                string at = $"{what}, degree {degree}{(columns ? "" : " without column strips")}";
+                                Assert.That(got.C, Is.EqualTo(one.C), at);
+                                if (sums) Assert.That(got.Sums, Is.EqualTo(one.Sums), $"{at}: row sums");
+                            }
+                        }
+        }
+        finally
+        {
+            (GemmBlocking.KcLimit, GemmBlocking.McLimit, GemmBlocking.NcLimit) = (kc, mc, nc);
+        }
+    }
+
     [TestCaseSource(typeof(IsaTests), nameof(IsaTests.Available))]
     public void RowSumsOfA_AddEachRowsTermsInKOrder_OnEveryPath(InstructionSet isa)
     {
