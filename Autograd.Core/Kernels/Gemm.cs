@@ -418,7 +418,7 @@ internal static unsafe class Gemm
                     t_packedCall = call;
                 }
                 // B's column sums (the bias gradient of a product run as Cᵀ = Bᵀ·Aᵀ) are made once, by strip 0.
-                if (t == 0 && problem.SumB is not null) ColumnSums(problem, b, column, nc, k, kc);
+                if (t == 0 && problem.SumB is not null) BlockSums(b + column * problem.Sbn, problem.Sbn, problem.Sbk, nc, k, kc, problem.SumB + column);
                 int i0 = (int)((long)rowUnits * t / strips) * mr;
                 int mc = Math.Min(problem.M, (int)((long)rowUnits * (t + 1) / strips) * mr) - i0;
                 T* ap = Buffers<T>.A(stripRows * GemmBlocking.KcMax);
@@ -503,20 +503,11 @@ internal static unsafe class Gemm
             if (t_packedCall != call)
             {
                 t_packedCall = 0;
-                for (int pc = 0, blk = 0; pc < k; pc += kc, blk++)
-                    for (int ic = 0; ic < problem.M; ic += mcMax)
-                    {
-                        T* aBlock = a + ic * problem.Sam + pc * problem.Sak;
-                        int kb = Math.Min(kc, k - pc), mc = Math.Min(mcMax, problem.M - ic);
-                        T* dst = ap + blk * blockSize + (nint)ic * GemmBlocking.KcMax;
-                        if (rowA) GemmPack.ARows<T, TK>(aBlock, problem.Sam, kb, mc, dst);
-                        else GemmPack.AColumns<T, TK>(aBlock, problem.Sam, problem.Sak, kb, mc, dst);
-                    }
+                PackA<T, TK>(problem, a, rowA, k, kc, mcMax, blockSize, ap);
                 t_packedCall = call;
             }
             // A's row sums (the bias gradient of a layer beside its weight gradient) are made once, by strip 0.
-            if (t == 0 && problem.SumA is not null)
-                for (int pc = 0; pc < k; pc += kc) AddRowSums(a + pc * problem.Sak, problem.Sam, problem.Sak, Math.Min(kc, k - pc), problem.M, problem.SumA);
+            if (t == 0 && problem.SumA is not null) BlockSums(a, problem.Sam, problem.Sak, problem.M, k, kc, problem.SumA);
             int j0 = (int)((long)colUnits * t / strips) * nr;
             int nc = Math.Min(problem.N, (int)((long)colUnits * (t + 1) / strips) * nr) - j0;
             T* bp = Buffers<T>.B(ncMax * kc);
@@ -559,11 +550,28 @@ internal static unsafe class Gemm
             GemmPack.B<T, TK>(b + pc * pr.Sbk + column * pr.Sbn, pr.Sbk, pr.Sbn, Math.Min(kc, k - pc), nc, bp + blk * blockSize);
     }
 
-    /// <summary>Adds the sums of B's columns [<paramref name="column"/>, column + <paramref name="nc"/>) to the problem's SumB, block by block in k order, as <see cref="Compute{T, TK}"/> does.</summary>
-    private static void ColumnSums<T>(in Problem<T> pr, T* b, int column, int nc, int k, int kc) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>Packs all of A in depth blocks of <paramref name="kc"/> and row blocks of <paramref name="mcMax"/>, row block ic of depth block blk at <paramref name="ap"/> + blk·<paramref name="blockSize"/> + ic·KcMax.</summary>
+    private static void PackA<T, TK>(in Problem<T> pr, T* a, bool rowA, int k, int kc, int mcMax, nint blockSize, T* ap)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TK : struct, IGemmKernel<T>
     {
-        for (int pc = 0; pc < k; pc += kc)
-            AddColumnSums(b + pc * pr.Sbk + column * pr.Sbn, pr.Sbk, pr.Sbn, Math.Min(kc, k - pc), nc, pr.SumB + column);
+        for (int pc = 0, blk = 0; pc < k; pc += kc, blk++)
+            for (int ic = 0; ic < pr.M; ic += mcMax)
+            {
+                T* aBlock = a + ic * pr.Sam + pc * pr.Sak, dst = ap + blk * blockSize + (nint)ic * GemmBlocking.KcMax;
+                int kb = Math.Min(kc, k - pc), mc = Math.Min(mcMax, pr.M - ic);
+                if (rowA) GemmPack.ARows<T, TK>(aBlock, pr.Sam, kb, mc, dst);
+                else GemmPack.AColumns<T, TK>(aBlock, pr.Sam, pr.Sak, kb, mc, dst);
+            }
+    }
+
+    /// <summary>
+    /// sums[i] += Σ_k x[i·<paramref name="sLine"/> + k·<paramref name="sK"/>] for <paramref name="lines"/> rows of A (or
+    /// columns of B), depth block by depth block in k order, as <see cref="Compute{T, TK}"/> adds them.
+    /// </summary>
+    private static void BlockSums<T>(T* x, nint sLine, nint sK, int lines, int k, int kc, double* sums) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int pc = 0; pc < k; pc += kc) AddRowSums(x + pc * sK, sLine, sK, Math.Min(kc, k - pc), lines, sums);
     }
 
     // sums[i] += Σ_k a[i·sam + k·sak] over a block of A (most often one just packed, so read from the cache), each row's terms in k order:
