@@ -7,7 +7,7 @@ namespace Autograd.Tests.Kernels;
 /// <summary>
 /// The packed GEMM (Autograd.Core/Kernels/Gemm.cs, GemmKernels.cs) against a naive float64 triple loop written here,
 /// on every kernel the machine can run: shapes covering every residue of the tile sizes (MR ≤ 12, NR ≤ 32, the
-/// 256-deep K blocks, the 144-row A blocks), transposed, sliced and batch-broadcast operand views, float32 and
+/// 512-deep K blocks, the 144-row A blocks), transposed, sliced and batch-broadcast operand views, float32 and
 /// float64, zero sizes, and bitwise equality of results whatever the thread count.
 /// </summary>
 [NonParallelizable]
@@ -159,7 +159,7 @@ public class GemmTests
     {
         var isa = Enum.Parse<GemmIsa>(kernel);
         var g = new Generator(13);
-        int[] depths = [1, 2, 3, 255, 256, 257, 383, 511, 512, 513, 767, 768, 769];
+        int[] depths = [1, 2, 3, 255, 256, 257, 383, 511, 512, 513, 767, 768, 769, 1023, 1024, 1025, 1537];
         var layouts = Enum.GetValues<Layout>();
         WithIsa(isa, () =>
         {
@@ -201,7 +201,7 @@ public class GemmTests
             {
                 for (int t = 0; t < 40; t++)
                 {
-                    int batch = rng.Next(1, 4), m = rng.Next(1, 3 * 12 + 2), k = rng.Next(1, 3 * 256 + 2), n = rng.Next(1, 3 * 32 + 2);
+                    int batch = rng.Next(1, 4), m = rng.Next(1, 3 * 12 + 2), k = rng.Next(1, 3 * GemmBlocking.KcMax + 2), n = rng.Next(1, 3 * 32 + 2);
                     RunCase(g, batch, m, k, n, DTypes[t % 2], layouts[rng.Next(layouts.Length)], layouts[rng.Next(layouts.Length)],
                         $"{Gemm.Isa} degree {degree}");
                 }
@@ -229,6 +229,7 @@ public class GemmTests
         (int Batch, int M, int K, int N, Layout A, Layout B)[] cases =
         [
             (1, 200, 300, 150, Layout.Contiguous, Layout.Contiguous),
+            (1, 200, 1100, 150, Layout.Contiguous, Layout.Contiguous), // three depth blocks
             (1, 131, 517, 257, Layout.Transposed, Layout.Sliced),
             (1, 64, 700, 400, Layout.Contiguous, Layout.Transposed),
             (3, 50, 90, 70, Layout.BroadcastBatch, Layout.Transposed),
@@ -336,6 +337,7 @@ public class GemmTests
         });
     }
 
+    [TestCase(512, 144, 2048)]
     [TestCase(256, 144, 2048)]
     [TestCase(100, 12, 64)]
     [TestCase(1, 12, 64)]
