@@ -4,9 +4,11 @@ using Autograd.Kernels;
 namespace Autograd.Bench;
 
 // Two settings compared in one process, in short alternating blocks: `probe-ab mode blocks spec…`, mode degree
-// (MaxDegree 1 against 2), legacy (WorkerPool.YieldWhenBusy on against off) or shared (Gemm.SharedPacking on against
-// off), or kc=N, mc=N, nc=N (the blocking maxima against N); each spec as for `probe` (m[xkxn][:ta][:tb][:f64]), or mlp (MlpStep) or wide (WideMlpStep). Prints the median of the per-block time ratios B/A, so that a change
-// of a few percent shows through this VM's 2× swings.
+// (MaxDegree 1 against 2), legacy (WorkerPool.YieldWhenBusy on against off), shared (Gemm.SharedPacking on against
+// off), columns (column strips on against off), kc=N, mc=N, nc=N (the blocking maxima against N), strips=N (strips per
+// thread, 4 against N) or inplace=N (B read in place up to 2²⁰ bytes against N; 0 packs every B); each spec as for
+// `probe` (m[xkxn][:ta][:tb][:f64]), or mlp (MlpStep) or wide (WideMlpStep). Prints the median of the per-block time
+// ratios B/A, so that a change of a few percent shows through this VM's 2× swings.
 internal static class ProbeAb
 {
     public static void Run(string[] args)
@@ -76,7 +78,9 @@ internal static class ProbeAb
                 "kc" => (() => GemmBlocking.KcLimit = GemmBlocking.KcMax, () => GemmBlocking.KcLimit = n),
                 "mc" => (() => GemmBlocking.McLimit = GemmBlocking.McMax, () => GemmBlocking.McLimit = n),
                 "nc" => (() => GemmBlocking.NcLimit = GemmBlocking.NcMax, () => GemmBlocking.NcLimit = n),
-                _ => throw new ArgumentException($"probe-ab: unknown setting '{knob}' (kc, mc or nc)"),
+                "strips" => (() => Gemm.StripsPerThread = 4, () => Gemm.StripsPerThread = n),
+                "inplace" => (() => Gemm.InPlaceBBytes = 1 << 20, () => Gemm.InPlaceBBytes = n),
+                _ => throw new ArgumentException($"probe-ab: unknown setting '{knob}' (kc, mc, nc or strips)"),
             };
         }
         return mode switch

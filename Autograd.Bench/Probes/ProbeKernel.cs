@@ -78,8 +78,8 @@ internal static unsafe class ProbeKernel
         for (int jr = 0; jr < nc; jr += Avx512Kernel<float>.NR)
             for (int ir = 0; ir < mc; ir += Avx512Kernel<float>.MR)
             {
-                if (rows) Avx512Kernel<float>.Run<RowPanel>(kc, a + ir * GemmBlocking.KcMax, b + jr * kc, c + ir * nc + jr, nc, false);
-                else Avx512Kernel<float>.Run<KPanel>(kc, a + ir * GemmBlocking.KcMax, b + jr * kc, c + ir * nc + jr, nc, false);
+                if (rows) Avx512Kernel<float>.Run<RowPanel>(kc, a + ir * GemmBlocking.KcMax, b + jr * kc, Avx512Kernel<float>.NR, c + ir * nc + jr, nc, false);
+                else Avx512Kernel<float>.Run<KPanel>(kc, a + ir * GemmBlocking.KcMax, b + jr * kc, Avx512Kernel<float>.NR, c + ir * nc + jr, nc, false);
             }
     }
 

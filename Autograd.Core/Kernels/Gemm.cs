@@ -55,15 +55,16 @@ internal unsafe interface IGemmKernel<T> where T : unmanaged
     static abstract int MR { get; }
     static abstract int NR { get; }
 
-    /// <summary>acc = Σ_k a(i, k)·b[k·NR + j] over <paramref name="kc"/> steps; C = acc when <paramref name="first"/>, else C + acc.</summary>
+    /// <summary>acc = Σ_k a(i, k)·b[k·ldb + j] over <paramref name="kc"/> steps; C = acc when <paramref name="first"/>, else C + acc.</summary>
     /// <typeparam name="TA">The layout of the packed A panel.</typeparam>
     /// <param name="kc">The depth of the panels.</param>
     /// <param name="a">The packed MR×kc panel of A.</param>
-    /// <param name="b">The packed kc×NR panel of B.</param>
+    /// <param name="b">The kc×NR panel of B: packed, or NR whole columns of a B with unit stride along n.</param>
+    /// <param name="ldb">The distance between the panel's k steps: NR when packed, else B's row stride.</param>
     /// <param name="c">The top-left element of the C tile.</param>
     /// <param name="ldc">The distance between rows of C, in elements.</param>
     /// <param name="first">Whether this is the first depth block, which overwrites C instead of adding to it.</param>
-    static abstract void Run<TA>(int kc, T* a, T* b, T* c, nint ldc, bool first) where TA : struct, IPanelLayout;
+    static abstract void Run<TA>(int kc, T* a, T* b, nint ldb, T* c, nint ldc, bool first) where TA : struct, IPanelLayout;
 
     /// <summary>Σ x[i]·y[i] over contiguous x and y, in an order fixed by n alone.</summary>
     /// <param name="n">The number of elements.</param>
@@ -366,6 +367,22 @@ internal static unsafe class Gemm
         return (int)Math.Min(Parallelism.MaxDegree, Math.Max(1, work / GemmBlocking.MinWorkPerThread));
     }
 
+    /// <summary>
+    /// Row strips read a B with unit stride along n in place, rather than each thread packing all of it, when B holds at
+    /// most this many bytes (so that it stays in L2 for the strips that read it). Settable for the probes
+    /// (Autograd.Bench probe-ab inplace=N) and the tests; 0 packs every B.
+    /// </summary>
+    /// <remarks>
+    /// Measured in one process against packing (probe-ab inplace, 2 threads, Zen 5, in-place time / packed time):
+    /// 0.96 for SGEMM 256 and 384 and for the MLP's 256×128×784 weight gradient, 0.92 for DGEMM 256, 0.99 for the MLP
+    /// step; 0.98–1.00 for SGEMM 512 (1 MB), but 1.03 for DGEMM 512 (2 MB) and 1.02 for the wide step with its 4 MB
+    /// weights. Rows of B are read with its own stride, so the bits are those of the packed path.
+    /// </remarks>
+    internal static long InPlaceBBytes { get; set; } = 1 << 20;
+
+    /// <summary>For the probes (Autograd.Bench probe-ab strips=N): the most strips per thread of the strip paths.</summary>
+    internal static int StripsPerThread { get; set; } = 4;
+
     /// <summary>Work per part of the strip path: 2²⁰ multiply-adds, about 10 µs on one core here.</summary>
     private const long MinWorkPerPart = 1 << 20;
 
@@ -394,9 +411,11 @@ internal static unsafe class Gemm
         // Every thread keeps its packed B for good: one column block of it stays under 4 MB, so that with A, C and the
         // other threads' copies it stays in L3 (in float64, 8 MB per thread ran DGEMM 1024 at 2 threads 1.04–1.07× slower).
         int ncMax = (int)Math.Clamp((4L << 20) / sizeof(T) / ((long)kBlocks * kc) / nr * nr, nr, GemmBlocking.NcLimit);
+        bool inPlace = pr.Sbn == 1 && (long)k * pr.N * sizeof(T) <= InPlaceBBytes;
+        if (inPlace) ncMax = GemmBlocking.NcLimit;
         int rowUnits = (pr.M + mr - 1) / mr;
         long work = (long)pr.M * pr.N * k;
-        int strips = (int)Math.Clamp(Math.Min(4L * degree, work / MinWorkPerPart), 2, rowUnits);
+        int strips = (int)Math.Clamp(Math.Min((long)StripsPerThread * degree, work / MinWorkPerPart), 2, rowUnits);
         // Strip t takes the row panels [⌊t·units/strips⌋, ⌊(t + 1)·units/strips⌋), so that strips differ by one panel at
         // most: each thread starts on a contiguous range of them, and equal ranges end together. (Strips of a fixed height
         // left the last one short: the MLP's 256×128×784 weight-gradient product ran 144 rows on one thread and 112 on
@@ -416,11 +435,14 @@ internal static unsafe class Gemm
             {
                 // A buffer only this method writes, so that the mark stays true between two strips of one call even when
                 // the thread runs other work in between (the Parallel.For fallback of a busy pool).
-                T* bp = Buffers<T>.Strips(kBlocks * (int)blockSize);
+                // In place, only a last panel narrower than NR is packed (kc·NR values per depth block).
+                int packed = inPlace ? nc % nr : nc, packedFrom = column + nc - packed;
+                nint packedSize = inPlace ? (nint)kc * nr : blockSize;
+                T* bp = Buffers<T>.Strips(Math.Max(1, kBlocks * (int)packedSize));
                 if (t_packedCall != call)
                 {
                     t_packedCall = 0;
-                    PackB<T, TK>(problem, b, column, nc, k, kc, blockSize, bp);
+                    if (packed > 0) PackB<T, TK>(problem, b, packedFrom, packed, k, kc, packedSize, bp);
                     t_packedCall = call;
                 }
                 // B's column sums (the bias gradient of a product run as Cᵀ = Bᵀ·Aᵀ) are made once, by strip 0.
@@ -439,15 +461,17 @@ internal static unsafe class Gemm
                     bool last = pc + kb == k;
                     T* bias = last && problem.Bias is not null ? problem.Bias + i0 * problem.Sxm + column * problem.Sxn : null;
                     var epilogue = new Epilogue<T>(bias, problem.Sxm, problem.Sxn, last ? problem.Act : GemmActivation.None);
+                    T* bBlock = inPlace ? b + pc * problem.Sbk + column : bp + blk * blockSize, edge = bp + blk * packedSize;
+                    nint ldb = inPlace ? problem.Sbk : 0;
                     if (rowA)
                     {
                         GemmPack.ARows<T, TK>(aBlock, problem.Sam, kb, mc, ap);
-                        Block<T, TK, RowPanel>(kb, mc, nc, ap, bp + blk * blockSize, cBlock, problem.Scm, problem.Scn, pc == 0, tmp, epilogue);
+                        Block<T, TK, RowPanel>(kb, mc, nc, ap, bBlock, ldb, cBlock, problem.Scm, problem.Scn, pc == 0, tmp, edge, epilogue);
                     }
                     else
                     {
                         GemmPack.AColumns<T, TK>(aBlock, problem.Sam, problem.Sak, kb, mc, ap);
-                        Block<T, TK, KPanel>(kb, mc, nc, ap, bp + blk * blockSize, cBlock, problem.Scm, problem.Scn, pc == 0, tmp, epilogue);
+                        Block<T, TK, KPanel>(kb, mc, nc, ap, bBlock, ldb, cBlock, problem.Scm, problem.Scn, pc == 0, tmp, edge, epilogue);
                     }
                 }
             }, degree);
@@ -496,7 +520,7 @@ internal static unsafe class Gemm
         nint blockSize = (nint)RoundUp(pr.M, mr) * GemmBlocking.KcMax;
         int colUnits = (pr.N + nr - 1) / nr;
         long work = (long)pr.M * pr.N * k;
-        int strips = (int)Math.Clamp(Math.Min(4L * degree, work / MinWorkPerPart), 2, colUnits);
+        int strips = (int)Math.Clamp(Math.Min((long)StripsPerThread * degree, work / MinWorkPerPart), 2, colUnits);
         int ncMax = Math.Min(GemmBlocking.NcLimit, (colUnits + strips - 1) / strips * nr);
         strips = Math.Max(strips, (colUnits * nr + ncMax - 1) / ncMax);
         T* a = pr.A + p * pr.Sab, b = pr.B + p * pr.Sbb, c = pr.C + p * pr.Scb;
@@ -532,8 +556,8 @@ internal static unsafe class Gemm
                     var epilogue = new Epilogue<T>(bias, problem.Sxm, problem.Sxn, last ? problem.Act : GemmActivation.None);
                     T* apBlock = ap + blk * blockSize + (nint)ic * GemmBlocking.KcMax;
                     T* cBlock = c + ic * problem.Scm + j0 * problem.Scn;
-                    if (rowA) Block<T, TK, RowPanel>(kb, mc, nc, apBlock, bp, cBlock, problem.Scm, problem.Scn, pc == 0, tmp, epilogue);
-                    else Block<T, TK, KPanel>(kb, mc, nc, apBlock, bp, cBlock, problem.Scm, problem.Scn, pc == 0, tmp, epilogue);
+                    if (rowA) Block<T, TK, RowPanel>(kb, mc, nc, apBlock, bp, 0, cBlock, problem.Scm, problem.Scn, pc == 0, tmp, null, epilogue);
+                    else Block<T, TK, KPanel>(kb, mc, nc, apBlock, bp, 0, cBlock, problem.Scm, problem.Scn, pc == 0, tmp, null, epilogue);
                 }
             }
         }, degree);
@@ -813,12 +837,12 @@ internal static unsafe class Gemm
                         if (rowA)
                         {
                             GemmPack.ARows<T, TK>(aBlock, pr.Sam, kb, mc, ap);
-                            Block<T, TK, RowPanel>(kb, mc, nc, ap, bp, cBlock, pr.Scm, pr.Scn, pc == 0, tmp, epilogue);
+                            Block<T, TK, RowPanel>(kb, mc, nc, ap, bp, 0, cBlock, pr.Scm, pr.Scn, pc == 0, tmp, null, epilogue);
                         }
                         else
                         {
                             GemmPack.AColumns<T, TK>(aBlock, pr.Sam, pr.Sak, kb, mc, ap);
-                            Block<T, TK, KPanel>(kb, mc, nc, ap, bp, cBlock, pr.Scm, pr.Scn, pc == 0, tmp, epilogue);
+                            Block<T, TK, KPanel>(kb, mc, nc, ap, bp, 0, cBlock, pr.Scm, pr.Scn, pc == 0, tmp, null, epilogue);
                         }
                     }
                 }
@@ -859,8 +883,10 @@ internal static unsafe class Gemm
     /// <summary>
     /// C[mc, nc] (+)= Ap·Bp over one packed block, B panels outermost (kept in L1), A panels innermost (from L2).
     /// C[i, j] is at c + i·scm + j·scn; tiles go straight to C when its rows are contiguous and the tile is whole.
+    /// B is packed (<paramref name="ldb"/> 0) or read in place (element (k, j) at bp[k·ldb + j]); in place, a last
+    /// panel narrower than NR is read packed from <paramref name="edge"/>, as the kernel reads NR columns.
     /// </summary>
-    private static void Block<T, TK, TA>(int kb, int mc, int nc, T* ap, T* bp, T* c, nint scm, nint scn, bool first, T* tmp, Epilogue<T> epilogue)
+    private static void Block<T, TK, TA>(int kb, int mc, int nc, T* ap, T* bp, nint ldb, T* c, nint scm, nint scn, bool first, T* tmp, T* edge, Epilogue<T> epilogue)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TK : struct, IGemmKernel<T>
         where TA : struct, IPanelLayout
@@ -869,7 +895,13 @@ internal static unsafe class Gemm
         for (int jr = 0; jr < nc; jr += nr)
         {
             int nv = Math.Min(nr, nc - jr);
-            T* b = bp + (nint)jr * kb;
+            T* b = ldb == 0 ? bp + (nint)jr * kb : bp + jr;
+            nint bs = ldb == 0 ? nr : ldb;
+            if (ldb != 0 && nv < nr)
+            {
+                b = edge;
+                bs = nr;
+            }
             for (int ir = 0; ir < mc; ir += mr)
             {
                 int mv = Math.Min(mr, mc - ir);
@@ -877,12 +909,12 @@ internal static unsafe class Gemm
                 T* cc = c + ir * scm + jr * scn;
                 if (mv == mr && nv == nr && scn == 1)
                 {
-                    TK.Run<TA>(kb, a, b, cc, scm, first);
+                    TK.Run<TA>(kb, a, b, bs, cc, scm, first);
                     epilogue.Apply(cc, scm, scn, ir, jr, mv, nv);
                     continue;
                 }
                 // Edge or transposed tile: the same kernel into a scratch tile, then the same C = acc or C + acc.
-                TK.Run<TA>(kb, a, b, tmp, nr, true);
+                TK.Run<TA>(kb, a, b, bs, tmp, nr, true);
                 for (int i = 0; i < mv; i++)
                 {
                     T* src = tmp + i * nr, dst = cc + i * scm;

@@ -25,7 +25,7 @@ internal readonly unsafe struct Avx512Kernel<T> : IGemmKernel<T> where T : unman
     public static int NR => 4 * Vector512<T>.Count;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run<TA>(int kc, T* a, T* b, T* c, nint ldc, bool first) where TA : struct, IPanelLayout
+    public static void Run<TA>(int kc, T* a, T* b, nint ldb, T* c, nint ldc, bool first) where TA : struct, IPanelLayout
     {
         nint rs = TA.RowMajor ? GemmBlocking.KcMax : 1;   // distance between the panel's rows
         nint ks = TA.RowMajor ? 1 : 6;                   // distance between k steps
@@ -57,7 +57,7 @@ internal readonly unsafe struct Avx512Kernel<T> : IGemmKernel<T> where T : unman
             x = Vector512.Create(a[4 * rs]); c4a = Fma(x, b0, c4a); c4b = Fma(x, b1, c4b); c4c = Fma(x, b2, c4c); c4d = Fma(x, b3, c4d);
             x = Vector512.Create(a[5 * rs]); c5a = Fma(x, b0, c5a); c5b = Fma(x, b1, c5b); c5c = Fma(x, b2, c5c); c5d = Fma(x, b3, c5d);
             a += ks;
-            b += 4 * v;
+            b += ldb;
         }
         if (first)
         {
@@ -118,7 +118,7 @@ internal readonly unsafe struct Avx2Kernel<T> : IGemmKernel<T> where T : unmanag
     public static int NR => 2 * Vector256<T>.Count;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run<TA>(int kc, T* a, T* b, T* c, nint ldc, bool first) where TA : struct, IPanelLayout
+    public static void Run<TA>(int kc, T* a, T* b, nint ldb, T* c, nint ldc, bool first) where TA : struct, IPanelLayout
     {
         nint rs = TA.RowMajor ? GemmBlocking.KcMax : 1;   // distance between the panel's rows
         nint ks = TA.RowMajor ? 1 : 6;                  // distance between k steps
@@ -147,7 +147,7 @@ internal readonly unsafe struct Avx2Kernel<T> : IGemmKernel<T> where T : unmanag
             x = Vector256.Create(a[4 * rs]); c4a = Fma(x, b0, c4a); c4b = Fma(x, b1, c4b);
             x = Vector256.Create(a[5 * rs]); c5a = Fma(x, b0, c5a); c5b = Fma(x, b1, c5b);
             a += ks;
-            b += 2 * v;
+            b += ldb;
         }
         if (first)
         {
@@ -211,7 +211,7 @@ internal readonly unsafe struct Vector128Kernel<T> : IGemmKernel<T> where T : un
     public static int NR => 2 * Vector128<T>.Count;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run<TA>(int kc, T* a, T* b, T* c, nint ldc, bool first) where TA : struct, IPanelLayout
+    public static void Run<TA>(int kc, T* a, T* b, nint ldb, T* c, nint ldc, bool first) where TA : struct, IPanelLayout
     {
         nint rs = TA.RowMajor ? GemmBlocking.KcMax : 1;   // distance between the panel's rows
         nint ks = TA.RowMajor ? 1 : 6;                  // distance between k steps
@@ -239,7 +239,7 @@ internal readonly unsafe struct Vector128Kernel<T> : IGemmKernel<T> where T : un
             x = Vector128.Create(a[4 * rs]); c4a = Fma(x, b0, c4a); c4b = Fma(x, b1, c4b);
             x = Vector128.Create(a[5 * rs]); c5a = Fma(x, b0, c5a); c5b = Fma(x, b1, c5b);
             a += ks;
-            b += 2 * v;
+            b += ldb;
         }
         if (first)
         {
@@ -299,7 +299,7 @@ internal readonly unsafe struct ScalarKernel<T> : IGemmKernel<T> where T : unman
     public static int MR => 4;
     public static int NR => 4;
 
-    public static void Run<TA>(int kc, T* a, T* b, T* c, nint ldc, bool first) where TA : struct, IPanelLayout
+    public static void Run<TA>(int kc, T* a, T* b, nint ldb, T* c, nint ldc, bool first) where TA : struct, IPanelLayout
     {
         nint rs = TA.RowMajor ? GemmBlocking.KcMax : 1;
         nint ks = TA.RowMajor ? 1 : 4;
@@ -315,7 +315,7 @@ internal readonly unsafe struct ScalarKernel<T> : IGemmKernel<T> where T : unman
             x = a[2 * rs]; c20 += x * b0; c21 += x * b1; c22 += x * b2; c23 += x * b3;
             x = a[3 * rs]; c30 += x * b0; c31 += x * b1; c32 += x * b2; c33 += x * b3;
             a += ks;
-            b += 4;
+            b += ldb;
         }
         Put(c, first, c00, c01, c02, c03);
         Put(c + ldc, first, c10, c11, c12, c13);

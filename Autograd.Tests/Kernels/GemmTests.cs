@@ -274,6 +274,47 @@ public class GemmTests
         });
     }
 
+    [TestCaseSource(nameof(SupportedIsas))]
+    public void RowStrips_ReadingBInPlace_GiveThePackedBits(string kernel)
+    {
+        // Row strips read a small B with unit stride along n in place and pack only its last narrow panel: the bits must
+        // be those of packing all of B, over edges, several depth blocks, a batch, a B broadcast over the batch and a B
+        // whose rows are a column range of a wider matrix.
+        var isa = Enum.Parse<GemmIsa>(kernel);
+        var g = new Generator(31);
+        (int Batch, int M, int K, int N, bool Narrowed)[] cases =
+        [
+            (1, 256, 256, 256, false), (1, 200, 300, 150, false), (1, 97, 1100, 70, false), (3, 60, 200, 65, false),
+            (1, 150, 700, 130, true), (1, 300, 40, 7, false), (2, 130, 520, 64, true),
+        ];
+        WithIsa(isa, () =>
+        {
+            foreach (var dtype in DTypes)
+                foreach (var (batch, m, k, n, narrowed) in cases)
+                {
+                    var a = Operand(g, batch, m, k, Layout.Contiguous, dtype);
+                    var b = narrowed
+                        ? Tensor.Uniform([batch, k, n + 37], g, -1, 1, dtype).Narrow(2, 5, n)
+                        : Operand(g, batch == 3 ? 1 : batch, k, n, Layout.Contiguous, dtype);
+                    if (batch == 3) b = b.BroadcastTo(batch, k, n);
+                    long[] Run(long inPlaceBytes)
+                    {
+                        long saved = Gemm.InPlaceBBytes;
+                        Gemm.InPlaceBBytes = inPlaceBytes;
+                        try
+                        {
+                            Tensor c = null!;
+                            WithDegree(2, () => c = Gemm.BatchedMatMul(a, b));
+                            return Bits(c.ToArray<double>());
+                        }
+                        finally { Gemm.InPlaceBBytes = saved; }
+                    }
+                    string what = $"{isa} {dtype.Name()} [{batch}, {m}, {k}]·[{batch}, {k}, {n}]{(narrowed ? " (B narrowed)" : "")}";
+                    Assert.That(Run(long.MaxValue), Is.EqualTo(Run(0)), what);
+                }
+        });
+    }
+
     [Test]
     public void ConcurrentCallers_GetTheOneThreadBits_OnEveryPath()
     {
