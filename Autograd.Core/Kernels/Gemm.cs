@@ -411,7 +411,8 @@ internal static unsafe class Gemm
         // Every thread keeps its packed B for good: one column block of it stays under 4 MB, so that with A, C and the
         // other threads' copies it stays in L3 (in float64, 8 MB per thread ran DGEMM 1024 at 2 threads 1.04–1.07× slower).
         int ncMax = (int)Math.Clamp((4L << 20) / sizeof(T) / ((long)kBlocks * kc) / nr * nr, nr, GemmBlocking.NcLimit);
-        bool inPlace = pr.Sbn == 1 && (long)k * pr.N * sizeof(T) <= InPlaceBBytes;
+        // A B broadcast along k (stride 0) is packed: Block takes a k stride of 0 to mean packed panels.
+        bool inPlace = pr.Sbn == 1 && pr.Sbk > 0 && (long)k * pr.N * sizeof(T) <= InPlaceBBytes;
         if (inPlace) ncMax = GemmBlocking.NcLimit;
         int rowUnits = (pr.M + mr - 1) / mr;
         long work = (long)pr.M * pr.N * k;

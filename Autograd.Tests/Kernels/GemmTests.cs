@@ -31,6 +31,7 @@ public class GemmTests
     private static IEnumerable<string> SupportedIsas()
     {
         yield return nameof(GemmIsa.Scalar);
+        if (Vector128.IsHardwareAccelerated && Autograd.Isa.HasVector128Fma) yield return nameof(GemmIsa.Vector128);
         if (Vector256.IsHardwareAccelerated && Fma.IsSupported) yield return nameof(GemmIsa.Avx2);
         if (Avx512F.IsSupported) yield return nameof(GemmIsa.Avx512);
     }
@@ -278,24 +279,32 @@ public class GemmTests
     public void RowStrips_ReadingBInPlace_GiveThePackedBits(string kernel)
     {
         // Row strips read a small B with unit stride along n in place and pack only its last narrow panel: the bits must
-        // be those of packing all of B, over edges, several depth blocks, a batch, a B broadcast over the batch and a B
-        // whose rows are a column range of a wider matrix.
+        // be those of packing all of B, over edges, several depth blocks, a batch, a B broadcast over the batch, a B
+        // whose rows are a column range of a wider matrix, and operands broadcast along k (a stride of 0 between B's k
+        // steps, directly or once the product is transposed).
         var isa = Enum.Parse<GemmIsa>(kernel);
         var g = new Generator(31);
-        (int Batch, int M, int K, int N, bool Narrowed)[] cases =
+        (int Batch, int M, int K, int N, string Kind)[] cases =
         [
-            (1, 256, 256, 256, false), (1, 200, 300, 150, false), (1, 97, 1100, 70, false), (3, 60, 200, 65, false),
-            (1, 150, 700, 130, true), (1, 300, 40, 7, false), (2, 130, 520, 64, true),
+            (1, 256, 256, 256, ""), (1, 200, 300, 150, ""), (1, 97, 1100, 70, ""), (3, 60, 200, 65, ""),
+            (1, 150, 700, 130, "B narrowed"), (1, 300, 40, 7, ""), (2, 130, 520, 64, "B narrowed"),
+            (1, 256, 300, 256, "B broadcast along k"), (1, 256, 300, 256, "A broadcast along k"),
+            (1, 100, 600, 70, "B broadcast along k"),
         ];
         WithIsa(isa, () =>
         {
             foreach (var dtype in DTypes)
-                foreach (var (batch, m, k, n, narrowed) in cases)
+                foreach (var (batch, m, k, n, kind) in cases)
                 {
-                    var a = Operand(g, batch, m, k, Layout.Contiguous, dtype);
-                    var b = narrowed
-                        ? Tensor.Uniform([batch, k, n + 37], g, -1, 1, dtype).Narrow(2, 5, n)
-                        : Operand(g, batch == 3 ? 1 : batch, k, n, Layout.Contiguous, dtype);
+                    var a = kind == "A broadcast along k"
+                        ? Tensor.Uniform([batch, m, 1], g, -1, 1, dtype).BroadcastTo(batch, m, k)
+                        : Operand(g, batch, m, k, Layout.Contiguous, dtype);
+                    var b = kind switch
+                    {
+                        "B narrowed" => Tensor.Uniform([batch, k, n + 37], g, -1, 1, dtype).Narrow(2, 5, n),
+                        "B broadcast along k" => Tensor.Uniform([batch, 1, n], g, -1, 1, dtype).BroadcastTo(batch, k, n),
+                        _ => Operand(g, batch == 3 ? 1 : batch, k, n, Layout.Contiguous, dtype),
+                    };
                     if (batch == 3) b = b.BroadcastTo(batch, k, n);
                     long[] Run(long inPlaceBytes)
                     {
@@ -309,7 +318,7 @@ public class GemmTests
                         }
                         finally { Gemm.InPlaceBBytes = saved; }
                     }
-                    string what = $"{isa} {dtype.Name()} [{batch}, {m}, {k}]·[{batch}, {k}, {n}]{(narrowed ? " (B narrowed)" : "")}";
+                    string what = $"{isa} {dtype.Name()} [{batch}, {m}, {k}]·[{batch}, {k}, {n}] {kind}";
                     Assert.That(Run(long.MaxValue), Is.EqualTo(Run(0)), what);
                 }
         });
