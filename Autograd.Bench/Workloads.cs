@@ -160,6 +160,9 @@ internal sealed class WideMlpStep
     /// <summary>When set, each step adds the ticks of its phases: forward, loss, backward, update (probe-step).</summary>
     public long[]? Phases { get; set; }
 
+    /// <summary>For probe-ab none and probe-step none: the step drops its gradients (PyTorch's default <c>zero_grad()</c>) instead of zeroing them.</summary>
+    public static bool SetToNone { get; set; }
+
     /// <summary>One forward, backward and update; returns the loss.</summary>
     public float Step()
     {
@@ -176,7 +179,7 @@ internal sealed class WideMlpStep
         long t2 = StepPhases.Stamp(Phases);
         loss.Backward();
         long t3 = StepPhases.Stamp(Phases);
-        _optimizer.Step(zeroGrad: true, setToNone: false);
+        _optimizer.Step(zeroGrad: true, setToNone: SetToNone);
         StepPhases.Add(Phases, t0, t1, t2, t3, StepPhases.Stamp(Phases));
         return loss.Item<float>();
     }

@@ -467,9 +467,9 @@ public abstract class Module
     {
         foreach (var p in Parameters())
         {
-            if (setToNone || p.Grad is null) p.ZeroGrad();
+            if (setToNone || p.StoredGrad is null) p.ZeroGrad();
             else
-                using (Autodiff.NoGrad()) p.Grad.ZeroInPlace();
+                using (Autodiff.NoGrad()) p.StoredGrad.ZeroInPlace();
         }
     }
 

@@ -5,8 +5,9 @@ namespace Autograd.Bench;
 
 // Two settings compared in one process, in short alternating blocks: `probe-ab mode blocks spec…`, mode degree
 // (MaxDegree 1 against 2), legacy (WorkerPool.YieldWhenBusy on against off), shared (Gemm.SharedPacking on against
-// off), columns (column strips on against off), kc=N, mc=N, nc=N (the blocking maxima against N), strips=N (strips per
-// thread, 4 against N) or inplace=N (B read in place up to 2²⁰ bytes against N; 0 packs every B); each spec as for
+// off), columns (column strips on against off), none (the wide step's gradients zeroed in place against dropped, as
+// PyTorch's default zero_grad()), kc=N, mc=N, nc=N (the blocking maxima against N), strips=N (strips per thread, 4
+// against N) or inplace=N (B read in place up to 2²⁰ bytes against N; 0 packs every B); each spec as for
 // `probe` (m[xkxn][:ta][:tb][:f64]), or mlp (MlpStep) or wide (WideMlpStep). Prints the median of the per-block time
 // ratios B/A, so that a change of a few percent shows through this VM's 2× swings.
 internal static class ProbeAb
@@ -89,7 +90,8 @@ internal static class ProbeAb
             "legacy" => (() => WorkerPool.YieldWhenBusy = true, () => WorkerPool.YieldWhenBusy = false),
             "shared" => (() => Gemm.SharedPacking = true, () => Gemm.SharedPacking = false),
             "columns" => (() => Gemm.UseColumnStrips = true, () => Gemm.UseColumnStrips = false),
-            _ => throw new ArgumentException($"probe-ab: unknown mode '{mode}' (degree, legacy, shared, kc=N, mc=N or nc=N)"),
+            "none" => (() => WideMlpStep.SetToNone = false, () => WideMlpStep.SetToNone = true),
+            _ => throw new ArgumentException($"probe-ab: unknown mode '{mode}' (degree, legacy, shared, columns, none, kc=N, mc=N, nc=N, strips=N or inplace=N)"),
         };
     }
 

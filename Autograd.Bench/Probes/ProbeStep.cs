@@ -2,14 +2,16 @@ using System.Diagnostics;
 
 namespace Autograd.Bench;
 
-// Where a training step's time goes: `probe-step [steps] [wide]` prints the mean of each phase of the 784-256-10 MLP
-// step (MlpStep), or with `wide` of the 784-1024-1024-10 AdamW step (WideMlpStep).
+// Where a training step's time goes: `probe-step [steps] [wide] [none]` prints the mean of each phase of the 784-256-10 MLP
+// step (MlpStep), or with `wide` of the 784-1024-1024-10 AdamW step (WideMlpStep); `none` drops the wide step's gradients
+// each step (ZeroGrad(), PyTorch's default) instead of zeroing them in place.
 internal static class ProbeStep
 {
     public static void Run(string[] args)
     {
         bool wide = args.Contains("wide");
-        var numbers = args.Where(a => a != "wide").ToArray();
+        WideMlpStep.SetToNone = args.Contains("none");
+        var numbers = args.Where(a => a is not ("wide" or "none")).ToArray();
         int steps = numbers.Length > 0 ? int.Parse(numbers[0]) : wide ? 200 : 2000;
         var mlp = new MlpStep();
         var big = new WideMlpStep();

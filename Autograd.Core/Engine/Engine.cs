@@ -304,9 +304,9 @@ internal static class Engine
     // neither the copy nor the sum is recorded.
     private static void Accumulate(Tensor t, Tensor g, bool createGraph)
     {
-        if (t.Grad is null) t.Grad = g.Clone();
-        else if (!createGraph && !t.Grad.RequiresGrad && !g.RequiresGrad && t.Grad.IsContiguous) t.Grad.AddInPlace(g);
-        else t.Grad = t.Grad + g;
+        if (t.StoredGrad is not { } grad) t.StoredGrad = createGraph ? g.Clone() : t.NewGrad(g);
+        else if (!createGraph && !grad.RequiresGrad && !g.RequiresGrad && grad.IsContiguous) grad.AddInPlace(g);
+        else t.StoredGrad = grad + g;
     }
 
     private static InvalidOperationException WrongGradient(Function fn, int k, Tensor input, Tensor gk) => new(

@@ -12,7 +12,8 @@ namespace Autograd;
 /// <para>
 /// What stays valid after the scope: tensors made by creation functions (<see cref="Tensor.Zeros(int[], DType)"/>,
 /// <c>Tensor.From</c>, …), <see cref="Tensor.Clone"/> and its callers, parameters updated in place,
-/// optimizer state, and the <see cref="Tensor.Grad"/> of leaves (allocated outside the pool, accumulated in place).
+/// optimizer state, and the <see cref="Tensor.Grad"/> of leaves (allocated outside the pool, accumulated in place; after
+/// <see cref="Tensor.ZeroGrad"/> the next pass reuses the storage of a gradient nothing read).
 /// Everything an op returned inside the scope is released. Read what you need (<see cref="Tensor.Item()"/>,
 /// <see cref="Tensor.ToArray{T}"/>) or <see cref="Tensor.Clone"/> it before the scope ends.
 /// </para>

@@ -25,6 +25,12 @@ public partial class Tensor
     private sealed class GradState
     {
         public Tensor? Grad;
+        // Whether Grad was read or assigned through the public property since it was set: code outside may then hold it.
+        public bool GradHandedOut;
+        // The storage of a gradient dropped by ZeroGrad() that nothing outside ever saw: the next pass's first gradient is
+        // copied into it rather than into new memory (a fresh large array costs page faults every step, see ZeroGrad).
+        // Weak, so that dropping the gradient frees its memory as it would without this.
+        public WeakReference<Array>? Spare;
         public List<Func<Tensor, Tensor?>>? Hooks;
         public List<Action<Tensor>>? PostAccumulateGradHooks;
 
@@ -249,20 +255,88 @@ public partial class Tensor
     /// <exception cref="ArgumentException">Set to a tensor whose shape or dtype differs from this tensor's.</exception>
     public Tensor? Grad
     {
-        get => _state?.Grad;
+        get
+        {
+            if (_state is not { Grad: { } grad } state) return null;
+            state.GradHandedOut = true;
+            return grad;
+        }
         set
         {
             if (value is not null && (!ShapeUtil.SameShape(value.Dims, Dims) || value.DType != DType))
                 throw new ArgumentException(
                     $"Grad: assigned gradient of shape {ShapeUtil.Format(value.Dims)} and dtype {value.DType.Name()} does not match tensor of shape {ShapeUtil.Format(Dims)} and dtype {DType.Name()}.");
-            if (value is not null || _state is not null) State().Grad = value;
+            if (value is not null || _state is not null)
+            {
+                var state = State();
+                state.Grad = value;
+                state.GradHandedOut = value is not null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Grad"/> as stored, for the engine and the optimizers: reading or setting it here does not count as
+    /// handing the gradient out, so that <see cref="ZeroGrad"/> may reuse the storage of one nothing outside has seen.
+    /// Code that lets the tensor escape to a caller must use <see cref="Grad"/>.
+    /// </summary>
+    internal Tensor? StoredGrad
+    {
+        get => _state?.Grad;
+        set
+        {
+            if (value is null && _state is null) return;
+            var state = State();
+            state.Grad = value;
+            state.GradHandedOut = false;
         }
     }
 
     /// <summary>Clears the accumulated gradient (sets <see cref="Grad"/> to null, as PyTorch's zero_grad(set_to_none=True)).</summary>
+    /// <remarks>
+    /// A gradient that was never read through <see cref="Grad"/> (an optimizer's step reads it internally) lends its
+    /// memory to the next backward pass's gradient, as PyTorch's caching allocator would: allocating fresh arrays for
+    /// the gradients of a 784-1024-1024-10 MLP made every step 1.3–1.4× as long (page faults on new memory). A gradient
+    /// that was read, or assigned by the caller, is left alone: it keeps its values for whoever holds it.
+    /// </remarks>
     public void ZeroGrad()
     {
-        if (_state is { } state) state.Grad = null;
+        if (_state is not { } state) return;
+        if (state.Grad is { } grad && !state.GradHandedOut && grad.CanLendStorage)
+        {
+            if (state.Spare is { } spare) lock (spare) spare.SetTarget(grad._data);
+            else state.Spare = new WeakReference<Array>(grad._data);
+        }
+        state.Grad = null;
+        state.GradHandedOut = false;
+    }
+
+    // A plain contiguous gradient that owns its whole array: no history, no view of its storage ever made, no offset.
+    private bool CanLendStorage =>
+        GradFn is null && !_requiresGrad && !_rebased && _version is not { Shared: true } && Offset == 0
+        && _data.Length == NumElements && IsContiguous;
+
+    /// <summary>
+    /// A new gradient for this tensor holding <paramref name="values"/>: in the storage <see cref="ZeroGrad"/> kept, if
+    /// it is still alive and fits, else in new memory. Not recorded (the caller runs without createGraph).
+    /// </summary>
+    internal Tensor NewGrad(Tensor values)
+    {
+        if (_state?.Spare is { } spare)
+        {
+            Array? array;
+            lock (spare)
+            {
+                if (spare.TryGetTarget(out array)) spare.SetTarget(null!);
+            }
+            if (array is not null && array.Length == NumElements && DType == values.DType && array.GetType() == values.RawData.GetType())
+            {
+                var grad = new Tensor(array, (int[])Dims.Clone(), DType);
+                grad.CopyFrom(values);
+                return grad;
+            }
+        }
+        return values.Clone();
     }
 
     /// <summary>Hooks of a leaf; a non-leaf's hooks live on the node that produced it.</summary>

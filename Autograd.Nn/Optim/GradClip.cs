@@ -28,7 +28,7 @@ public static class GradClip
             throw new ArgumentException($"ClipGradNorm: invalid max norm {Format(maxNorm)}: must be >= 0.", nameof(maxNorm));
         if (!(normType > 0))
             throw new ArgumentException($"ClipGradNorm: invalid norm type {Format(normType)}: must be a positive number or +Infinity.", nameof(normType));
-        var grads = parameters.Distinct<Tensor>(ReferenceEqualityComparer.Instance).Select(p => p?.Grad).OfType<Tensor>().ToList();
+        var grads = parameters.Distinct<Tensor>(ReferenceEqualityComparer.Instance).Select(p => p?.StoredGrad).OfType<Tensor>().ToList();
         if (grads.Count == 0) return 0;
 
         using (Autodiff.NoGrad())
@@ -60,7 +60,7 @@ public static class GradClip
         if (double.IsNaN(clipValue) || clipValue < 0)
             throw new ArgumentException($"ClipGradValue: invalid clip value {Format(clipValue)}: must be >= 0.", nameof(clipValue));
         using (Autodiff.NoGrad())
-            foreach (var g in parameters.Select(p => p?.Grad).OfType<Tensor>())
+            foreach (var g in parameters.Select(p => p?.StoredGrad).OfType<Tensor>())
                 g.ClampInPlace(-clipValue, clipValue);
     }
 

@@ -250,7 +250,7 @@ public sealed class LBFGS : Optimizer
         int offset = 0;
         foreach (var p in Parameters)
         {
-            if (p.Grad is { } g)
+            if (p.StoredGrad is { } g)
             {
                 var values = g.ToArray<double>();
                 values.CopyTo(flat, offset);

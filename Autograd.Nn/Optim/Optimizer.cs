@@ -308,7 +308,7 @@ public abstract class Optimizer
                 {
                     foreach (var p in group.ParameterArray)
                     {
-                        var g = p.Grad;
+                        var g = p.StoredGrad;
                         if (g is not null)
                         {
                             var state = _state[i] ??= new ParameterState();
@@ -350,7 +350,7 @@ public abstract class Optimizer
         bool own = true;
         foreach (var p in _parameters)
         {
-            if (p.Grad is { } g && !seen.Add(g.RawData))
+            if (p.StoredGrad is { } g && !seen.Add(g.RawData))
             {
                 own = false;
                 break;
@@ -385,7 +385,7 @@ public abstract class Optimizer
         for (int i = 0; i < _parameters.Count; i++)
         {
             var p = _parameters[i];
-            if (p.Grad is not { } g) continue;
+            if (p.StoredGrad is not { } g) continue;
             if (Unfit(i, p, g) is { } problem) (problems ??= []).Add(problem);
         }
         if (problems is not null)
@@ -418,7 +418,7 @@ public abstract class Optimizer
             {
                 p.ZeroGrad();
             }
-            else if (p.Grad is { } g)
+            else if (p.StoredGrad is { } g)
             {
                 using (Autodiff.NoGrad()) g.ZeroInPlace();
             }
