@@ -374,7 +374,7 @@ public sealed class DistributedDataParallel : Module, IDisposable
             _callbackQueued = true;
             Autodiff.QueueCallback(FinishBackward);
         }
-        MarkReady(i, _params[i].Grad);
+        MarkReady(i, _params[i].StoredGrad);
     }
 
     private void MarkReady(int i, Tensor? grad)
@@ -411,7 +411,7 @@ public sealed class DistributedDataParallel : Module, IDisposable
             if (_ready[i]) continue;
             (unused ??= []).Add(i);
             // Its bucket is still started, so that no rank waits for a collective that another never starts.
-            MarkReady(i, _params[i].Grad);
+            MarkReady(i, _params[i].StoredGrad);
         }
 
         long[]? usedAnywhere = null;
@@ -437,7 +437,7 @@ public sealed class DistributedDataParallel : Module, IDisposable
             for (int i = 0; i < _params.Length; i++)
             {
                 var p = _params[i];
-                if (p.Grad is null && (usedAnywhere is null || usedAnywhere[i] == 0)) continue;
+                if (p.StoredGrad is null && (usedAnywhere is null || usedAnywhere[i] == 0)) continue;
                 var bucket = _buckets[_bucketOf[i]];
                 int count = p.NumElements, offset = _offsetOf[i];
                 Tensor mean;
@@ -453,8 +453,8 @@ public sealed class DistributedDataParallel : Module, IDisposable
                     for (int j = 0; j < span.Length; j++) span[j] /= n;
                     mean = Tensor.From<double>(span, p.Shape);
                 }
-                if (p.Grad is { } g) Write(g, mean);
-                else p.Grad = mean;
+                if (p.StoredGrad is { } g) Write(g, mean);
+                else p.StoredGrad = mean;
             }
         }
 

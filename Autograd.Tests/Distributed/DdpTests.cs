@@ -270,6 +270,39 @@ public class DdpTests
         Assert.That(Train(), Is.EqualTo(first), "the same bits when run again");
     }
 
+    // The reducer reads and writes the gradients without handing them out, so ZeroGrad() (set to none) lets the next
+    // pass reuse their storage (Tensor.ZeroGrad), with the bits of zeroing them in place.
+    [Test]
+    public void ZeroGradToNone_ReusesTheGradientStorage_AndGivesTheBitsOfZeroingInPlace()
+    {
+        (float[][] Values, bool Reused)[] Train(bool setToNone) => ThreadedWorld.Run(2, group =>
+        {
+            var model = Mlp(13);
+            using var ddp = new DistributedDataParallel(model, group, bucketCapMB: 0.0001);
+            var opt = new SGD(ddp.Parameters(), lr: 0.1, momentum: 0.9);
+            var w = model.Parameters().First();
+            Array? storage = null;
+            bool reused = true;
+            for (int step = 0; step < 6; step++)
+            {
+                Loss(ddp, Batch(group.Rank, step)).Backward();
+                if (step > 0) reused &= ReferenceEquals(w.StoredGrad!.RawData, storage);
+                storage = w.StoredGrad!.RawData;
+                opt.Step();
+                opt.ZeroGrad(setToNone);
+            }
+            return (Values(model), reused);
+        });
+
+        var dropped = Train(setToNone: true);
+        var zeroed = Train(setToNone: false);
+        for (int r = 0; r < 2; r++)
+        {
+            Assert.That(dropped[r].Reused, Is.True, $"rank {r} reused its first gradient's storage every step");
+            Assert.That(dropped[r].Values, Is.EqualTo(zeroed[r].Values), $"rank {r}");
+        }
+    }
+
     // ---- NoSync ---------------------------------------------------------------------------------------------------
 
     [Test]
