@@ -163,10 +163,13 @@ internal sealed class WideMlpStep
     /// <summary>For probe-ab none and probe-step none: the step drops its gradients (PyTorch's default <c>zero_grad()</c>) instead of zeroing them.</summary>
     public static bool SetToNone { get; set; }
 
+    /// <summary>For probe-ab nopool: the step runs without its buffer pool, every result in new memory.</summary>
+    public static bool NoPool { get; set; }
+
     /// <summary>One forward, backward and update; returns the loss.</summary>
     public float Step()
     {
-        using var scope = _pool.Scope();
+        using var scope = NoPool ? null : _pool.Scope();
         long t0 = StepPhases.Stamp(Phases);
         var h = _x;
         for (int i = 0; i < _layers.Length; i++)

@@ -6,10 +6,11 @@ namespace Autograd.Bench;
 // Two settings compared in one process, in short alternating blocks: `probe-ab mode blocks spec…`, mode degree
 // (MaxDegree 1 against 2), legacy (WorkerPool.YieldWhenBusy on against off), shared (Gemm.SharedPacking on against
 // off), columns (column strips on against off), none (the wide step's gradients zeroed in place against dropped, as
-// PyTorch's default zero_grad()), kc=N, mc=N, nc=N (the blocking maxima against N), strips=N (strips per thread, 4
-// against N) or inplace=N (B read in place up to 2²⁰ bytes against N; 0 packs every B); each spec as for
-// `probe` (m[xkxn][:ta][:tb][:f64]), or mlp (MlpStep) or wide (WideMlpStep). Prints the median of the per-block time
-// ratios B/A, so that a change of a few percent shows through this VM's 2× swings.
+// PyTorch's default zero_grad()), nopool (the wide step in its buffer pool's scope against without), kc=N, mc=N, nc=N
+// (the blocking maxima against N), strips=N (strips per thread, 4 against N) or inplace=N (B read in place up to 2²⁰
+// bytes against N; 0 packs every B); each spec as for `probe` (m[xkxn][:ta][:tb][:f64]), or mlp (MlpStep) or wide
+// (WideMlpStep). Prints the median of the per-block time ratios B/A, so that a change of a few percent shows through
+// this VM's 2× swings.
 internal static class ProbeAb
 {
     public static void Run(string[] args)
@@ -91,7 +92,8 @@ internal static class ProbeAb
             "shared" => (() => Gemm.SharedPacking = true, () => Gemm.SharedPacking = false),
             "columns" => (() => Gemm.UseColumnStrips = true, () => Gemm.UseColumnStrips = false),
             "none" => (() => WideMlpStep.SetToNone = false, () => WideMlpStep.SetToNone = true),
-            _ => throw new ArgumentException($"probe-ab: unknown mode '{mode}' (degree, legacy, shared, columns, none, kc=N, mc=N, nc=N, strips=N or inplace=N)"),
+            "nopool" => (() => WideMlpStep.NoPool = false, () => WideMlpStep.NoPool = true),
+            _ => throw new ArgumentException($"probe-ab: unknown mode '{mode}' (degree, legacy, shared, columns, none, nopool, kc=N, mc=N, nc=N, strips=N or inplace=N)"),
         };
     }
 
