@@ -57,6 +57,7 @@ public abstract class Optimizer
     private List<ParameterState?> _state = [];
     private readonly HashSet<object> _storages = new(ReferenceEqualityComparer.Instance);
     private bool _zeroGradInPass;
+    private readonly bool _userUpdate;
 
     /// <summary>Checks and stores the parameters and the learning rate, as one group (for optimizers with no other option).</summary>
     /// <param name="parameters">The leaf float tensors to optimize, each once.</param>
@@ -73,6 +74,8 @@ public abstract class Optimizer
 
     private protected Optimizer(IEnumerable<ParamGroup>? groups, OptionSpec[] options)
     {
+        _userUpdate = GetType().GetMethod(nameof(Update), System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic,
+            [typeof(Tensor), typeof(Tensor), typeof(ParameterState), typeof(ParamGroup)])!.DeclaringType!.Assembly != typeof(Optimizer).Assembly;
         ArgumentNullException.ThrowIfNull(options);
         _specs = options;
         _defaults = new Dictionary<string, double>(StringComparer.Ordinal);
@@ -308,7 +311,8 @@ public abstract class Optimizer
                 {
                     foreach (var p in group.ParameterArray)
                     {
-                        var g = p.StoredGrad;
+                        // An Update written outside this library may keep the gradient: hand it out (the public getter).
+                        var g = _userUpdate ? p.Grad : p.StoredGrad;
                         if (g is not null)
                         {
                             var state = _state[i] ??= new ParameterState();
