@@ -329,7 +329,8 @@ public partial class Tensor
             {
                 if (spare.TryGetTarget(out array)) spare.SetTarget(null!);
             }
-            if (array is not null && array.Length == NumElements && DType == values.DType && array.GetType() == values.RawData.GetType())
+            // The type check covers a tensor converted to another dtype since (Module.To).
+            if (array is not null && array.Length == NumElements && array.GetType() == values.RawData.GetType())
             {
                 var grad = new Tensor(array, (int[])Dims.Clone(), DType);
                 grad.CopyFrom(values);

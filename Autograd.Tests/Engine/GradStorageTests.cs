@@ -60,19 +60,6 @@ public class GradStorageTests
     }
 
     [Test]
-    public void AGradientWithHistory_IsNotLentAndTheNextOneIsFresh()
-    {
-        var x = Tensor.Randn([40, 7], new Generator(5), DType.Float64).RequireGrad();
-        (x * x).Sum().Backward(createGraph: true);
-        var withHistory = x.StoredGrad!;
-        Assert.That(withHistory.RequiresGrad, Is.True);
-        x.ZeroGrad();
-        (x * 3.0).Sum().Backward();
-        Assert.That(x.StoredGrad!.RawData, Is.Not.SameAs(withHistory.RawData));
-        Assert.That(withHistory.Detach().ToArray<double>(), Is.EqualTo((x.Detach() * 2.0).ToArray<double>()));
-    }
-
-    [Test]
     public void AfterModuleTo_TheOldDTypeStorageIsNotReused()
     {
         var layer = new Linear(30, 20, generator: new Generator(6));
