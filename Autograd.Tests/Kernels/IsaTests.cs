@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 using Autograd.Kernels;
 using Autograd.Tests.Examples;
 
@@ -299,20 +300,24 @@ public class IsaTests
     [Test]
     public void TheVectorFunctionsGiveTensorPrimitivesBits()
     {
-        // Exp, Log, Sin, Cos, Tan, Cosh, Max on the drivers against TensorPrimitives itself, every length to 70.
+        // Exp, Log, Sin, Cos, Tan, Cosh, Max on the drivers against TensorPrimitives itself, every length to 70. Where
+        // 128-bit vectors are the widest (ARM64, or x86 without AVX2), TensorPrimitives' sin, cos, tan and cosh are
+        // not .NET's Vector128 functions, which the drivers call: they differed in the last place on 6 of 11,200
+        // float64 cosines (ARM64 under emulation) and 10 (x86-64 with AVX2 off). There, those four are held to 1 ulp.
+        int trigUlps = Vector256.IsHardwareAccelerated ? 0 : 1;
         for (int n = 0; n <= 70; n++)
         {
             var xf = Random([n], DType.Float32, (ulong)n + 40, 0.01, 5).ToArray<float>();
             var xd = Random([n], DType.Float64, (ulong)n + 41, 0.01, 5).ToArray<double>();
-            Check<float, ExpOperator>(xf, TensorPrimitives.Exp);
-            Check<double, ExpOperator>(xd, TensorPrimitives.Exp);
-            Check<float, LogOperator>(xf, TensorPrimitives.Log);
-            Check<double, LogOperator>(xd, TensorPrimitives.Log);
-            Check<float, SinOperator>(xf, TensorPrimitives.Sin);
-            Check<double, CosOperator>(xd, TensorPrimitives.Cos);
-            Check<float, TanOperator>(xf, TensorPrimitives.Tan);
-            Check<double, CoshOperator>(xd, TensorPrimitives.Cosh);
-            Check<double, AcosOperator>(xd.Select(v => v / 5).ToArray(), TensorPrimitives.Acos);
+            Check<float, ExpOperator>(xf, TensorPrimitives.Exp, 0);
+            Check<double, ExpOperator>(xd, TensorPrimitives.Exp, 0);
+            Check<float, LogOperator>(xf, TensorPrimitives.Log, 0);
+            Check<double, LogOperator>(xd, TensorPrimitives.Log, 0);
+            Check<float, SinOperator>(xf, TensorPrimitives.Sin, trigUlps);
+            Check<double, CosOperator>(xd, TensorPrimitives.Cos, trigUlps);
+            Check<float, TanOperator>(xf, TensorPrimitives.Tan, trigUlps);
+            Check<double, CoshOperator>(xd, TensorPrimitives.Cosh, trigUlps);
+            Check<double, AcosOperator>(xd.Select(v => v / 5).ToArray(), TensorPrimitives.Acos, 0);
             if (n > 0)
             {
                 Assert.That(Spans.Max<float>(xf), Is.EqualTo(TensorPrimitives.Max<float>(xf)));
@@ -320,16 +325,31 @@ public class IsaTests
             }
         }
 
-        static void Check<T, TK>(T[] x, SpanAction<T> tp) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> where TK : IUnaryKernel
+        static void Check<T, TK>(T[] x, SpanAction<T> tp, int ulps) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> where TK : IUnaryKernel
         {
             var expected = new T[x.Length];
             var actual = new T[x.Length];
             tp(x, expected);
             Spans.Unary<T, TK>(x, actual);
-            Assert.That(actual, Is.EqualTo(expected), $"{typeof(TK).Name} {typeof(T).Name} n={x.Length}");
+            AssertWithin(actual, expected, ulps, $"{typeof(TK).Name} {typeof(T).Name} n={x.Length}");
             x.AsSpan().CopyTo(actual);
             Spans.Unary<T, TK>(actual, actual);
-            Assert.That(actual, Is.EqualTo(expected), $"{typeof(TK).Name} {typeof(T).Name} n={x.Length} in place");
+            AssertWithin(actual, expected, ulps, $"{typeof(TK).Name} {typeof(T).Name} n={x.Length} in place");
+        }
+
+        static void AssertWithin<T>(T[] actual, T[] expected, int ulps, string what) where T : unmanaged
+        {
+            if (ulps == 0)
+            {
+                Assert.That(actual, Is.EqualTo(expected), what);
+                return;
+            }
+            for (int i = 0; i < actual.Length; i++)
+            {
+                long a = typeof(T) == typeof(float) ? BitConverter.SingleToInt32Bits((float)(object)actual[i]) : BitConverter.DoubleToInt64Bits((double)(object)actual[i]);
+                long e = typeof(T) == typeof(float) ? BitConverter.SingleToInt32Bits((float)(object)expected[i]) : BitConverter.DoubleToInt64Bits((double)(object)expected[i]);
+                Assert.That(Math.Abs(a - e), Is.LessThanOrEqualTo(ulps), $"{what}: element {i} is {actual[i]}, TensorPrimitives {expected[i]}");
+            }
         }
     }
 
