@@ -7,8 +7,8 @@ namespace Autograd.Bench;
 // (MaxDegree 1 against 2), legacy (WorkerPool.YieldWhenBusy on against off), shared (Gemm.SharedPacking on against
 // off), columns (column strips on against off), none (the wide step's gradients zeroed in place against dropped, as
 // PyTorch's default zero_grad()), nopool (the wide step in its buffer pool's scope against without), kc=N, mc=N, nc=N
-// (the blocking maxima against N), strips=N (strips per thread, 4 against N) or inplace=N (B read in place up to 2²⁰
-// bytes against N; 0 packs every B); each spec as for `probe` (m[xkxn][:ta][:tb][:f64]), or mlp (MlpStep) or wide
+// (the blocking maxima against N), strips=N (strips per thread, 4 against N) or inplace=N (B read in place up to the
+// kernel's limit, 2²⁰ bytes for AVX-512 and 0 for the others, against N; 0 packs every B); each spec as for `probe` (m[xkxn][:ta][:tb][:f64]), or mlp (MlpStep) or wide
 // (WideMlpStep). Prints the median of the per-block time ratios B/A, so that a change of a few percent shows through
 // this VM's 2× swings.
 internal static class ProbeAb
@@ -81,7 +81,7 @@ internal static class ProbeAb
                 "mc" => (() => GemmBlocking.McLimit = GemmBlocking.McMax, () => GemmBlocking.McLimit = n),
                 "nc" => (() => GemmBlocking.NcLimit = GemmBlocking.NcMax, () => GemmBlocking.NcLimit = n),
                 "strips" => (() => Gemm.StripsPerThread = 4, () => Gemm.StripsPerThread = n),
-                "inplace" => (() => Gemm.InPlaceBBytes = 1 << 20, () => Gemm.InPlaceBBytes = n),
+                "inplace" => (() => Gemm.InPlaceBBytes = null, () => Gemm.InPlaceBBytes = n),
                 _ => throw new ArgumentException($"probe-ab: unknown setting '{knob}' (kc, mc, nc or strips)"),
             };
         }

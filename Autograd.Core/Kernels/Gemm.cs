@@ -55,6 +55,9 @@ internal unsafe interface IGemmKernel<T> where T : unmanaged
     static abstract int MR { get; }
     static abstract int NR { get; }
 
+    /// <summary>The most bytes of a B with unit stride along n that row strips read in place rather than pack on each thread.</summary>
+    static abstract long InPlaceBBytes { get; }
+
     /// <summary>acc = Σ_k a(i, k)·b[k·ldb + j] over <paramref name="kc"/> steps; C = acc when <paramref name="first"/>, else C + acc.</summary>
     /// <typeparam name="TA">The layout of the packed A panel.</typeparam>
     /// <param name="kc">The depth of the panels.</param>
@@ -369,16 +372,11 @@ internal static unsafe class Gemm
 
     /// <summary>
     /// Row strips read a B with unit stride along n in place, rather than each thread packing all of it, when B holds at
-    /// most this many bytes (so that it stays in L2 for the strips that read it). Settable for the probes
-    /// (Autograd.Bench probe-ab inplace=N) and the tests; 0 packs every B.
+    /// most this many bytes; null (the default) takes the kernel's <see cref="IGemmKernel{T}.InPlaceBBytes"/>. Settable
+    /// for the probes (Autograd.Bench probe-ab inplace=N) and the tests; 0 packs every B. Rows of B are read with its
+    /// own stride, so the bits are those of the packed path.
     /// </summary>
-    /// <remarks>
-    /// Measured in one process against packing (probe-ab inplace, 2 threads, Zen 5, in-place time / packed time):
-    /// 0.96 for SGEMM 256 and 384 and for the MLP's 256×128×784 weight gradient, 0.92 for DGEMM 256, 0.99 for the MLP
-    /// step; 0.98–1.00 for SGEMM 512 (1 MB), but 1.03 for DGEMM 512 (2 MB) and 1.02 for the wide step with its 4 MB
-    /// weights. Rows of B are read with its own stride, so the bits are those of the packed path.
-    /// </remarks>
-    internal static long InPlaceBBytes { get; set; } = 1 << 20;
+    internal static long? InPlaceBBytes { get; set; }
 
     /// <summary>For the probes (Autograd.Bench probe-ab strips=N): the most strips per thread of the strip paths.</summary>
     internal static int StripsPerThread { get; set; } = 4;
@@ -412,7 +410,7 @@ internal static unsafe class Gemm
         // other threads' copies it stays in L3 (in float64, 8 MB per thread ran DGEMM 1024 at 2 threads 1.04–1.07× slower).
         int ncMax = (int)Math.Clamp((4L << 20) / sizeof(T) / ((long)kBlocks * kc) / nr * nr, nr, GemmBlocking.NcLimit);
         // A B broadcast along k (stride 0) is packed: Block takes a k stride of 0 to mean packed panels.
-        bool inPlace = pr.Sbn == 1 && pr.Sbk > 0 && (long)k * pr.N * sizeof(T) <= InPlaceBBytes;
+        bool inPlace = pr.Sbn == 1 && pr.Sbk > 0 && (long)k * pr.N * sizeof(T) <= (InPlaceBBytes ?? TK.InPlaceBBytes);
         if (inPlace) ncMax = GemmBlocking.NcLimit;
         int rowUnits = (pr.M + mr - 1) / mr;
         long work = (long)pr.M * pr.N * k;

@@ -308,7 +308,7 @@ public class GemmTests
                     if (batch == 3) b = b.BroadcastTo(batch, k, n);
                     long[] Run(long inPlaceBytes)
                     {
-                        long saved = Gemm.InPlaceBBytes;
+                        long? saved = Gemm.InPlaceBBytes;
                         Gemm.InPlaceBBytes = inPlaceBytes;
                         try
                         {
