@@ -145,7 +145,30 @@ internal readonly unsafe struct Avx2Kernel<T> : IGemmKernel<T> where T : unmanag
                 Sse.Prefetch0(c + i * ldc);
                 Sse.Prefetch0((byte*)(c + i * ldc) + 64);
             }
-        for (int k = 0; k < kc; k++)
+        // Two k steps per iteration, each accumulator's terms still in k order: on Zen 3, SGEMM 256 at one thread ran at
+        // 0.865 of an FMA loop against 0.820 (medians of 7 runs of probe-isa, alternating), 1024 and DGEMM 1024 unchanged.
+        int k = 0;
+        for (; k + 1 < kc; k += 2)
+        {
+            Vector256<T> b0 = Vector256.Load(b), b1 = Vector256.Load(b + v);
+            Vector256<T> x;
+            x = Vector256.Create(a[0]); c0a = Fma(x, b0, c0a); c0b = Fma(x, b1, c0b);
+            x = Vector256.Create(a[1 * rs]); c1a = Fma(x, b0, c1a); c1b = Fma(x, b1, c1b);
+            x = Vector256.Create(a[2 * rs]); c2a = Fma(x, b0, c2a); c2b = Fma(x, b1, c2b);
+            x = Vector256.Create(a[3 * rs]); c3a = Fma(x, b0, c3a); c3b = Fma(x, b1, c3b);
+            x = Vector256.Create(a[4 * rs]); c4a = Fma(x, b0, c4a); c4b = Fma(x, b1, c4b);
+            x = Vector256.Create(a[5 * rs]); c5a = Fma(x, b0, c5a); c5b = Fma(x, b1, c5b);
+            b0 = Vector256.Load(b + ldb); b1 = Vector256.Load(b + ldb + v);
+            x = Vector256.Create(a[ks]); c0a = Fma(x, b0, c0a); c0b = Fma(x, b1, c0b);
+            x = Vector256.Create(a[ks + 1 * rs]); c1a = Fma(x, b0, c1a); c1b = Fma(x, b1, c1b);
+            x = Vector256.Create(a[ks + 2 * rs]); c2a = Fma(x, b0, c2a); c2b = Fma(x, b1, c2b);
+            x = Vector256.Create(a[ks + 3 * rs]); c3a = Fma(x, b0, c3a); c3b = Fma(x, b1, c3b);
+            x = Vector256.Create(a[ks + 4 * rs]); c4a = Fma(x, b0, c4a); c4b = Fma(x, b1, c4b);
+            x = Vector256.Create(a[ks + 5 * rs]); c5a = Fma(x, b0, c5a); c5b = Fma(x, b1, c5b);
+            a += 2 * ks;
+            b += 2 * ldb;
+        }
+        for (; k < kc; k++)
         {
             Vector256<T> b0 = Vector256.Load(b), b1 = Vector256.Load(b + v);
             Vector256<T> x;
